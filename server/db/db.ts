@@ -1,0 +1,51 @@
+// The database interface every other module uses. Two backends implement it: postgres.js
+// against a real PostgreSQL (DATABASE_URL) and embedded PGlite. The same SQL runs on both.
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** Runs one statement with $1.. parameters and returns its rows. */
+  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Tx extends Queryable {
+  /** Runs fn inside a savepoint: if it throws, only its own changes are rolled back. */
+  savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export type BackendKind = "postgres" | "pglite";
+
+export interface Db extends Queryable {
+  readonly kind: BackendKind;
+  /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Subscribes to a NOTIFY channel; resolves once listening; returns the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Pool state for health and metrics. */
+  stats(): { kind: BackendKind; maxConnections: number };
+  close(): Promise<void>;
+}
+
+/** Wraps a plain transaction handle with savepoint support using SQL statements only. */
+export function withSavepoints(inner: Queryable): Tx {
+  let counter = 0;
+  const tx: Tx = {
+    query: (text, params) => inner.query(text, params),
+    exec: (script) => inner.exec(script),
+    async savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      const name = `sp_${++counter}`;
+      await inner.query(`SAVEPOINT ${name}`);
+      try {
+        const result = await fn(tx);
+        await inner.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (err) {
+        await inner.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        throw err;
+      }
+    },
+  };
+  return tx;
+}

@@ -1,0 +1,17 @@
+// `deno task migrate`: applies pending migrations and re-creates views, then reports.
+import { loadConfig } from "../config.ts";
+import { openDatabase } from "../db/open.ts";
+import { migrate } from "../db/migrate.ts";
+
+const config = loadConfig(Deno.env.toObject());
+const db = await openDatabase(config);
+try {
+  const result = await migrate(db);
+  const applied = result.applied.length ? result.applied.join(", ") : "none (already up to date)";
+  console.log(`Database: ${db.kind}. Applied: ${applied}. Schema version ${result.schemaVersion}.`);
+} catch (err) {
+  console.error(`Migration failed: ${err instanceof Error ? err.message : err}`);
+  Deno.exitCode = 1;
+} finally {
+  await db.close();
+}

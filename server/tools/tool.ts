@@ -1,0 +1,130 @@
+// What a tool is: a name, a zod input schema, the scope it needs and one handler. Every
+// transport (WebSocket JSON-RPC, MCP over HTTP, REST) calls tools through callTool().
+import { z } from "zod";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/db.ts";
+import { AppError } from "../errors.ts";
+import type { EventHub } from "../events.ts";
+import type { Logger } from "../log.ts";
+
+export type Scope = "read" | "write" | "admin";
+const SCOPE_RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
+
+export interface Actor {
+  user: string;
+  scope: Scope;
+  clientAddr: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface ToolContext {
+  db: Db;
+  config: Config;
+  actor: Actor;
+  events: EventHub;
+  log: Logger;
+}
+
+export type ToolResult = Record<string, unknown>;
+
+export interface Tool<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  scope: Scope;
+  input: S;
+  handler: (args: z.output<S>, ctx: ToolContext) => Promise<ToolResult>;
+}
+
+export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool {
+  return tool as unknown as Tool;
+}
+
+export interface ParamIssue {
+  path: string;
+  message: string;
+}
+
+/** Arguments that do not match a tool's schema. Transports map it to -32602 / HTTP 400. */
+export class InvalidParamsError extends Error {
+  constructor(readonly issues: ParamIssue[]) {
+    super(
+      "Invalid arguments: " +
+        issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
+    );
+    this.name = "InvalidParamsError";
+  }
+}
+
+export function zodIssues(error: z.ZodError): ParamIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}
+
+export class ToolRegistry {
+  readonly #tools = new Map<string, Tool>();
+
+  constructor(tools: Tool[]) {
+    for (const t of tools) {
+      if (this.#tools.has(t.name)) throw new Error(`Tool ${t.name} is defined twice`);
+      this.#tools.set(t.name, t);
+    }
+  }
+
+  get(name: string): Tool | undefined {
+    return this.#tools.get(name);
+  }
+
+  list(): Tool[] {
+    return [...this.#tools.values()];
+  }
+
+  /** MCP tools/list entries with a JSON Schema per tool generated from its zod schema. */
+  describe(): { name: string; description: string; inputSchema: Record<string, unknown> }[] {
+    return this.list().map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: inputJsonSchema(t.input),
+    }));
+  }
+}
+
+const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
+export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  let cached = schemaCache.get(schema);
+  if (!cached) {
+    cached = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >;
+    delete cached.$schema;
+    schemaCache.set(schema, cached);
+  }
+  return cached;
+}
+
+export function hasScope(actor: Actor, needed: Scope): boolean {
+  return SCOPE_RANK[actor.scope] >= SCOPE_RANK[needed];
+}
+
+/**
+ * Validates arguments and runs a tool. Throws InvalidParamsError for bad arguments and
+ * AppError for everything a caller should see; other errors are left to the transport.
+ */
+export async function callTool(
+  registry: ToolRegistry,
+  name: string,
+  rawArgs: unknown,
+  ctx: ToolContext,
+): Promise<ToolResult> {
+  const tool = registry.get(name);
+  if (!tool) throw new AppError("not_found", `Unknown tool: ${name}`, { tool: name });
+  if (!hasScope(ctx.actor, tool.scope)) {
+    throw new AppError(
+      "forbidden",
+      `Tool ${name} needs the ${tool.scope} scope; this token has ${ctx.actor.scope}`,
+    );
+  }
+  const parsed = tool.input.safeParse(rawArgs ?? {});
+  if (!parsed.success) throw new InvalidParamsError(zodIssues(parsed.error));
+  return await tool.handler(parsed.data, ctx);
+}

@@ -1,0 +1,204 @@
+// JSON-RPC 2.0 and MCP over a real WebSocket: requests, notifications, batches, every error code.
+import assert from "node:assert/strict";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { RpcClient } from "./support/rpc_client.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>, env = {}) {
+  const s = await startTestServer(env);
+  try {
+    await fn(s, await s.client());
+  } finally {
+    await s.close();
+  }
+}
+
+Deno.test("the server speaks JSON-RPC and MCP on / and /ws", opts, async () => {
+  await withServer(async (s, c) => {
+    const init = await c.call("initialize", {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "test", version: "1" },
+    }) as Record<string, unknown>;
+    assert.equal(init.protocolVersion, "2025-06-18");
+    assert.deepEqual((init.serverInfo as { name: string }).name, "archiflow");
+    assert.ok((init.capabilities as Record<string, unknown>).tools);
+    c.sendNotification("notifications/initialized");
+    assert.deepEqual(await c.call("ping"), {});
+
+    const root = await RpcClient.connect(s.wsUrl.replace(/\/ws$/, "/"));
+    assert.deepEqual(await root.call("ping"), {});
+    await root.close();
+  });
+});
+
+Deno.test("tools/list gives every tool a JSON Schema made from its zod schema", opts, async () => {
+  await withServer(async (_s, c) => {
+    const { tools } = await c.call("tools/list") as {
+      tools: { name: string; description: string; inputSchema: Record<string, unknown> }[];
+    };
+    const names = tools.map((t) => t.name);
+    for (
+      const name of [
+        "get-ip-pools",
+        "create-ip-pool",
+        "allocate-ip",
+        "release-ip",
+        "get-devices",
+        "save-device",
+      ]
+    ) assert.ok(names.includes(name), `${name} is listed`);
+    for (const t of tools) {
+      assert.equal(t.inputSchema.type, "object", `${t.name} has an object schema`);
+      assert.ok(t.description.length > 10);
+    }
+    const allocate = tools.find((t) => t.name === "allocate-ip")!;
+    const props = allocate.inputSchema.properties as Record<string, unknown>;
+    assert.deepEqual(Object.keys(props).sort(), ["assetId", "deviceName", "deviceType", "poolId"]);
+    assert.deepEqual(allocate.inputSchema.required, ["poolId"]);
+  });
+});
+
+Deno.test("malformed JSON gets -32700 and the connection stays usable", opts, async () => {
+  await withServer(async (_s, c) => {
+    const reply = JSON.parse(await c.sendRaw('{"jsonrpc":"2.0","id":1,"method":'));
+    assert.equal(reply.error.code, -32700);
+    assert.equal(reply.id, null);
+    assert.deepEqual(await c.call("ping"), {});
+  });
+});
+
+Deno.test("invalid requests get -32600 with the id when it can be read", opts, async () => {
+  await withServer(async (_s, c) => {
+    const cases: [string, number | null][] = [
+      ['{"id":7,"method":"ping"}', 7], // no jsonrpc member
+      ['{"jsonrpc":"1.0","id":8,"method":"ping"}', 8],
+      ['{"jsonrpc":"2.0","id":9,"method":42}', 9],
+      ['{"jsonrpc":"2.0","id":10,"method":"ping","params":"x"}', 10],
+      ['{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}', null],
+      ["42", null],
+      ["[]", null],
+    ];
+    for (const [text, id] of cases) {
+      const reply = JSON.parse(await c.sendRaw(text));
+      assert.equal(reply.error.code, -32600, text);
+      assert.equal(reply.id, id, text);
+    }
+  });
+});
+
+Deno.test("unknown methods get -32601 and unknown tools -32602 naming them", opts, async () => {
+  await withServer(async (_s, c) => {
+    const m = await c.request("no/such-method");
+    assert.equal((m.error as { code: number }).code, -32601);
+    assert.match((m.error as { message: string }).message, /no\/such-method/);
+    const t = await c.request("tools/call", { name: "no-such-tool", arguments: {} });
+    assert.equal((t.error as { code: number }).code, -32602);
+    assert.match((t.error as { message: string }).message, /no-such-tool/);
+  });
+});
+
+Deno.test("wrong argument types and missing fields get -32602 naming the field", opts, async () => {
+  await withServer(async (_s, c) => {
+    const wrongType = await c.request("tools/call", {
+      name: "allocate-ip",
+      arguments: { poolId: "not-a-number" },
+    });
+    const e1 = wrongType.error as { code: number; data: { issues: { path: string }[] } };
+    assert.equal(e1.code, -32602);
+    assert.deepEqual(e1.data.issues.map((i) => i.path), ["poolId"]);
+
+    const missing = await c.request("tools/call", { name: "save-device", arguments: {} });
+    const e2 = missing.error as { code: number; data: { issues: { path: string }[] } };
+    assert.equal(e2.code, -32602);
+    assert.deepEqual(e2.data.issues.map((i) => i.path).sort(), ["assetId", "deviceName"]);
+
+    const unknownArg = await c.request("tools/call", {
+      name: "get-ip-pools",
+      arguments: { bogus: 1 },
+    });
+    assert.equal((unknownArg.error as { code: number }).code, -32602);
+
+    const arrayParams = await c.request("tools/call", ["get-ip-pools"]);
+    assert.equal((arrayParams.error as { code: number }).code, -32602);
+  });
+});
+
+Deno.test("an unexpected failure inside a method gets -32603 without internals", opts, async () => {
+  await withServer(async (s, c) => {
+    // Break the database under the server: a dropped view makes get-ip-pools fail unexpectedly.
+    await s.db.exec("DROP VIEW ip_pool_usage CASCADE");
+    const reply = await c.call("tools/call", { name: "get-ip-pools", arguments: {} }) as {
+      isError: boolean;
+      structuredContent: { error: { code: string; message: string } };
+    };
+    assert.equal(reply.isError, true);
+    assert.equal(reply.structuredContent.error.code, "internal");
+    assert.equal(reply.structuredContent.error.message, "Internal error");
+    // A subscribe with a bad topic is an unexpected error outside tools: -32603.
+    const sub = await c.request("subscribe", { topics: ["weather"] });
+    assert.equal((sub.error as { code: number }).code, -32603);
+    assert.equal((sub.error as { message: string }).message, "Internal error");
+  });
+});
+
+Deno.test("batches answer every request, skip notifications, and mix errors", opts, async () => {
+  await withServer(async (_s, c) => {
+    const reply = JSON.parse(
+      await c.sendRaw(JSON.stringify([
+        { jsonrpc: "2.0", id: "a", method: "ping" },
+        { jsonrpc: "2.0", method: "ping" },
+        { jsonrpc: "2.0", id: "b", method: "nope" },
+        1,
+        { jsonrpc: "2.0", id: "c", method: "tools/call", params: { name: "get-ip-pools" } },
+      ])),
+    ) as { id: string | null; result?: unknown; error?: { code: number } }[];
+    assert.equal(reply.length, 4);
+    const byId = new Map(reply.map((r) => [r.id, r]));
+    assert.deepEqual(byId.get("a")!.result, {});
+    assert.equal(byId.get("b")!.error!.code, -32601);
+    assert.equal(byId.get(null)!.error!.code, -32600);
+    assert.ok(byId.get("c")!.result);
+
+    // Notifications, alone or as a whole batch, get no reply: the next reply is the ping's.
+    c.sendNotification("ping");
+    c.sendText(
+      JSON.stringify([{ jsonrpc: "2.0", method: "ping" }, { jsonrpc: "2.0", method: "x" }]),
+    );
+    const next = JSON.parse(
+      await c.sendRaw(JSON.stringify({ jsonrpc: "2.0", id: "after", method: "ping" })),
+    );
+    assert.equal(next.id, "after");
+  });
+});
+
+Deno.test(
+  "oversized messages get -32600 naming the limit; the connection survives",
+  opts,
+  async () => {
+    await withServer(async (_s, c) => {
+      const big = JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "save-device", arguments: { assetId: "x".repeat(5000), deviceName: "d" } },
+      });
+      const reply = JSON.parse(await c.sendRaw(big));
+      assert.equal(reply.error.code, -32600);
+      assert.match(reply.error.message, /exceeds the limit of 4096 bytes/);
+      assert.deepEqual(await c.call("ping"), {});
+    }, { ARCHIFLOW_MAX_MESSAGE_BYTES: "4096" });
+  },
+);
+
+Deno.test("GET /health reports the backend and schema version", opts, async () => {
+  await withServer(async (s) => {
+    const res = await fetch(`${s.url}/health`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.status, "ok");
+    assert.equal(body.database.backend, s.db.kind);
+    assert.ok(body.database.schema_version >= 1);
+  });
+});
