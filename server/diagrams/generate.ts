@@ -1,0 +1,148 @@
+// Generates realistic network diagrams of any size (device shapes carrying asset_id,
+// device_type, ip_address, site and netbox_id; links carrying source_port and target_port)
+// for benchmarks and tests. Deterministic: the same options give the same XML.
+
+import { buildDiagramXml } from "./build.ts";
+import type { Edge, Page, Vertex } from "./model.ts";
+
+export interface GenerateOptions {
+  devices: number;
+  links: number;
+  /** Seed for the link layout; the same seed gives the same diagram. */
+  seed?: number;
+  /** Devices per page (default: all on one page). */
+  devicesPerPage?: number;
+}
+
+const KINDS = [
+  { type: "router", shape: "mxgraph.cisco.routers.router", w: 50, h: 34, port: "Gi0/0/" },
+  {
+    type: "switch",
+    shape: "mxgraph.cisco.switches.workgroup_switch",
+    w: 64,
+    h: 32,
+    port: "Gi1/0/",
+  },
+  { type: "firewall", shape: "mxgraph.cisco.security.firewall", w: 32, h: 64, port: "eth" },
+  { type: "server", shape: "mxgraph.cisco.servers.fileserver", w: 43, h: 62, port: "eno" },
+  {
+    type: "access-point",
+    shape: "mxgraph.cisco.wireless.access_point",
+    w: 50,
+    h: 21,
+    port: "wlan",
+  },
+];
+
+/** The diagram as a DiagramJson-shaped model (pages only). */
+export function generateNetworkPages(opts: GenerateOptions): Page[] {
+  let state = (opts.seed ?? 1) >>> 0 || 1;
+  const random = (n: number): number => {
+    // xorshift32: fast, deterministic, good enough to scatter links.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+  const perPage = Math.max(1, opts.devicesPerPage ?? opts.devices);
+  const pageCount = Math.max(1, Math.ceil(opts.devices / perPage));
+  const pages: Page[] = [];
+  const portsUsed = new Map<string, number>();
+  const nextPort = (cell: string): number => {
+    const n = (portsUsed.get(cell) ?? 0) + 1;
+    portsUsed.set(cell, n);
+    return n;
+  };
+  let linkBudget = opts.links;
+  for (let p = 0; p < pageCount; p++) {
+    const first = p * perPage;
+    const count = Math.min(perPage, opts.devices - first);
+    const vertices: Vertex[] = [];
+    const columns = Math.ceil(Math.sqrt(count));
+    for (let i = 0; i < count; i++) {
+      const n = first + i;
+      const kind = KINDS[n % KINDS.length];
+      const site = `site-${String(Math.floor(n / 250) + 1).padStart(2, "0")}`;
+      vertices.push({
+        id: `dev-${n}`,
+        parent: "1",
+        layer: "1",
+        label: `${kind.type}-${String(n).padStart(5, "0")}`,
+        style: {
+          shape: kind.shape,
+          html: "1",
+          pointerEvents: "1",
+          dashed: "0",
+          fillColor: "#036897",
+          strokeColor: "#ffffff",
+          strokeWidth: "2",
+          verticalLabelPosition: "bottom",
+          verticalAlign: "top",
+          align: "center",
+          outlineConnect: "0",
+        },
+        geometry: {
+          x: 40 + (i % columns) * 160,
+          y: 40 + Math.floor(i / columns) * 140,
+          width: kind.w,
+          height: kind.h,
+        },
+        attributes: {
+          asset_id: `A-${String(n + 1).padStart(6, "0")}`,
+          device_type: kind.type,
+          ip_address: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+          site,
+          netbox_id: String(1000 + n),
+        },
+        tag: "object",
+      });
+    }
+    const pageLinks = p === pageCount - 1
+      ? linkBudget
+      : Math.round(opts.links * count / opts.devices);
+    linkBudget -= pageLinks;
+    const edges: Edge[] = [];
+    for (let j = 0; j < pageLinks && count > 1; j++) {
+      const a = random(count);
+      let b = random(count - 1);
+      if (b >= a) b++;
+      const src = vertices[a];
+      const tgt = vertices[b];
+      const sk = KINDS[(first + a) % KINDS.length];
+      const tk = KINDS[(first + b) % KINDS.length];
+      edges.push({
+        id: `link-${p}-${j}`,
+        parent: "1",
+        layer: "1",
+        source: src.id,
+        target: tgt.id,
+        label: "",
+        style: {
+          endArrow: "none",
+          html: "1",
+          rounded: "0",
+          strokeWidth: "2",
+          edgeStyle: "orthogonalEdgeStyle",
+        },
+        attributes: {
+          source_port: `${sk.port}${nextPort(src.id)}`,
+          target_port: `${tk.port}${nextPort(tgt.id)}`,
+        },
+        tag: "object",
+      });
+    }
+    pages.push({
+      id: `net-${p + 1}`,
+      name: pageCount === 1 ? "Network" : `Network ${p + 1}`,
+      layers: [{ id: "1", name: null, visible: true }],
+      vertices,
+      edges,
+    });
+  }
+  return pages;
+}
+
+/** A network diagram as uncompressed `<mxfile>` XML. */
+export function generateNetworkDiagram(opts: GenerateOptions): string {
+  return buildDiagramXml({ pages: generateNetworkPages(opts) });
+}
