@@ -587,7 +587,7 @@ export function validateMac(text: string): string {
     groupLen = 2;
     sep = text.charCodeAt(2);
     if (sep !== 58 && sep !== 45) fail(`expected ":" or "-" after the first byte`);
-  } else if (n === 14) {
+  } else if (n === 14 && text.charCodeAt(4) === 46) {
     groupLen = 4;
     sep = 46;
   } else if (n === 12) {
