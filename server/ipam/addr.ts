@@ -278,9 +278,12 @@ function formatV4(value: number): string {
 
 function formatV6(value: bigint): string {
   if (value >> 32n === MAPPED_PREFIX) return "::ffff:" + formatV4(Number(value & MAX_V4));
-  const hex = value.toString(16).padStart(32, "0");
-  const groups: number[] = new Array(8);
-  for (let k = 0; k < 8; k++) groups[k] = parseInt(hex.slice(k * 4, k * 4 + 4), 16);
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let k = 0; k < 4; k++) {
+    const word = Number((value >> BigInt(96 - 32 * k)) & MAX_V4);
+    groups[2 * k] = Math.floor(word / 65536);
+    groups[2 * k + 1] = word % 65536;
+  }
   // RFC 5952 section 4.2: compress the longest run of two or more zero groups, the first
   // one when runs tie.
   let bestStart = -1;
@@ -298,10 +301,17 @@ function formatV6(value: bigint): string {
     }
     k = e;
   }
-  if (bestStart < 0) return groups.map((g) => g.toString(16)).join(":");
-  const head = groups.slice(0, bestStart).map((g) => g.toString(16)).join(":");
-  const tail = groups.slice(bestStart + bestLen).map((g) => g.toString(16)).join(":");
-  return `${head}::${tail}`;
+  let out = "";
+  for (let k = 0; k < 8; k++) {
+    if (k === bestStart) {
+      out += "::";
+      k += bestLen - 1;
+      continue;
+    }
+    if (out !== "" && !out.endsWith(":")) out += ":";
+    out += groups[k].toString(16);
+  }
+  return out;
 }
 
 /**
