@@ -12,8 +12,8 @@ menu = PluginMenu(
                 PluginMenuItem(
                     link="plugins:netbox_archiflow:diagram_list",
                     link_text="Diagrams",
-                    # A token names its user, so anonymous visitors get no link.
-                    auth_required=True,
+                    # No auth_required here: NetBox 4.0's PluginMenuItem lacks it. The views
+                    # send anonymous visitors to the login page instead.
                 ),
             ),
         ),
