@@ -1,0 +1,11 @@
+"""URL routes under /plugins/archiflow/. The Site and Device tabs register their own routes
+through register_model_view (see views.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("diagrams/", views.DiagramListView.as_view(), name="diagram_list"),
+    path("diagrams/<str:diagram_id>/", views.DiagramEditorView.as_view(), name="diagram_editor"),
+]
