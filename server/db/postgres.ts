@@ -16,6 +16,20 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? "archiflow" },
     types: {
+      // JSON parameters arrive already serialised (the same convention as PGlite): pass strings
+      // through instead of encoding them a second time as JSON string literals.
+      json: {
+        to: 114,
+        from: [114],
+        serialize: (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v)),
+        parse: (v: string) => JSON.parse(v),
+      },
+      jsonb: {
+        to: 3802,
+        from: [3802],
+        serialize: (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v)),
+        parse: (v: string) => JSON.parse(v),
+      },
       // int8 (ids, counts) as numbers: ids never approach 2^53.
       bigint: {
         to: 20,
