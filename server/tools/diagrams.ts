@@ -105,6 +105,46 @@ async function lockForWrite(
   return current;
 }
 
+export interface NewDiagram {
+  name: string;
+  description?: string;
+  xml: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  site?: string;
+  changeSummary?: string;
+}
+
+/** Creates a diagram at version 1 from parsed XML, with inventory, audit and event. */
+export async function createDiagram(
+  tx: Tx,
+  ctx: ToolContext,
+  d: NewDiagram,
+  diagramJson: DiagramJson,
+  json: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
+    d.name,
+    d.description ?? null,
+    d.xml,
+    json,
+    d.tags ?? null,
+    d.metadata === undefined ? null : JSON.stringify(d.metadata),
+    d.site ?? null,
+    ctx.actor.user,
+  ]);
+  return await afterContentWrite(
+    tx,
+    ctx,
+    saved,
+    diagramJson,
+    "create",
+    d.changeSummary ?? null,
+    extra,
+  );
+}
+
 const saveDiagram = defineTool({
   name: "save-diagram",
   description:
@@ -124,43 +164,34 @@ const saveDiagram = defineTool({
   handler: async (args, ctx) => {
     const diagramJson = await parseForSave(args.xml, ctx);
     const json = JSON.stringify(diagramJson);
-    return await ctx.db.transaction(async (tx) => {
-      let saved: DiagramRow;
-      if (args.id === undefined) {
-        if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
-        if (args.expectedVersion !== undefined) {
-          throw invalid("expectedVersion applies only when saving an existing diagram (id)");
-        }
-        [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
-          args.name,
-          args.description ?? null,
-          args.xml,
-          json,
-          args.tags ?? null,
-          args.metadata === undefined ? null : JSON.stringify(args.metadata),
-          args.site ?? null,
-          ctx.actor.user,
-        ]);
-      } else {
-        await lockForWrite(tx, args.id, args.expectedVersion, "save");
-        [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
-          args.id,
-          args.name ?? null,
-          args.description ?? null,
-          args.xml,
-          json,
-          args.tags ?? null,
-          args.metadata === undefined ? null : JSON.stringify(args.metadata),
-          args.site ?? null,
-          ctx.actor.user,
-        ]);
+    if (args.id === undefined) {
+      if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
+      if (args.expectedVersion !== undefined) {
+        throw invalid("expectedVersion applies only when saving an existing diagram (id)");
       }
+      const d = { ...args, name: args.name };
+      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, diagramJson, json));
+    }
+    const diagramId = args.id;
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, diagramId, args.expectedVersion, "save");
+      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
+        diagramId,
+        args.name ?? null,
+        args.description ?? null,
+        args.xml,
+        json,
+        args.tags ?? null,
+        args.metadata === undefined ? null : JSON.stringify(args.metadata),
+        args.site ?? null,
+        ctx.actor.user,
+      ]);
       return await afterContentWrite(
         tx,
         ctx,
         saved,
         diagramJson,
-        args.id === undefined ? "create" : "update",
+        "update",
         args.changeSummary ?? null,
       );
     });
