@@ -197,6 +197,10 @@ Deno.test("every successful write leaves one audit row naming what changed", opt
       "release ip_allocation",
       "create network_device",
       "update network_device",
+      // The two device shapes of the diagram become inventory, each audited in the save's
+      // transaction, before the diagram's own row.
+      "create network_device",
+      "create network_device",
       "create diagram",
     ]);
     assert.equal(rows.at(-1)!.entity_id, String(d.id));

@@ -1,7 +1,16 @@
-// Diagram tools: save (parse on every save, keep every version), load and list.
+// Diagram tools: save (parse on every save, keep every version, derive inventory), load, list,
+// delete, and the version tools: list, restore, diff and publish.
 import { z } from "zod";
 import { audit } from "../audit.ts";
+import type { Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
+import { diffDiagrams } from "../diagrams/diff.ts";
+import {
+  type InventorySummary,
+  planInventory,
+  releaseInventory,
+  syncInventory,
+} from "../diagrams/inventory.ts";
 import { parseDiagram } from "../diagrams/parse.ts";
 import { DiagramParseError } from "../diagrams/model.ts";
 import type { DiagramJson } from "../diagrams/model.ts";
@@ -17,9 +26,7 @@ export async function parseForSave(xml: string, ctx: ToolContext): Promise<Diagr
   if (bytes > max) {
     throw invalid(
       `Cannot save diagram: its XML is ${bytes} bytes, over the limit of ${max} bytes`,
-      {
-        field: "xml",
-      },
+      { field: "xml", reason: "too_large", limit: max },
     );
   }
   try {
@@ -32,10 +39,116 @@ export async function parseForSave(xml: string, ctx: ToolContext): Promise<Diagr
   }
 }
 
+type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
+
+/**
+ * What every write of new content does after the diagrams row is written: the version row,
+ * inventory from shapes, the audit row and the change event, all in the caller's transaction.
+ */
+async function afterContentWrite(
+  tx: Tx,
+  ctx: ToolContext,
+  saved: DiagramRow,
+  diagramJson: DiagramJson,
+  action: string,
+  changeSummary: string | null,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  await tx.query(sql("InsertDiagramVersion"), [saved.id, changeSummary]);
+  const inventory: InventorySummary = await syncInventory(
+    tx,
+    ctx.actor,
+    saved.id,
+    planInventory(diagramJson, saved.site),
+  );
+  await audit(tx, ctx.actor, {
+    action,
+    entityType: "diagram",
+    entityId: saved.id,
+    newValues: {
+      ...saved,
+      ...extra,
+      stats: diagramJson.stats,
+      change_summary: changeSummary,
+      inventory: { ...inventory, skipped: undefined },
+    },
+  });
+  await publish(tx, {
+    type: "diagram-changed",
+    diagramId: saved.id,
+    version: saved.version,
+    by: ctx.actor.user,
+  });
+  return { ...saved, ...extra, stats: diagramJson.stats, inventory };
+}
+
+/** Locks a diagram and checks the caller's expected version. */
+async function lockForWrite(
+  tx: Tx,
+  diagramId: number,
+  expectedVersion: number | undefined,
+  what: string,
+): Promise<{ id: number; version: number; name: string }> {
+  const [current] = await tx.query<{ id: number; version: number; name: string }>(
+    sql("LockDiagram"),
+    [diagramId],
+  );
+  if (!current) throw notFound(`Cannot ${what} diagram ${diagramId}: no such diagram`);
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    throw new AppError(
+      "conflict",
+      `Cannot ${what} diagram "${current.name}": it is at version ${current.version}, ` +
+        `not ${expectedVersion}; reload it first`,
+      { currentVersion: current.version, expectedVersion },
+    );
+  }
+  return current;
+}
+
+export interface NewDiagram {
+  name: string;
+  description?: string;
+  xml: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  site?: string;
+  changeSummary?: string;
+}
+
+/** Creates a diagram at version 1 from parsed XML, with inventory, audit and event. */
+export async function createDiagram(
+  tx: Tx,
+  ctx: ToolContext,
+  d: NewDiagram,
+  diagramJson: DiagramJson,
+  json: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
+    d.name,
+    d.description ?? null,
+    d.xml,
+    json,
+    d.tags ?? null,
+    d.metadata === undefined ? null : JSON.stringify(d.metadata),
+    d.site ?? null,
+    ctx.actor.user,
+  ]);
+  return await afterContentWrite(
+    tx,
+    ctx,
+    saved,
+    diagramJson,
+    "create",
+    d.changeSummary ?? null,
+    extra,
+  );
+}
+
 const saveDiagram = defineTool({
   name: "save-diagram",
   description:
-    "Save a draw.io diagram (plain or compressed mxfile/mxGraphModel XML). Without id it creates a diagram; with id it stores a new version.",
+    "Save a draw.io diagram (plain or compressed mxfile/mxGraphModel XML). Without id it creates a diagram; with id it stores a new version. Shapes with asset_id become devices, and edges with source_port/target_port between them become port connections.",
   scope: "write",
   input: z.object({
     id: id.optional(),
@@ -51,82 +164,59 @@ const saveDiagram = defineTool({
   handler: async (args, ctx) => {
     const diagramJson = await parseForSave(args.xml, ctx);
     const json = JSON.stringify(diagramJson);
-    return await ctx.db.transaction(async (tx) => {
-      let saved: Record<string, unknown>;
-      if (args.id === undefined) {
-        if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
-        if (args.expectedVersion !== undefined && args.expectedVersion !== 0) {
-          throw invalid("expectedVersion applies only when saving an existing diagram (id)");
-        }
-        [saved] = await tx.query(sql("InsertDiagram"), [
-          args.name,
-          args.description ?? null,
-          args.xml,
-          json,
-          args.tags ?? null,
-          args.metadata === undefined ? null : JSON.stringify(args.metadata),
-          args.site ?? null,
-          ctx.actor.user,
-        ]);
-      } else {
-        const [current] = await tx.query<{ id: number; version: number; name: string }>(
-          sql("LockDiagram"),
-          [args.id],
-        );
-        if (!current) throw notFound(`Cannot save diagram ${args.id}: no such diagram`);
-        if (args.expectedVersion !== undefined && args.expectedVersion !== current.version) {
-          throw new AppError(
-            "conflict",
-            `Cannot save diagram "${current.name}": it is at version ${current.version}, ` +
-              `not ${args.expectedVersion}; reload it before saving`,
-            { currentVersion: current.version, expectedVersion: args.expectedVersion },
-          );
-        }
-        [saved] = await tx.query(sql("UpdateDiagram"), [
-          args.id,
-          args.name ?? null,
-          args.description ?? null,
-          args.xml,
-          json,
-          args.tags ?? null,
-          args.metadata === undefined ? null : JSON.stringify(args.metadata),
-          args.site ?? null,
-          ctx.actor.user,
-        ]);
+    if (args.id === undefined) {
+      if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
+      if (args.expectedVersion !== undefined) {
+        throw invalid("expectedVersion applies only when saving an existing diagram (id)");
       }
-      await tx.query(sql("InsertDiagramVersion"), [
-        saved.id,
-        saved.version,
+      const d = { ...args, name: args.name };
+      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, diagramJson, json));
+    }
+    const diagramId = args.id;
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, diagramId, args.expectedVersion, "save");
+      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
+        diagramId,
+        args.name ?? null,
+        args.description ?? null,
         args.xml,
         json,
-        args.changeSummary ?? null,
+        args.tags ?? null,
+        args.metadata === undefined ? null : JSON.stringify(args.metadata),
+        args.site ?? null,
         ctx.actor.user,
       ]);
-      await audit(tx, ctx.actor, {
-        action: args.id === undefined ? "create" : "update",
-        entityType: "diagram",
-        entityId: saved.id as number,
-        newValues: { ...saved, stats: diagramJson.stats, change_summary: args.changeSummary },
-      });
-      await publish(tx, {
-        type: "diagram-changed",
-        diagramId: saved.id,
-        version: saved.version,
-        by: ctx.actor.user,
-      });
-      return { ...saved, stats: diagramJson.stats };
+      return await afterContentWrite(
+        tx,
+        ctx,
+        saved,
+        diagramJson,
+        "update",
+        args.changeSummary ?? null,
+      );
     });
   },
 });
 
 const loadDiagram = defineTool({
   name: "load-diagram",
-  description: "Load a diagram: its stored XML as `xml` and the parsed `diagram_json`.",
+  description:
+    "Load a diagram: its stored XML as `xml` and the parsed `diagram_json`; the current version, or the given `version`.",
   scope: "read",
-  input: z.object({ id }).strict(),
+  input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
   handler: async (args, ctx) => {
-    const [row] = await ctx.db.query(sql("GetDiagram"), [args.id]);
-    if (!row) throw notFound(`Diagram ${args.id} does not exist`);
+    if (args.version === undefined) {
+      const [row] = await ctx.db.query(sql("GetDiagram"), [args.id]);
+      if (!row) throw notFound(`Diagram ${args.id} does not exist`);
+      return row;
+    }
+    const [row] = await ctx.db.query(sql("GetDiagramVersion"), [args.id, args.version]);
+    if (!row) {
+      throw notFound(`Diagram ${args.id} has no version ${args.version}`, {
+        id: args.id,
+        version: args.version,
+      });
+    }
     return row;
   },
 });
@@ -134,7 +224,7 @@ const loadDiagram = defineTool({
 const listDiagrams = defineTool({
   name: "list-diagrams",
   description:
-    "List diagrams (without their content), newest first; filter by tag, site, creator or text.",
+    "List diagrams (without their content), newest first; filter by tag, site, creator or text. Returns the total `count` and one page of `diagrams`.",
   scope: "read",
   input: z.object({
     tag: z.string().max(100).optional(),
@@ -145,17 +235,203 @@ const listDiagrams = defineTool({
     offset: offset,
   }).strict(),
   handler: async (args, ctx) => {
-    const rows = await ctx.db.query<Record<string, unknown>>(sql("ListDiagrams"), [
+    const filters = [
       args.tag ?? null,
       args.site ?? null,
       args.createdBy ?? null,
       args.q ? likeEscape(args.q) : null,
+    ];
+    const rows = await ctx.db.query<Record<string, unknown>>(sql("ListDiagrams"), [
+      ...filters,
       args.limit,
       args.offset,
     ]);
-    const count = rows.length ? Number(rows[0].total) : 0;
-    return { count, diagrams: rows.map(({ total: _total, ...d }) => d) };
+    let count = rows.length ? Number(rows[0].total) : 0;
+    if (rows.length === 0 && args.offset > 0) {
+      [{ total: count }] = await ctx.db.query<{ total: number }>(sql("CountDiagrams"), filters);
+    }
+    return {
+      count,
+      limit: args.limit,
+      offset: args.offset,
+      diagrams: rows.map(({ total: _total, ...d }) => d),
+    };
   },
 });
 
-export const diagramTools = [saveDiagram, loadDiagram, listDiagrams];
+const deleteDiagram = defineTool({
+  name: "delete-diagram",
+  description:
+    "Delete a diagram with all its versions. Links it drew (and no other diagram draws) are unplugged; devices stay.",
+  scope: "write",
+  input: z.object({ id, expectedVersion: z.number().int().min(1).optional() }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, args.id, args.expectedVersion, "delete");
+      const linksDisconnected = await releaseInventory(tx, ctx.actor, args.id);
+      const [deleted] = await tx.query<DiagramRow>(sql("DeleteDiagram"), [args.id]);
+      await audit(tx, ctx.actor, {
+        action: "delete",
+        entityType: "diagram",
+        entityId: args.id,
+        oldValues: deleted,
+        newValues: { links_disconnected: linksDisconnected },
+      });
+      await publish(tx, {
+        type: "diagram-changed",
+        diagramId: args.id,
+        deleted: true,
+        by: ctx.actor.user,
+      });
+      return { ...deleted, deleted: true, links_disconnected: linksDisconnected };
+    });
+  },
+});
+
+const listDiagramVersions = defineTool({
+  name: "list-diagram-versions",
+  description:
+    "List a diagram's versions newest first, without content: version, created_by, created_at, change_summary, is_published, stats.",
+  scope: "read",
+  input: z.object({ id, limit, offset }).strict(),
+  handler: async (args, ctx) => {
+    const [d] = await ctx.db.query<
+      { id: number; name: string; current_version: number; total: number }
+    >(sql("CountDiagramVersions"), [args.id]);
+    if (!d) throw notFound(`Diagram ${args.id} does not exist`);
+    const versions = await ctx.db.query(sql("ListDiagramVersions"), [
+      args.id,
+      args.limit,
+      args.offset,
+    ]);
+    return {
+      id: d.id,
+      name: d.name,
+      current_version: d.current_version,
+      count: d.total,
+      versions,
+    };
+  },
+});
+
+const restoreDiagramVersion = defineTool({
+  name: "restore-diagram-version",
+  description:
+    "Restore an old version: writes a NEW version whose content equals the old one (history is kept), with change summary `Restored version N`.",
+  scope: "write",
+  input: z.object({
+    diagramId: id,
+    version: z.number().int().min(1),
+    expectedVersion: z.number().int().min(1).optional(),
+  }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, args.diagramId, args.expectedVersion, "restore");
+      const [old] = await tx.query<{ xml: string; diagram_json: DiagramJson }>(
+        sql("GetVersionContent"),
+        [args.diagramId, args.version],
+      );
+      if (!old) {
+        throw notFound(
+          `Cannot restore diagram ${args.diagramId}: it has no version ${args.version}`,
+        );
+      }
+      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagramContent"), [
+        args.diagramId,
+        old.xml,
+        JSON.stringify(old.diagram_json),
+        ctx.actor.user,
+      ]);
+      return await afterContentWrite(
+        tx,
+        ctx,
+        saved,
+        old.diagram_json,
+        "restore",
+        `Restored version ${args.version}`,
+        { restored_from: args.version },
+      );
+    });
+  },
+});
+
+const diffDiagramVersions = defineTool({
+  name: "diff-diagram-versions",
+  description:
+    "Compare two versions of a diagram: per page, cells added, removed and changed (by id), naming which of label, style, geometry, attributes, source, target changed.",
+  scope: "read",
+  input: z.object({
+    diagramId: id,
+    from: z.number().int().min(1),
+    to: z.number().int().min(1),
+  }).strict(),
+  handler: async (args, ctx) => {
+    const rows = await ctx.db.query<{ version: number; diagram_json: DiagramJson }>(
+      sql("GetVersionJson"),
+      [args.diagramId, [args.from, args.to]],
+    );
+    const byVersion = new Map(rows.map((r) => [r.version, r.diagram_json]));
+    for (const v of [args.from, args.to]) {
+      if (!byVersion.has(v)) {
+        throw notFound(`Diagram ${args.diagramId} has no version ${v}`, {
+          diagramId: args.diagramId,
+          version: v,
+        });
+      }
+    }
+    const diff = diffDiagrams(byVersion.get(args.from)!, byVersion.get(args.to)!);
+    return { diagram_id: args.diagramId, from: args.from, to: args.to, ...diff };
+  },
+});
+
+const publishDiagramVersion = defineTool({
+  name: "publish-diagram-version",
+  description:
+    "Mark one version as the diagram's live (published) version; the previously published one is unpublished in the same transaction.",
+  scope: "write",
+  input: z.object({ diagramId: id, version: z.number().int().min(1) }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, args.diagramId, undefined, "publish");
+      const previous = await tx.query<{ version: number }>(
+        sql("UnpublishDiagramVersions"),
+        [args.diagramId],
+      );
+      const [row] = await tx.query<Record<string, unknown>>(sql("PublishDiagramVersion"), [
+        args.diagramId,
+        args.version,
+      ]);
+      if (!row) {
+        throw notFound(
+          `Cannot publish diagram ${args.diagramId}: it has no version ${args.version}`,
+        );
+      }
+      const previousVersion = previous[0]?.version ?? null;
+      await audit(tx, ctx.actor, {
+        action: "publish",
+        entityType: "diagram",
+        entityId: args.diagramId,
+        oldValues: { published_version: previousVersion },
+        newValues: { published_version: args.version },
+      });
+      await publish(tx, {
+        type: "diagram-changed",
+        diagramId: args.diagramId,
+        publishedVersion: args.version,
+        by: ctx.actor.user,
+      });
+      return { ...row, previous_published_version: previousVersion };
+    });
+  },
+});
+
+export const diagramTools = [
+  saveDiagram,
+  loadDiagram,
+  listDiagrams,
+  deleteDiagram,
+  listDiagramVersions,
+  restoreDiagramVersion,
+  diffDiagramVersions,
+  publishDiagramVersion,
+];

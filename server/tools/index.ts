@@ -2,8 +2,9 @@
 import { deviceTools } from "./devices.ts";
 import { diagramTools } from "./diagrams.ts";
 import { ipamTools } from "./ipam.ts";
+import { templateTools } from "./templates.ts";
 import { ToolRegistry } from "./tool.ts";
 
 export function createRegistry(): ToolRegistry {
-  return new ToolRegistry([...ipamTools, ...deviceTools, ...diagramTools]);
+  return new ToolRegistry([...ipamTools, ...deviceTools, ...diagramTools, ...templateTools]);
 }

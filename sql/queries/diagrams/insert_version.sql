@@ -1,4 +1,6 @@
 -- name: InsertDiagramVersion :exec
--- Keeps a copy of one saved version.
+-- Keeps a copy of the diagram's current content as its version row, copied inside the server.
 INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json, change_summary, created_by)
-VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+SELECT id, version, xml_content, diagram_json, $2, updated_by
+  FROM diagrams
+ WHERE id = $1

@@ -1,0 +1,246 @@
+// Devices and links taken from shapes (ARCHITECTURE.md §4.3): planInventory() turns a parsed
+// diagram into the rows it implies (pure), syncInventory() writes them set-based, one statement
+// per table whatever the diagram's size, inside the caller's transaction.
+//
+// What a save does to inventory:
+// - every shape with `asset_id` creates or refreshes its `network_devices` row: name from the
+//   label, `device_type`, `ip_address` as primary_ip when it is a valid address, `site` from the
+//   shape or the diagram; attributes a shape does not carry keep their stored values;
+// - every edge between two such shapes with both `source_port` and `target_port` creates the
+//   ports as needed and connects them both ways; the diagram is recorded as the link's maker in
+//   `diagram_links`;
+// - a link the diagram made and no longer draws (edge or shape deleted, port renamed) is
+//   unplugged unless another diagram also draws it; devices are never deleted by a drawing;
+// - a link whose port is already cabled to another port is not made: the save succeeds and
+//   reports it under `conflicts`; a cable that existed before any diagram drew it is never
+//   claimed, so deleting the edge leaves it alone.
+import type { Queryable } from "../db/db.ts";
+import { sql } from "../db/queries.ts";
+import { isValidIp } from "../ipam/addr.ts";
+import type { Actor } from "../tools/tool.ts";
+import type { DiagramJson } from "./model.ts";
+
+export interface PlannedDevice {
+  assetId: string;
+  name: string;
+  deviceType: string | null;
+  primaryIp: string | null;
+  site: string | null;
+}
+
+export interface PlannedLink {
+  pageId: string;
+  edgeId: string;
+  sourceAsset: string;
+  sourcePort: string;
+  targetAsset: string;
+  targetPort: string;
+}
+
+export interface SkippedLink {
+  page_id: string;
+  edge_id: string;
+  reason: "missing_port" | "same_port" | "port_used_twice" | "port_connected_elsewhere";
+  detail?: string;
+}
+
+export interface InventoryPlan {
+  devices: PlannedDevice[];
+  links: PlannedLink[];
+  skipped: SkippedLink[];
+}
+
+export interface InventorySummary {
+  devices_created: number;
+  devices_updated: number;
+  ports_created: number;
+  links_connected: number;
+  links_disconnected: number;
+  links_skipped: number;
+  /** The first skipped links (at most 100), with why. */
+  skipped: SkippedLink[];
+}
+
+const MAX_REPORTED = 100;
+
+/** The address part of `ip_address` when it is a valid IPv4/IPv6 address (a prefix is dropped). */
+export function deviceIp(raw: string | null): string | null {
+  if (raw === null) return null;
+  const text = raw.trim().replace(/\/\d{1,3}$/, "");
+  return text !== "" && isValidIp(text) ? text : null;
+}
+
+/** The rows a diagram implies. Devices drawn twice count once (the first shape wins). */
+export function planInventory(dj: DiagramJson, diagramSite: string | null): InventoryPlan {
+  const devices: PlannedDevice[] = [];
+  const seen = new Set<string>();
+  const siteOf = new Map<string, string>();
+  for (const page of dj.pages) {
+    for (const v of page.vertices) {
+      if (v.attributes.site) siteOf.set(`${page.id}\u0000${v.id}`, v.attributes.site);
+    }
+  }
+  for (const d of dj.devices) {
+    const assetId = d.assetId.trim();
+    if (assetId === "" || assetId.length > 200 || seen.has(assetId)) continue;
+    seen.add(assetId);
+    const name = d.name.replace(/\s+/g, " ").trim();
+    const site = siteOf.get(`${d.pageId}\u0000${d.cellId}`)?.trim() || diagramSite;
+    devices.push({
+      assetId,
+      name: name === "" ? assetId : name,
+      deviceType: d.deviceType?.trim() || null,
+      primaryIp: deviceIp(d.ipAddress),
+      site: site || null,
+    });
+  }
+  const links: PlannedLink[] = [];
+  const skipped: SkippedLink[] = [];
+  const used = new Set<string>();
+  for (const l of dj.links) {
+    const sourcePort = l.source.port?.trim() ?? "";
+    const targetPort = l.target.port?.trim() ?? "";
+    const sourceAsset = l.source.assetId.trim();
+    const targetAsset = l.target.assetId.trim();
+    const at = { page_id: l.pageId, edge_id: l.edgeId };
+    if (
+      sourcePort === "" || targetPort === "" || !seen.has(sourceAsset) || !seen.has(targetAsset)
+    ) {
+      skipped.push({ ...at, reason: "missing_port" });
+      continue;
+    }
+    const a = `${sourceAsset}\u0000${sourcePort}`;
+    const b = `${targetAsset}\u0000${targetPort}`;
+    if (a === b) {
+      skipped.push({ ...at, reason: "same_port" });
+      continue;
+    }
+    // A port takes one cable: the first edge drawn on it wins.
+    if (used.has(a) || used.has(b)) {
+      skipped.push({
+        ...at,
+        reason: "port_used_twice",
+        detail: used.has(a) ? `${sourceAsset} ${sourcePort}` : `${targetAsset} ${targetPort}`,
+      });
+      continue;
+    }
+    used.add(a);
+    used.add(b);
+    links.push({
+      pageId: l.pageId,
+      edgeId: l.edgeId,
+      sourceAsset,
+      sourcePort,
+      targetAsset,
+      targetPort,
+    });
+  }
+  return { devices, links, skipped };
+}
+
+function actorParams(actor: Actor): unknown[] {
+  return [actor.user, actor.clientAddr, actor.userAgent, actor.requestId];
+}
+
+/** Writes a plan for one diagram: devices, ports, unplugged stale links, new links. */
+export async function syncInventory(
+  tx: Queryable,
+  actor: Actor,
+  diagramId: number,
+  plan: InventoryPlan,
+): Promise<InventorySummary> {
+  const summary: InventorySummary = {
+    devices_created: 0,
+    devices_updated: 0,
+    ports_created: 0,
+    links_connected: 0,
+    links_disconnected: 0,
+    links_skipped: 0,
+    skipped: [],
+  };
+  const who = actorParams(actor);
+  if (plan.devices.length > 0) {
+    const [d] = await tx.query<{ created: number; updated: number }>(
+      sql("UpsertDiagramDevices"),
+      [
+        plan.devices.map((d) => d.assetId),
+        plan.devices.map((d) => d.name),
+        plan.devices.map((d) => d.deviceType),
+        plan.devices.map((d) => d.primaryIp),
+        plan.devices.map((d) => d.site),
+        ...who,
+        diagramId,
+      ],
+    );
+    summary.devices_created = d.created;
+    summary.devices_updated = d.updated;
+  }
+  const sa = plan.links.map((l) => l.sourceAsset);
+  const sp = plan.links.map((l) => l.sourcePort);
+  const ta = plan.links.map((l) => l.targetAsset);
+  const tp = plan.links.map((l) => l.targetPort);
+  if (plan.links.length > 0) {
+    const [p] = await tx.query<{ created: number }>(sql("InsertDiagramPorts"), [
+      [...sa, ...ta],
+      [...sp, ...tp],
+      ...who,
+      diagramId,
+    ]);
+    summary.ports_created = p.created;
+  }
+  const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
+    diagramId,
+    sa,
+    sp,
+    ta,
+    tp,
+    ...who,
+  ]);
+  summary.links_disconnected = cut.disconnected;
+  const skipped = [...plan.skipped];
+  if (plan.links.length > 0) {
+    const rows = await tx.query<
+      { outcome: string; n: number; page_id: string; edge_id: string; detail: string }
+    >(sql("ConnectDiagramLinks"), [
+      diagramId,
+      sa,
+      sp,
+      ta,
+      tp,
+      plan.links.map((l) => l.pageId),
+      plan.links.map((l) => l.edgeId),
+      ...who,
+    ]);
+    for (const r of rows) {
+      if (r.outcome === "connected") summary.links_connected = r.n;
+      else {
+        skipped.push({
+          page_id: r.page_id,
+          edge_id: r.edge_id,
+          reason: "port_connected_elsewhere",
+          detail: r.detail,
+        });
+      }
+    }
+  }
+  summary.links_skipped = skipped.length;
+  summary.skipped = skipped.slice(0, MAX_REPORTED);
+  return summary;
+}
+
+/** Unplugs every link a diagram made that no other diagram draws (before deleting it). */
+export async function releaseInventory(
+  tx: Queryable,
+  actor: Actor,
+  diagramId: number,
+): Promise<number> {
+  const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
+    diagramId,
+    [],
+    [],
+    [],
+    [],
+    ...actorParams(actor),
+  ]);
+  return cut.disconnected;
+}

@@ -1,0 +1,232 @@
+// Devices and links taken from shapes, through a real WebSocket: what a save, an edit, a restore
+// and a delete do to network_devices, device_ports and the device_connections view.
+import assert from "node:assert/strict";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import type { RpcClient } from "./support/rpc_client.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
+  const s = await startTestServer();
+  try {
+    await fn(s, await s.client());
+  } finally {
+    await s.close();
+  }
+}
+
+const device = (id: string, asset: string, label: string, extra = "") =>
+  `<object id="${id}" label="${label}" asset_id="${asset}" ${extra}><mxCell style="shape=mxgraph.cisco.routers.router" vertex="1" parent="1"><mxGeometry width="50" height="40" as="geometry"/></mxCell></object>`;
+const link = (id: string, s: string, t: string, sp: string, tp: string) =>
+  `<object id="${id}" label="" source_port="${sp}" target_port="${tp}"><mxCell edge="1" parent="1" source="${s}" target="${t}"><mxGeometry relative="1" as="geometry"/></mxCell></object>`;
+const diagram = (...cells: string[]) =>
+  `<mxfile><diagram id="p1" name="Net"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${
+    cells.join("")
+  }</root></mxGraphModel></diagram></mxfile>`;
+
+const SW = device("sw", "A-1", "core-sw-01", 'device_type="switch" ip_address="10.0.0.1"');
+const RTR = device("rtr", "A-2", "edge-rtr", 'device_type="router" ip_address="dhcp"');
+const FW = device("fw", "A-3", "fw-01", 'device_type="firewall" site="dmz"');
+const L1 = link("e1", "sw", "rtr", "Gi1/0/1", "Gi0/0/0");
+const L2 = link("e2", "rtr", "fw", "Gi0/0/1", "eth0");
+
+type Conn = {
+  device_a_asset_id: string;
+  port_a_name: string;
+  device_b_asset_id: string;
+  port_b_name: string;
+};
+
+async function connections(s: TestServer): Promise<string[]> {
+  const rows = await s.db.query<Conn>("SELECT * FROM device_connections");
+  return rows.map((r) => {
+    const ends = [
+      `${r.device_a_asset_id}:${r.port_a_name}`,
+      `${r.device_b_asset_id}:${r.port_b_name}`,
+    ];
+    return ends.sort().join(" = ");
+  }).sort();
+}
+
+Deno.test(
+  "a save turns device shapes into devices and port-labelled edges into connections",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      const saved = await c.tool<{ id: number; inventory: Record<string, unknown> }>(
+        "save-diagram",
+        { name: "core", site: "hq", xml: diagram(SW, RTR, FW, L1, L2) },
+      );
+      assert.equal(saved.inventory.devices_created, 3);
+      assert.equal(saved.inventory.ports_created, 4);
+      assert.equal(saved.inventory.links_connected, 2);
+      const devices = await s.db.query(
+        `SELECT asset_id, device_name, device_type, host(primary_ip) AS ip, site
+         FROM network_devices ORDER BY asset_id`,
+      );
+      assert.deepEqual(devices, [
+        {
+          asset_id: "A-1",
+          device_name: "core-sw-01",
+          device_type: "switch",
+          ip: "10.0.0.1",
+          site: "hq",
+        },
+        { asset_id: "A-2", device_name: "edge-rtr", device_type: "router", ip: null, site: "hq" },
+        { asset_id: "A-3", device_name: "fw-01", device_type: "firewall", ip: null, site: "dmz" },
+      ]);
+      assert.deepEqual(await connections(s), [
+        "A-1:Gi1/0/1 = A-2:Gi0/0/0",
+        "A-2:Gi0/0/1 = A-3:eth0",
+      ]);
+      // Connected both ways: each port points at the other.
+      const [oneWay] = await s.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM device_ports a JOIN device_ports b ON b.id = a.connected_port_id
+        WHERE b.connected_port_id IS DISTINCT FROM a.id`,
+      );
+      assert.equal(oneWay.n, 0);
+      const audit = await s.db.query<{ action: string; entity_type: string; n: number }>(
+        `SELECT action, entity_type, count(*)::int AS n FROM audit_log GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      assert.deepEqual(audit, [
+        { action: "connect", entity_type: "device_connection", n: 2 },
+        { action: "create", entity_type: "device_port", n: 4 },
+        { action: "create", entity_type: "diagram", n: 1 },
+        { action: "create", entity_type: "network_device", n: 3 },
+      ]);
+
+      // Saving the same content again changes no inventory and writes no inventory audit rows.
+      const again = await c.tool<{ inventory: Record<string, number> }>("save-diagram", {
+        id: saved.id,
+        xml: diagram(SW, RTR, FW, L1, L2),
+      });
+      assert.deepEqual(
+        [
+          again.inventory.devices_created,
+          again.inventory.devices_updated,
+          again.inventory.links_connected,
+        ],
+        [0, 0, 0],
+      );
+      const [n] = await s.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM audit_log WHERE entity_type <> 'diagram'",
+      );
+      assert.equal(n.n, 9);
+
+      // A relabelled shape renames its device; the old row is in the audit trail.
+      await c.tool("save-diagram", {
+        id: saved.id,
+        xml: diagram(SW.replace("core-sw-01", "core-sw-01b"), RTR, FW, L1, L2),
+      });
+      const [upd] = await s.db.query<
+        { old_values: { device_name: string }; new_values: { device_name: string } }
+      >(
+        "SELECT old_values, new_values FROM audit_log WHERE action = 'update' AND entity_type = 'network_device'",
+      );
+      assert.equal(upd.old_values.device_name, "core-sw-01");
+      assert.equal(upd.new_values.device_name, "core-sw-01b");
+    });
+  },
+);
+
+Deno.test(
+  "deleting a shape removes its links but keeps the device; restore brings the link back",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      const d = await c.tool<{ id: number }>("save-diagram", {
+        name: "core",
+        xml: diagram(SW, RTR, FW, L1, L2),
+      });
+      const v2 = await c.tool<{ inventory: Record<string, number> }>("save-diagram", {
+        id: d.id,
+        xml: diagram(SW, RTR, L1), // the firewall shape and its edge are gone
+      });
+      assert.equal(v2.inventory.links_disconnected, 1);
+      assert.deepEqual(await connections(s), ["A-1:Gi1/0/1 = A-2:Gi0/0/0"]);
+      const assets = await s.db.query<{ asset_id: string }>(
+        "SELECT asset_id FROM network_devices ORDER BY asset_id",
+      );
+      assert.deepEqual(assets.map((a) => a.asset_id), ["A-1", "A-2", "A-3"], "devices stay");
+      const [ports] = await s.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM device_ports",
+      );
+      assert.equal(ports.n, 4, "ports stay, unplugged");
+      const [cut] = await s.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM audit_log WHERE action = 'disconnect'",
+      );
+      assert.equal(cut.n, 1);
+
+      await c.tool("restore-diagram-version", { diagramId: d.id, version: 1 });
+      assert.deepEqual(await connections(s), [
+        "A-1:Gi1/0/1 = A-2:Gi0/0/0",
+        "A-2:Gi0/0/1 = A-3:eth0",
+      ]);
+
+      const del = await c.tool<{ links_disconnected: number }>("delete-diagram", { id: d.id });
+      assert.equal(del.links_disconnected, 2);
+      assert.deepEqual(await connections(s), []);
+      const [devs] = await s.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM network_devices",
+      );
+      assert.equal(devs.n, 3, "deleting the diagram keeps its devices");
+    });
+  },
+);
+
+Deno.test("a link drawn in two diagrams stays until neither draws it", opts, async () => {
+  await withServer(async (s, c) => {
+    const a = await c.tool<{ id: number }>("save-diagram", {
+      name: "a",
+      xml: diagram(SW, RTR, L1),
+    });
+    const b = await c.tool<{ id: number }>("save-diagram", {
+      name: "b",
+      xml: diagram(SW, RTR, L1),
+    });
+    await c.tool("save-diagram", { id: a.id, xml: diagram(SW, RTR) });
+    assert.deepEqual(await connections(s), ["A-1:Gi1/0/1 = A-2:Gi0/0/0"], "b still draws it");
+    await c.tool("delete-diagram", { id: b.id });
+    assert.deepEqual(await connections(s), []);
+  });
+});
+
+Deno.test(
+  "cables made elsewhere are neither overwritten nor claimed by a drawing",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      // A-1 Gi1/0/1 is cabled to A-9 Gi9 outside any diagram; A-1 Gi1/0/2 to A-2 Gi0/0/5.
+      await c.tool("save-device", { assetId: "A-9", deviceName: "other" });
+      await c.tool("save-device", { assetId: "A-1", deviceName: "core-sw-01" });
+      await c.tool("save-device", { assetId: "A-2", deviceName: "edge-rtr" });
+      await s.db.exec(`
+      INSERT INTO device_ports (device_id, port_name)
+      SELECT id, p FROM network_devices, unnest(ARRAY['Gi1/0/1','Gi1/0/2']) p WHERE asset_id = 'A-1';
+      INSERT INTO device_ports (device_id, port_name) SELECT id, 'Gi9' FROM network_devices WHERE asset_id = 'A-9';
+      INSERT INTO device_ports (device_id, port_name) SELECT id, 'Gi0/0/5' FROM network_devices WHERE asset_id = 'A-2';
+      UPDATE device_ports SET connected_port_id = CASE port_name
+        WHEN 'Gi1/0/1' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi9')
+        WHEN 'Gi9' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi1/0/1')
+        WHEN 'Gi1/0/2' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi0/0/5')
+        WHEN 'Gi0/0/5' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi1/0/2') END;
+    `);
+      const before = await connections(s);
+      const saved = await c.tool<{
+        id: number;
+        inventory: { links_connected: number; skipped: { edge_id: string; reason: string }[] };
+      }>("save-diagram", {
+        name: "d",
+        xml: diagram(SW, RTR, L1, link("e3", "sw", "rtr", "Gi1/0/2", "Gi0/0/5")),
+      });
+      assert.equal(saved.inventory.links_connected, 0);
+      assert.deepEqual(saved.inventory.skipped.map((x) => [x.edge_id, x.reason]), [
+        ["e1", "port_connected_elsewhere"],
+      ]);
+      assert.deepEqual(await connections(s), before, "the existing cables are untouched");
+      // e3 matches an existing cable: deleting it from the drawing must not unplug it.
+      await c.tool("save-diagram", { id: saved.id, xml: diagram(SW, RTR) });
+      assert.deepEqual(await connections(s), before);
+    });
+  },
+);
