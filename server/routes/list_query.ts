@@ -267,7 +267,7 @@ export function buildOrder(source: ListSource, params: URLSearchParams): string 
     if (!orderable) throw bad("ordering", `cannot order by "${clip(name)}"`);
     if (seen.has(name)) continue;
     seen.add(name);
-    parts.push(`r.${assertIdentifier(name)} ${desc ? "DESC NULLS LAST" : "ASC NULLS FIRST"}`);
+    parts.push(`r.${assertIdentifier(name)} ${desc ? "DESC" : "ASC"}`);
   }
   if (!seen.has("id") && source.fields.id) parts.push(`r."id" ASC`);
   return parts.join(", ");
