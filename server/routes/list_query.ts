@@ -213,8 +213,12 @@ export function buildWhere(
     switch (lookup) {
       case null:
       case "n": {
-        const arr = p(parsed);
-        const match = isArray ? `${col} && ${arr}::text[]` : `${col} = ANY(${arr}::${cast}[])`;
+        // Booleans are bound one by one: postgres.js cannot bind a JS boolean array.
+        const match = field.type === "bool"
+          ? `${col} IN (${[...new Set(parsed)].map((v) => `${p(v)}::boolean`).join(", ")})`
+          : isArray
+          ? `${col} && ${p(parsed)}::text[]`
+          : `${col} = ANY(${p(parsed)}::${cast}[])`;
         where.push(lookup === null ? match : `(${col} IS NULL OR NOT (${match}))`);
         break;
       }
