@@ -469,9 +469,9 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       await getRow(rc.deps.db, id);
       return await rc.list(c, nestedSource, [{ column: nested.parentColumn, value: id }]);
     });
-    app.get(`${base}/:id{[0-9]+}/${nested.path}/:key{[0-9]+}`, async (c) => {
+    app.get(`${base}/:id{[0-9]+}/${nested.path}/:${nested.keyColumn}{[0-9]+}`, async (c) => {
       const id = idOf(c);
-      const key = Number(c.req.param("key"));
+      const key = Number(c.req.param(nested.keyColumn));
       const q = buildGetQuery(nestedDetail, { [nested.parentColumn]: id, [nested.keyColumn]: key });
       const [row] = await rc.deps.db.query(q.text, q.values);
       if (!row) {
