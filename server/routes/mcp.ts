@@ -33,10 +33,15 @@ export function mountMcp(app: Hono<Env>, deps: AppDeps): void {
     });
     // Only notifications or responses: 202 with no body, as the transport specifies.
     if (reply === null) return c.body(null, 202);
+    // A body that is not a JSON-RPC message at all is a 400, with the JSON-RPC error as its body.
+    const notRpc = reply.startsWith('{"jsonrpc"') &&
+      [-32700, -32600].includes(
+        (JSON.parse(reply) as { error?: { code?: number } }).error?.code ?? 0,
+      );
     if (/"method"\s*:\s*"initialize"/.test(text) && !c.req.header("mcp-session-id")) {
       c.header("Mcp-Session-Id", crypto.randomUUID());
     }
-    return c.body(reply, 200, { "Content-Type": "application/json" });
+    return c.body(reply, notRpc ? 400 : 200, { "Content-Type": "application/json" });
   });
   // No server-initiated stream on this transport; clients fall back to POST only.
   app.get(
