@@ -47,8 +47,7 @@ export type Env = {
 const OPEN_PATHS = new Set(["/health", "/health/", "/api/docs", "/api/docs/"]);
 
 export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
-  // Not strict: /api/devices and /api/devices/ are the same route, as NetBox clients expect.
-  const app = new Hono<Env>({ strict: false });
+  const app = new Hono<Env>();
   const state: AppState = { openSockets: 0 };
 
   const tokens = deps.tokens ??

@@ -275,3 +275,38 @@ Deno.test("rate limits per token and per address answer 429 with Retry-After", o
     await s.close();
   }
 });
+
+Deno.test("the first start prints an admin key once, never through the logger", opts, async () => {
+  const { createTestDb } = await import("./support/db.ts");
+  const { startServer } = await import("../server/server.ts");
+  const { loadConfig } = await import("../server/config.ts");
+  const { createLogger } = await import("../server/log.ts");
+  const testDb = await createTestDb();
+  const printed: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => printed.push(args.map(String).join(" "));
+  try {
+    const config = loadConfig({ PORT: "0", HOST: "127.0.0.1" });
+    const first = await startServer(config, testDb.db, createLogger("silent"));
+    await first.shutdown();
+    const text = printed.join("\n");
+    const key = text.match(/\/editor\?token=(af_[A-Za-z0-9_-]{43})/)?.[1];
+    assert.ok(key, text);
+    assert.ok(text.includes(`Authorization: Token ${key}`));
+    printed.length = 0;
+    const second = await startServer(config, testDb.db, createLogger("silent"));
+    try {
+      assert.deepEqual(printed, [], "never again");
+      console.log = original;
+      const res = await fetch(`${second.url}/api/status/`, {
+        headers: { authorization: `Token ${key}` },
+      });
+      assert.equal((await res.json()).user.scope, "admin");
+    } finally {
+      await second.shutdown();
+    }
+  } finally {
+    console.log = original;
+    await testDb.close();
+  }
+});

@@ -10,6 +10,7 @@ import { callTool, type ToolContext } from "../tools/tool.ts";
 import { buildListQuery, type ListSource } from "./list_query.ts";
 import { DOCS_HTML, openApiDocument } from "./openapi.ts";
 import {
+  both,
   dbInTransaction,
   defaultArgs,
   etagOf,
@@ -86,12 +87,12 @@ function briefOf(source: ListSource): string[] {
 export function mountRest(app: Hono<Env>, deps: AppDeps): void {
   const rc = createRestContext(deps);
 
-  app.get("/api", (c) => {
+  app.on("GET", both("/api"), (c) => {
     const root = new URL("/api/", c.req.url).toString();
     return c.json(Object.fromEntries(RESOURCES.map((r) => [r.path, `${root}${r.path}/`])));
   });
 
-  app.get("/api/status", async (c) => {
+  app.on("GET", both("/api/status"), async (c) => {
     const [counts] = await deps.db.query(sql("RestStatusCounts"));
     const actor = c.get("actor");
     return c.json({
@@ -104,11 +105,11 @@ export function mountRest(app: Hono<Env>, deps: AppDeps): void {
   });
 
   let doc: Record<string, unknown> | null = null;
-  app.get("/api/schema", (c) => {
+  app.on("GET", both("/api/schema"), (c) => {
     doc ??= openApiDocument(RESOURCES, deps.registry);
     return c.json(doc);
   });
-  app.get("/api/docs", (c) => c.html(DOCS_HTML));
+  app.on("GET", both("/api/docs"), (c) => c.html(DOCS_HTML));
 
   for (const decl of RESOURCES) {
     BRIEF.set(decl.list.fields, decl.brief);

@@ -277,9 +277,11 @@ export function sourceOf(list: ListDecl): ListSource {
   };
 }
 
+/** A route with and without its trailing slash: NetBox clients send the slash, curl users may not. */
+export const both = (path: string): string[] => [`${path}/`, path];
+
 /** Registers the routes of one resource on the app. */
 export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDecl): void {
-  // Routes are registered without trailing slashes; the app is not strict, so both forms match.
   const base = `/api/${decl.path}`;
   const shown = `${base}/`;
   const source = sourceOf(decl.list);
@@ -301,9 +303,9 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     return n;
   };
 
-  app.get(base, (c) => rc.list(c, source));
+  app.on("GET", both(base), (c) => rc.list(c, source));
 
-  app.get(`${base}/:id{[0-9]+}`, async (c) => {
+  app.on("GET", both(`${base}/:id{[0-9]+}`), async (c) => {
     const row = await getRow(rc.deps.db, idOf(c));
     const etag = await etagOf(row);
     c.header("ETag", etag);
@@ -337,6 +339,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
               id: ["This field is required."],
             });
           }
+          await db.query(sql("LockRestObject"), [decl.path, call.id]);
           call.current = await getRow(db, call.id);
           if (
             opts.ifMatch !== undefined && !ifMatchHolds(opts.ifMatch, await etagOf(call.current))
@@ -385,7 +388,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     }
   };
 
-  app.post(base, async (c) => {
+  app.on("POST", both(base), async (c) => {
     requireScope(c, "write");
     const body = await readBody(c, true, max);
     const params = new URL(c.req.url).searchParams;
@@ -399,7 +402,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
 
   for (const method of ["PATCH", "PUT"] as const) {
     const binding = decl.update;
-    app.on(method, base, async (c) => {
+    app.on(method, both(base), async (c) => {
       requireScope(c, "write");
       const body = await readBody(c, true, max);
       if (!Array.isArray(body)) {
@@ -416,7 +419,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       );
       return c.json(rows);
     });
-    app.on(method, `${base}/:id{[0-9]+}`, async (c) => {
+    app.on(method, both(`${base}/:id{[0-9]+}`), async (c) => {
       requireScope(c, "write");
       const body = await readBody(c, false, max) as Record<string, unknown>;
       if (method === "PUT") checkPut(body);
@@ -435,7 +438,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     });
   }
 
-  app.delete(base, async (c) => {
+  app.on("DELETE", both(base), async (c) => {
     requireScope(c, "write");
     const body = await readBody(c, true, max);
     if (!Array.isArray(body)) {
@@ -448,7 +451,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     });
     return c.body(null, 204);
   });
-  app.delete(`${base}/:id{[0-9]+}`, async (c) => {
+  app.on("DELETE", both(`${base}/:id{[0-9]+}`), async (c) => {
     requireScope(c, "write");
     const params = new URL(c.req.url).searchParams;
     await write(c, decl.delete, "DELETE", [{ body: {}, id: idOf(c), params }], {
@@ -464,26 +467,33 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     const nestedDetail: ListSource = nested.detailQuery
       ? { ...nestedSource, base: sql(nested.detailQuery) }
       : nestedSource;
-    app.get(`${base}/:id{[0-9]+}/${nested.path}`, async (c) => {
+    app.on("GET", both(`${base}/:id{[0-9]+}/${nested.path}`), async (c) => {
       const id = idOf(c);
       await getRow(rc.deps.db, id);
       return await rc.list(c, nestedSource, [{ column: nested.parentColumn, value: id }]);
     });
-    app.get(`${base}/:id{[0-9]+}/${nested.path}/:${nested.keyColumn}{[0-9]+}`, async (c) => {
-      const id = idOf(c);
-      const key = Number(c.req.param(nested.keyColumn));
-      const q = buildGetQuery(nestedDetail, { [nested.parentColumn]: id, [nested.keyColumn]: key });
-      const [row] = await rc.deps.db.query(q.text, q.values);
-      if (!row) {
-        throw new RestError(
-          404,
-          "not_found",
-          `No ${nested.keyColumn} ${key} of ${decl.noun} ${id}`,
-        );
-      }
-      c.header("ETag", await etagOf(row));
-      return c.json(row);
-    });
+    app.on(
+      "GET",
+      both(`${base}/:id{[0-9]+}/${nested.path}/:${nested.keyColumn}{[0-9]+}`),
+      async (c) => {
+        const id = idOf(c);
+        const key = Number(c.req.param(nested.keyColumn));
+        const q = buildGetQuery(nestedDetail, {
+          [nested.parentColumn]: id,
+          [nested.keyColumn]: key,
+        });
+        const [row] = await rc.deps.db.query(q.text, q.values);
+        if (!row) {
+          throw new RestError(
+            404,
+            "not_found",
+            `No ${nested.keyColumn} ${key} of ${decl.noun} ${id}`,
+          );
+        }
+        c.header("ETag", await etagOf(row));
+        return c.json(row);
+      },
+    );
   }
 
   for (const action of decl.actions ?? []) {
@@ -504,7 +514,6 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       const result = await rc.inTransaction((db) => rc.runTool(c, action.tool!, call, db, what));
       return c.json(result);
     };
-    if (action.method === "GET") app.get(path, handle);
-    else app.post(path, handle);
+    app.on(action.method, both(path), handle);
   }
 }
