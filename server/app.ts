@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/db.ts";
 import { schemaVersion } from "./db/migrate.ts";
-import { AppError, HTTP_STATUS } from "./errors.ts";
+import { HTTP_STATUS, toAppError } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
@@ -43,8 +43,24 @@ export type Env = {
   Variables: { actor: Actor; tokenId: number | null };
 };
 
-/** Paths answered without a token: liveness checks and the static API browser page. */
-const OPEN_PATHS = new Set(["/health", "/health/", "/api/docs", "/api/docs/"]);
+/**
+ * Paths answered without an API token: liveness checks, static pages that hold no data (the API
+ * browser, the editor host page and the draw.io app, which then connect with the token from
+ * their URL), and NetBox webhooks, which carry their own signature.
+ */
+export const OPEN_PATHS = new Set([
+  "/health",
+  "/health/",
+  "/api/docs",
+  "/api/docs/",
+  "/editor",
+  "/drawio",
+  "/api/netbox/webhook",
+  "/api/netbox/webhook/",
+]);
+export const OPEN_PREFIXES = ["/drawio/", "/drawio-plugin/"];
+const isOpen = (path: string) =>
+  OPEN_PATHS.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
 
 export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   const app = new Hono<Env>();
@@ -66,7 +82,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   // and then closed with 1008 (policy violation), because browsers cannot read an HTTP status
   // from a failed upgrade but do see the close code and reason.
   app.use("*", async (c, next) => {
-    if (OPEN_PATHS.has(c.req.path)) return await next();
+    if (isOpen(c.req.path)) return await next();
     const addr = clientAddress(
       c.env?.remoteAddr?.hostname ?? null,
       c.req.header("x-forwarded-for"),
@@ -84,7 +100,9 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
         c.req.header("user-agent") ?? null,
       );
     } catch (err) {
-      const e = err instanceof AppError ? err : new AppError("unauthenticated", "Invalid token");
+      // A database failure while checking the key is a 503, not a refusal of the key.
+      const e = toAppError(err);
+      if (e.kind === "internal") deps.log.error("authentication failed", { error: String(err) });
       if (websocket) return refuseWebSocket(c.req.raw, e.message);
       if (e.kind === "unauthenticated") c.header("WWW-Authenticate", 'Token realm="archiflow"');
       return c.json({ detail: e.message, code: e.kind }, HTTP_STATUS[e.kind] as 401);

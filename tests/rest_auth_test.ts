@@ -97,6 +97,17 @@ Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) =
       assert.equal(docs.status, 200, "the docs page holds no data and stays open");
       await docs.body?.cancel();
       assert.equal((await fetch(`${s.url}/api/schema/`)).status, 401);
+      // Static editor assets and signed NetBox webhooks do not take API tokens.
+      for (const path of ["/drawio/index.html", "/editor", "/api/netbox/webhook"]) {
+        const res = await fetch(`${s.url}${path}`);
+        assert.notEqual(res.status, 401, path);
+        await res.body?.cancel();
+      }
+      for (const path of ["/", "/api/", "/mcp", "/anything"]) {
+        const res = await fetch(`${s.url}${path}`);
+        assert.equal(res.status, 401, path);
+        await res.body?.cancel();
+      }
     });
 
     await t.step("WebSocket", async () => {
