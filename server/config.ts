@@ -30,6 +30,8 @@ export const configSchema = z.object({
   /** Requests per minute per token and per client address; 0 disables the limit. */
   ARCHIFLOW_RATE_LIMIT_PER_TOKEN: int(6000),
   ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: int(12000),
+  /** An admin API key provisioned by the operator (af_...); created on start if missing. */
+  ARCHIFLOW_ADMIN_TOKEN: z.string().optional(),
   /** Base URL printed with the first admin token (default: the listening address). */
   ARCHIFLOW_PUBLIC_URL: z.string().url().optional(),
 });

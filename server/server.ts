@@ -7,7 +7,7 @@ import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { createRegistry } from "./tools/index.ts";
-import { bootstrapAdminToken } from "./auth/tokens.ts";
+import { bootstrapAdminToken, ensureProvisionedToken } from "./auth/tokens.ts";
 
 export interface RunningServer {
   url: string;
@@ -23,6 +23,7 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     const result = await migrate(db);
     if (result.applied.length) log.info("migrations applied", { applied: result.applied });
   }
+  if (config.ARCHIFLOW_ADMIN_TOKEN) await ensureProvisionedToken(db, config.ARCHIFLOW_ADMIN_TOKEN);
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();

@@ -5,6 +5,7 @@ import { AppError } from "../errors.ts";
 import type { Scope } from "../tools/tool.ts";
 import {
   createToken,
+  generateKey,
   listTokens,
   parseExpiry,
   revokeToken,
@@ -16,7 +17,8 @@ export const USAGE = `Usage:
   deno task token create --user <name> --scope read|write|admin [--expires 30d|12h|<date>]
                          [--networks 10.0.0.0/8,192.168.1.0/24] [--description <text>]
   deno task token list
-  deno task token revoke <id>`;
+  deno task token revoke <id>
+  deno task token generate      (prints a fresh key for ARCHIFLOW_ADMIN_TOKEN; stores nothing)`;
 
 export function parseFlags(
   args: string[],
@@ -87,6 +89,8 @@ export async function runTokenCommand(db: Db, argv: string[]): Promise<string[]>
         `Key (shown only now; store it safely): ${key}`,
       ];
     }
+    case "generate":
+      return [generateKey()];
     case "list": {
       const rows = await listTokens(db);
       return rows.length ? rows.map(describe) : ["No tokens."];

@@ -85,6 +85,28 @@ export async function createToken(
   return { key, token };
 }
 
+/**
+ * Makes sure a key chosen by the operator (ARCHIFLOW_ADMIN_TOKEN, e.g. from a secret store)
+ * works as an admin token; creates it on the first start, leaves it alone afterwards (a revoked
+ * one stays revoked).
+ */
+export async function ensureProvisionedToken(db: Queryable, key: string): Promise<number> {
+  if (!looksLikeKey(key)) {
+    throw new AppError(
+      "invalid",
+      "ARCHIFLOW_ADMIN_TOKEN must be af_ and 43 base64url characters (deno task token generate)",
+    );
+  }
+  const [row] = await db.query<{ id: number }>(sql("EnsureToken"), [
+    await hashKey(key),
+    key.slice(0, DISPLAY_LENGTH),
+    "admin",
+    "admin",
+    "provisioned by ARCHIFLOW_ADMIN_TOKEN",
+  ]);
+  return row.id;
+}
+
 export async function listTokens(db: Queryable): Promise<TokenRow[]> {
   return await db.query<TokenRow>(sql("ListTokens"));
 }

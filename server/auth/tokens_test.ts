@@ -7,6 +7,7 @@ import {
   addrInNetworks,
   bootstrapAdminToken,
   createToken,
+  ensureProvisionedToken,
   generateKey,
   hashKey,
   looksLikeKey,
@@ -169,3 +170,24 @@ Deno.test("addresses match networks of their own family only", () => {
   assert.ok(!addrInNetworks("garbage", ["0.0.0.0/0"]));
   assert.ok(!addrInNetworks(null, ["0.0.0.0/0"]));
 });
+
+Deno.test(
+  "a provisioned admin key is stored once and survives restarts as it is",
+  opts,
+  async () => {
+    await withDb(async (db) => {
+      const key = generateKey();
+      const id = await ensureProvisionedToken(db, key);
+      assert.equal(await ensureProvisionedToken(db, key), id, "the same token on every start");
+      const store = new TokenStore(db, { cacheMs: 0 });
+      assert.equal((await store.check(key, null)).scope, "admin");
+      await db.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1", [id]);
+      await ensureProvisionedToken(db, key);
+      await assert.rejects(store.check(key, null), (e) => kind(e) === "unauthenticated");
+      assert.equal(await bootstrapAdminToken(db), null, "no first-start key beside it");
+      await assert.rejects(ensureProvisionedToken(db, "short"), (e) => kind(e) === "invalid");
+      const [generated] = await runTokenCommand(db, ["generate"]);
+      assert.ok(looksLikeKey(generated));
+    });
+  },
+);
