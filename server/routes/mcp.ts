@@ -8,14 +8,17 @@ import { dispatchText } from "../rpc/dispatch.ts";
 
 export function mountMcp(app: Hono<Env>, deps: AppDeps): void {
   app.post("/mcp", async (c) => {
-    const text = await c.req.text();
-    if (text.length > deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES) {
-      return c.json({
+    const max = deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES;
+    const tooLarge = () =>
+      c.json({
         jsonrpc: "2.0",
         id: null,
-        error: { code: -32600, message: "Invalid Request: message too large" },
+        error: { code: -32600, message: `Invalid Request: message exceeds ${max} bytes` },
       }, 413);
-    }
+    // The declared length is checked first, so an oversized body is never read into memory.
+    if (Number(c.req.header("content-length") ?? 0) > max) return tooLarge();
+    const text = await c.req.text();
+    if (text.length > max) return tooLarge();
     const actor = c.get("actor");
     let seq = 0;
     const base = crypto.randomUUID().slice(0, 8);

@@ -195,6 +195,10 @@ export async function readBody(
   allowList: boolean,
   max: number,
 ): Promise<Record<string, unknown> | Record<string, unknown>[]> {
+  // Refuse by the declared length first, so an oversized body is never read into memory.
+  if (Number(c.req.header("content-length") ?? 0) > max) {
+    throw new RestError(413, "invalid", `Request body exceeds ${max} bytes`);
+  }
   const text = await c.req.text();
   if (text.length > max) {
     throw new RestError(413, "invalid", `Request body exceeds ${max} bytes`);
