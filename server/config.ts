@@ -21,6 +21,19 @@ export const configSchema = z.object({
   ARCHIFLOW_MAX_DIAGRAM_BYTES: int(20 * 1024 * 1024, 1024),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ARCHIFLOW_RUN_MIGRATIONS: bool(true),
+  /** Comma-separated CIDRs whose X-Forwarded-For is believed (reverse proxies). */
+  ARCHIFLOW_TRUSTED_PROXIES: z.string().default(""),
+  /** Shared secret of signed editor tokens (NetBox plugin); unset refuses them. */
+  ARCHIFLOW_EDITOR_SECRET: z.string().min(16).optional(),
+  /** How long a checked API token is trusted before asking the database again, in seconds. */
+  ARCHIFLOW_TOKEN_CACHE_SECONDS: int(5, 0, 3600),
+  /** Requests per minute per token and per client address; 0 disables the limit. */
+  ARCHIFLOW_RATE_LIMIT_PER_TOKEN: int(6000),
+  ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: int(12000),
+  /** An admin API key provisioned by the operator (af_...); created on start if missing. */
+  ARCHIFLOW_ADMIN_TOKEN: z.string().optional(),
+  /** Base URL printed with the first admin token (default: the listening address). */
+  ARCHIFLOW_PUBLIC_URL: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

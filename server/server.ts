@@ -7,6 +7,7 @@ import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { createRegistry } from "./tools/index.ts";
+import { bootstrapAdminToken, ensureProvisionedToken } from "./auth/tokens.ts";
 
 export interface RunningServer {
   url: string;
@@ -22,6 +23,7 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     const result = await migrate(db);
     if (result.applied.length) log.info("migrations applied", { applied: result.applied });
   }
+  if (config.ARCHIFLOW_ADMIN_TOKEN) await ensureProvisionedToken(db, config.ARCHIFLOW_ADMIN_TOKEN);
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();
@@ -34,6 +36,10 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
   }, app.fetch);
   const addr = await listening;
   const host = addr.hostname === "0.0.0.0" ? "127.0.0.1" : addr.hostname;
+  const firstKey = await bootstrapAdminToken(db);
+  if (firstKey) {
+    printFirstKey(config.ARCHIFLOW_PUBLIC_URL ?? `http://${host}:${addr.port}`, firstKey);
+  }
   return {
     url: `http://${host}:${addr.port}`,
     port: addr.port,
@@ -44,4 +50,20 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
       await server.shutdown();
     },
   };
+}
+
+// Printed straight to stdout, once in the life of the database, and never through the logger:
+// log lines are shipped and kept, this key must not be.
+function printFirstKey(base: string, key: string): void {
+  const root = base.replace(/\/+$/, "");
+  console.log(
+    [
+      "",
+      "ArchiFlow created its first admin API token. It is shown only this once; keep it safe.",
+      `  Editor: ${root}/editor?token=${key}`,
+      `  API:    curl -H "Authorization: Token ${key}" ${root}/api/`,
+      "Create more with: deno task token create --user <name> --scope read|write|admin",
+      "",
+    ].join("\n"),
+  );
 }

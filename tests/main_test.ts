@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createTestDb } from "./support/db.ts";
 import { spawnServer } from "./support/process.ts";
 import { RpcClient } from "./support/rpc_client.ts";
+import { wsProtocols } from "./support/server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -20,11 +21,13 @@ Deno.test(
     try {
       const server = await spawnServer(env);
       const health = await (await fetch(`${server.url}/health`)).json();
+      const unauthenticated = await RpcClient.connect(server.wsUrl);
+      assert.equal((await unauthenticated.closed).code, 1008, "no token: closed with 1008");
       assert.equal(health.status, "ok");
       assert.equal(health.database.backend, testDb.url ? "postgres" : "pglite");
       assert.ok(health.database.schema_version >= 1);
 
-      const client = await RpcClient.connect(server.wsUrl);
+      const client = await RpcClient.connect(server.wsUrl, wsProtocols(server.adminKey));
       const pool = await client.tool("create-ip-pool", { name: "lan", network: "10.9.0.0/24" });
       assert.equal((await client.tool("allocate-ip", { poolId: pool.id })).ip_address, "10.9.0.1");
 
@@ -36,8 +39,8 @@ Deno.test(
 
       if (!testDb.url) {
         // The embedded database kept the data across a restart.
-        const again = await spawnServer(env);
-        const c2 = await RpcClient.connect(again.wsUrl);
+        const again = await spawnServer({ ...env, ARCHIFLOW_ADMIN_TOKEN: server.adminKey });
+        const c2 = await RpcClient.connect(again.wsUrl, wsProtocols(again.adminKey));
         const { pools } = await c2.tool<{ pools: { allocated_count: number }[] }>("get-ip-pools");
         assert.equal(pools[0].allocated_count, 1);
         await c2.close();

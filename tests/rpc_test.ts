@@ -1,6 +1,6 @@
 // JSON-RPC 2.0 and MCP over a real WebSocket: requests, notifications, batches, every error code.
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { startTestServer, type TestServer, wsProtocols } from "./support/server.ts";
 import { RpcClient } from "./support/rpc_client.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -27,7 +27,10 @@ Deno.test("the server speaks JSON-RPC and MCP on / and /ws", opts, async () => {
     c.sendNotification("notifications/initialized");
     assert.deepEqual(await c.call("ping"), {});
 
-    const root = await RpcClient.connect(s.wsUrl.replace(/\/ws$/, "/"));
+    const root = await RpcClient.connect(
+      s.wsUrl.replace(/\/ws$/, "/"),
+      wsProtocols(s.adminKey),
+    );
     assert.deepEqual(await root.call("ping"), {});
     await root.close();
   });

@@ -1,9 +1,12 @@
 // Runs `server/main.ts` as a separate process, as `deno task start` does, and waits until it
 // logs that it is listening.
+import { generateKey } from "../../server/auth/tokens.ts";
 import { TextLineStream } from "./lines.ts";
 
 export interface ServerProcess {
   url: string;
+  /** The admin key the process was provisioned with (ARCHIFLOW_ADMIN_TOKEN). */
+  adminKey: string;
   wsUrl: string;
   child: Deno.ChildProcess;
   /** Every stdout line so far (JSON log lines). */
@@ -15,9 +18,10 @@ export interface ServerProcess {
 const MAIN = new URL("../../server/main.ts", import.meta.url).pathname;
 
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const adminKey = env.ARCHIFLOW_ADMIN_TOKEN ?? generateKey();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN],
-    env: { PORT: "0", HOST: "127.0.0.1", ...env },
+    env: { PORT: "0", HOST: "127.0.0.1", ARCHIFLOW_ADMIN_TOKEN: adminKey, ...env },
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -39,6 +43,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const url = await ready;
   return {
     url,
+    adminKey,
     wsUrl: url.replace(/^http/, "ws") + "/ws",
     child,
     lines,

@@ -30,6 +30,10 @@ export class RpcClient {
     resolve: (n: Record<string, unknown>) => void;
   }[] = [];
   readonly closed: Promise<CloseEvent>;
+  /** The subprotocol the server chose. */
+  get protocol(): string {
+    return this.#ws.protocol;
+  }
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
@@ -55,8 +59,14 @@ export class RpcClient {
     };
   }
 
-  static connect(url: string, protocols?: string | string[]): Promise<RpcClient> {
-    const ws = new WebSocket(url, protocols);
+  static connect(
+    url: string,
+    protocols?: string | string[],
+    headers?: Record<string, string>,
+  ): Promise<RpcClient> {
+    const ws = headers
+      ? new WebSocket(url, { protocols: protocols ? [protocols].flat() : undefined, headers })
+      : new WebSocket(url, protocols);
     return new Promise((resolve, reject) => {
       ws.onopen = () => resolve(new RpcClient(ws));
       ws.onerror = (e) =>

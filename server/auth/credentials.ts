@@ -1,0 +1,119 @@
+// Who is calling: reads the credential a request carries (header, WebSocket subprotocol or
+// query parameter), the client address (X-Forwarded-For only from trusted proxies) and turns
+// them into the Actor every tool call and audit row records.
+//
+// Accepted credentials:
+//   REST and POST /mcp:  Authorization: Token <key>   or   Authorization: Bearer <key>
+//   WebSocket (/ and /ws), any of:
+//     Authorization: Token <key> | Bearer <key>      (non-browser clients)
+//     Sec-WebSocket-Protocol: archiflow, archiflow.token.<key>
+//                                                     (browsers; the server answers "archiflow",
+//                                                      never the protocol holding the key)
+//     ?token=<key>                                    (browsers, e.g. the editor URL)
+// <key> is an API key ("af_...") or, when ARCHIFLOW_EDITOR_SECRET is set, a signed editor token
+// from the NetBox plugin; its `sub` becomes the user, with the write scope.
+import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
+import type { Actor, Scope } from "../tools/tool.ts";
+import { verifyEditorToken } from "./editor_token.ts";
+import { addrInNetworks, KEY_PREFIX, type TokenStore } from "./tokens.ts";
+
+export const WS_PROTOCOL = "archiflow";
+export const WS_TOKEN_PROTOCOL_PREFIX = "archiflow.token.";
+
+/** Where a credential was found; the WebSocket glue needs to know to answer the subprotocol. */
+export interface Credential {
+  key: string;
+  via: "header" | "subprotocol" | "query";
+}
+
+export function credentialFromHeader(authorization: string | undefined | null): string | null {
+  if (!authorization) return null;
+  const m = /^(Token|Bearer)\s+(\S+)\s*$/i.exec(authorization);
+  return m ? m[2] : null;
+}
+
+/** Sec-WebSocket-Protocol offers, split and trimmed. */
+export function offeredProtocols(header: string | null | undefined): string[] {
+  return (header ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+}
+
+export function credentialFromRequest(req: Request, websocket: boolean): Credential | null {
+  const header = credentialFromHeader(req.headers.get("authorization"));
+  if (header) return { key: header, via: "header" };
+  if (!websocket) return null;
+  const proto = offeredProtocols(req.headers.get("sec-websocket-protocol"))
+    .find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX));
+  if (proto) return { key: proto.slice(WS_TOKEN_PROTOCOL_PREFIX.length), via: "subprotocol" };
+  const query = new URL(req.url).searchParams.get("token");
+  if (query) return { key: query, via: "query" };
+  return null;
+}
+
+export function parseNetworks(list: string): string[] {
+  return list.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * The client's address: the peer, or, when the peer is a trusted proxy, the right-most
+ * X-Forwarded-For entry that is not itself a trusted proxy (entries further left are
+ * whatever the client chose to send).
+ */
+export function clientAddress(
+  peer: string | null,
+  forwardedFor: string | null | undefined,
+  trusted: string[],
+): string | null {
+  if (!peer || !trusted.length || !forwardedFor || !addrInNetworks(peer, trusted)) return peer;
+  const hops = forwardedFor.split(",").map((s) => s.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!addrInNetworks(hops[i], trusted)) return hops[i].slice(0, 100);
+  }
+  return hops[0]?.slice(0, 100) ?? peer;
+}
+
+export interface Authenticator {
+  /** Actor for a credential; throws AppError unauthenticated (401) or forbidden (403). */
+  authenticate(
+    key: string | null,
+    clientAddr: string | null,
+    userAgent: string | null,
+  ): Promise<Actor & { tokenId: number | null }>;
+}
+
+export function createAuthenticator(config: Config, tokens: TokenStore): Authenticator {
+  const secret = config.ARCHIFLOW_EDITOR_SECRET;
+  return {
+    async authenticate(key, clientAddr, userAgent) {
+      if (!key) {
+        throw new AppError(
+          "unauthenticated",
+          "Authentication required: send Authorization: Token <key>",
+        );
+      }
+      const ua = userAgent ? userAgent.slice(0, 500) : null;
+      if (secret && !key.startsWith(KEY_PREFIX) && key.includes(".")) {
+        const result = await verifyEditorToken(secret, key);
+        if (!result.ok) throw new AppError("unauthenticated", "Invalid or expired editor token");
+        const scope: Scope = "write";
+        return {
+          user: result.claims.sub,
+          scope,
+          clientAddr,
+          userAgent: ua,
+          requestId: null,
+          tokenId: null,
+        };
+      }
+      const row = await tokens.check(key, clientAddr);
+      return {
+        user: row.user_name,
+        scope: row.scope,
+        clientAddr,
+        userAgent: ua,
+        requestId: null,
+        tokenId: row.id,
+      };
+    },
+  };
+}

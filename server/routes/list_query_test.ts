@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { AppError } from "../errors.ts";
+import { assertIdentifier, buildGetQuery, buildListQuery, type ListSource } from "./list_query.ts";
+
+const source: ListSource = {
+  base: "SELECT id, name, site, tags, status, created_at, ip, meta FROM t",
+  fields: {
+    id: { type: "int" },
+    name: { type: "text" },
+    site: { type: "text", nullable: true },
+    tags: { type: "text[]" },
+    status: { type: "enum", values: ["up", "down"] },
+    created_at: { type: "timestamp" },
+    ip: { type: "inet", nullable: true },
+    meta: { type: "json" },
+  },
+  search: ["name", "site"],
+  ordering: ["name"],
+};
+
+const build = (qs: string) => buildListQuery(source, new URLSearchParams(qs));
+const invalidParam = (qs: string, param: string) =>
+  assert.throws(() => build(qs), (e) => {
+    assert.ok(e instanceof AppError && e.kind === "invalid", String(e));
+    assert.ok(e.message.startsWith(`${param}:`), e.message);
+    return true;
+  });
+
+Deno.test("values become parameters and never appear in the SQL text", () => {
+  const evil = `x'); DROP TABLE t; --`;
+  const q = build(
+    `name=${encodeURIComponent(evil)}&site__ic=${encodeURIComponent("%_\\")}&q=${
+      encodeURIComponent(evil)
+    }`,
+  );
+  assert.ok(!q.text.includes("DROP"));
+  assert.deepEqual(q.values.slice(0, 1), [[evil]]);
+  assert.deepEqual(q.values[1], ["%\\%\\_\\\\%"], "LIKE wildcards are escaped");
+  assert.equal(q.values.at(-2), 50);
+  assert.equal(q.values.at(-1), 0);
+});
+
+Deno.test("several values of one filter are alternatives; filters combine with AND", () => {
+  const q = build("name=a&name=b&status=up");
+  assert.match(q.text, /r\."name" = ANY\(\$1::text\[\]\) AND r\."status" = ANY\(\$2::text\[\]\)/);
+  assert.deepEqual(q.values.slice(0, 2), [["a", "b"], ["up"]]);
+});
+
+Deno.test("each lookup produces its operator", () => {
+  assert.match(build("name__n=a").text, /r\."name" IS NULL OR NOT \(r\."name" = ANY/);
+  assert.match(build("name__ic=a").text, /r\."name" ILIKE ANY/);
+  assert.match(build("name__nic=a").text, /NOT \(r\."name" ILIKE ANY/);
+  assert.match(build("name__isw=a").text, /r\."name" ILIKE ANY/);
+  assert.deepEqual(build("name__isw=a").values[0], ["a%"]);
+  assert.match(build("id__gte=3").text, /r\."id" >= \$1::bigint/);
+  assert.match(build("id__lt=3").text, /r\."id" < \$1::bigint/);
+  assert.match(build("created_at__gt=2026-01-01").text, /r\."created_at" > \$1::timestamptz/);
+  assert.match(build("site__empty=true").text, /\(r\."site" IS NULL OR r\."site" = ''\)/);
+  assert.match(build("ip__empty=false").text, /NOT r\."ip" IS NULL/);
+  assert.match(build("tags=x").text, /r\."tags" && \$1::text\[\]/);
+  assert.match(build("tags__empty=1").text, /cardinality\(r\."tags"\) = 0/);
+});
+
+Deno.test("unknown filters, lookups and bad values are refused naming the parameter", () => {
+  invalidParam("nope=1", "nope");
+  invalidParam("name__regex=a", "name__regex");
+  invalidParam("id=abc", "id");
+  invalidParam("id__gte=1%3B", "id__gte");
+  invalidParam("status=sideways", "status");
+  invalidParam("created_at__gt=yesterday", "created_at__gt");
+  invalidParam("ip=999.1.1.1", "ip");
+  invalidParam("meta=x", "meta");
+  invalidParam("id__ic=1", "id__ic");
+  invalidParam("site__empty=maybe", "site__empty");
+  invalidParam(`name=${"x".repeat(10_000)}`, "name");
+  invalidParam("name=a%00b", "name");
+  invalidParam("ordering=secret", "ordering");
+  invalidParam("ordering=meta", "ordering");
+  invalidParam("limit=-1", "limit");
+  invalidParam("offset=1e3", "offset");
+});
+
+Deno.test("ordering takes several fields, - for descending, and ends with id", () => {
+  assert.match(
+    build("ordering=-created_at,name").text,
+    /ORDER BY r\."created_at" DESC, r\."name" ASC, r\."id" ASC/,
+  );
+  assert.match(build("").text, /ORDER BY r\."name" ASC, r\."id" ASC/);
+});
+
+Deno.test("limit defaults to 50, is capped at 1000, and offset is kept", () => {
+  assert.equal(build("").limit, 50);
+  assert.equal(build("limit=5000").limit, 1000);
+  assert.equal(build("limit=0").limit, 50);
+  assert.equal(build("offset=70").offset, 70);
+});
+
+Deno.test("q searches the declared fields only", () => {
+  const q = build("q=core");
+  assert.match(q.text, /\(r\."name"::text ILIKE \$1 OR r\."site"::text ILIKE \$1\)/);
+  assert.deepEqual(q.values[0], "%core%");
+});
+
+Deno.test("identifiers are checked even though they come from declarations", () => {
+  assert.equal(assertIdentifier("device_name"), '"device_name"');
+  assert.throws(() => assertIdentifier('x"; DROP'));
+  assert.throws(() => buildGetQuery(source, { "id = 1 OR 1": 1 }));
+});

@@ -1,0 +1,118 @@
+// Mounts the REST API under /api/: the declared resources, the API root, status, the OpenAPI
+// document and its browser page. Holds the one RestContext the resource routes share.
+import type { Context, Hono } from "hono";
+import type { AppDeps, Env } from "../app.ts";
+import type { Db, Row } from "../db/db.ts";
+import { schemaVersion } from "../db/migrate.ts";
+import { sql } from "../db/queries.ts";
+import { SERVER_INFO } from "../rpc/dispatch.ts";
+import { callTool, type ToolContext } from "../tools/tool.ts";
+import { buildListQuery, type ListSource } from "./list_query.ts";
+import { DOCS_HTML, openApiDocument } from "./openapi.ts";
+import {
+  both,
+  dbInTransaction,
+  defaultArgs,
+  etagOf,
+  mountResource,
+  notImplemented,
+  project,
+  type RestContext,
+  stripTotal,
+} from "./resource.ts";
+import { RESOURCES } from "./resources.ts";
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createRestContext(deps: AppDeps): RestContext {
+  const toolContext = (c: Context<Env>, db: Db = deps.db): ToolContext => {
+    const given = c.req.header("x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    return {
+      db,
+      config: deps.config,
+      events: deps.events,
+      log: deps.log,
+      actor: { ...c.get("actor"), requestId },
+    };
+  };
+  const rc: RestContext = {
+    deps,
+    toolContext,
+    async runTool(c, binding, call, db, what) {
+      if (!deps.registry.get(binding.tool)) throw notImplemented(what, binding.tool);
+      const args = binding.args ? binding.args(call) : defaultArgs(call);
+      return await callTool(deps.registry, binding.tool, args, toolContext(c, db)) as Row;
+    },
+    inTransaction: (fn) => deps.db.transaction((tx) => fn(dbInTransaction(deps.db, tx), tx)),
+    async list(c, source: ListSource, extra = []) {
+      const url = new URL(c.req.url);
+      const params = url.searchParams;
+      const q = buildListQuery(source, params, extra);
+      const rows = await deps.db.query(q.text, q.values);
+      let count: number;
+      if (rows.length) count = Number(rows[0].__total);
+      else if (q.offset === 0) count = 0;
+      else count = Number((await deps.db.query(q.countText, q.countValues))[0].__total);
+      const link = (offset: number) => {
+        const u = new URL(url);
+        u.searchParams.set("limit", String(q.limit));
+        if (offset > 0) u.searchParams.set("offset", String(offset));
+        else u.searchParams.delete("offset");
+        return u.toString();
+      };
+      const body = {
+        count,
+        next: q.offset + q.limit < count ? link(q.offset + q.limit) : null,
+        previous: q.offset > 0 ? link(Math.max(0, q.offset - q.limit)) : null,
+        results: project(rows.map(stripTotal), params, source.fields, briefOf(source)),
+      };
+      const etag = await etagOf(body);
+      c.header("ETag", etag);
+      if (c.req.header("if-none-match")?.split(",").map((s) => s.trim()).includes(etag)) {
+        return c.body(null, 304);
+      }
+      return c.json(body);
+    },
+  };
+  return rc;
+}
+
+// Brief fields per list source, filled when resources mount (nested lists fall back to id).
+const BRIEF = new WeakMap<object, string[]>();
+function briefOf(source: ListSource): string[] {
+  return BRIEF.get(source.fields) ?? ["id"];
+}
+
+export function mountRest(app: Hono<Env>, deps: AppDeps): void {
+  const rc = createRestContext(deps);
+
+  app.on("GET", both("/api"), (c) => {
+    const root = new URL("/api/", c.req.url).toString();
+    return c.json(Object.fromEntries(RESOURCES.map((r) => [r.path, `${root}${r.path}/`])));
+  });
+
+  app.on("GET", both("/api/status"), async (c) => {
+    const [counts] = await deps.db.query(sql("RestStatusCounts"));
+    const actor = c.get("actor");
+    return c.json({
+      archiflow_version: SERVER_INFO.version,
+      database: { backend: deps.db.kind, schema_version: await schemaVersion(deps.db) },
+      tools: deps.registry.list().map((t) => t.name).sort(),
+      counts,
+      user: { name: actor.user, scope: actor.scope },
+    });
+  });
+
+  let doc: Record<string, unknown> | null = null;
+  app.on("GET", both("/api/schema"), (c) => {
+    doc ??= openApiDocument(RESOURCES, deps.registry);
+    return c.json(doc);
+  });
+  app.on("GET", both("/api/docs"), (c) => c.html(DOCS_HTML));
+
+  for (const decl of RESOURCES) {
+    BRIEF.set(decl.list.fields, decl.brief);
+    mountResource(app, rc, decl);
+  }
+}

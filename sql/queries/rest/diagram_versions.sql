@@ -1,0 +1,4 @@
+-- name: RestDiagramVersions :many
+-- Base rows of /api/diagrams/{id}/versions/: saved versions without their content.
+SELECT id, diagram_id, version, change_summary, created_by, created_at, is_published
+  FROM diagram_versions

@@ -1,0 +1,229 @@
+// REST writes run the tools: bulk bodies all or nothing, PATCH and PUT, ETag and If-Match,
+// available-ips allocation, 501 for tools not installed, read-only resources.
+import assert from "node:assert/strict";
+import { getJson, jsonInit } from "./support/rest.ts";
+import { startTestServer } from "./support/server.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test("REST writes go through the tools with NetBox semantics", opts, async (t) => {
+  const s = await startTestServer();
+  const count = async (table: string) =>
+    (await s.testDb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  try {
+    await t.step("bulk create is all or nothing", async () => {
+      const good = await getJson(
+        s,
+        "/api/devices/",
+        jsonInit("POST", [
+          { asset_id: "B-1", device_name: "one", site: "hq" },
+          { asset_id: "B-2", device_name: "two", status: "planned" },
+        ]),
+      );
+      assert.equal(good.status, 201);
+      assert.equal((good.body as unknown as unknown[]).length, 2);
+      const auditBefore = await count("audit_log");
+      const bad = await getJson(
+        s,
+        "/api/devices/",
+        jsonInit("POST", [
+          { asset_id: "B-3", device_name: "three" },
+          { asset_id: "B-4", device_name: "four", status: "melted" },
+        ]),
+      );
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, "invalid");
+      assert.ok((bad.body.errors as Record<string, unknown>).status, JSON.stringify(bad.body));
+      assert.equal(await count("network_devices"), 2, "the valid first item was rolled back");
+      assert.equal(await count("audit_log"), auditBefore, "no audit rows either");
+    });
+
+    await t.step("PATCH changes named fields; PUT needs the whole object", async () => {
+      const { body: list } = await getJson(s, "/api/devices/?asset_id=B-1");
+      const id = (list.results as { id: number }[])[0].id;
+      const patched = await getJson(
+        s,
+        `/api/devices/${id}/`,
+        jsonInit("PATCH", { vendor: "Cisco" }),
+      );
+      assert.equal(patched.status, 200);
+      assert.equal(patched.body.vendor, "Cisco");
+      assert.equal(patched.body.site, "hq", "untouched fields keep their values");
+      const moved = await getJson(s, `/api/devices/${id}/`, jsonInit("PATCH", { asset_id: "X" }));
+      assert.equal(moved.status, 400);
+      const put = await getJson(s, `/api/devices/${id}/`, jsonInit("PUT", { vendor: "Juniper" }));
+      assert.equal(put.status, 400);
+      assert.ok((put.body.errors as Record<string, unknown>).device_name);
+      const put2 = await getJson(
+        s,
+        `/api/devices/${id}/`,
+        jsonInit("PUT", { device_name: "one-renamed", vendor: "Juniper" }),
+      );
+      assert.equal(put2.status, 200);
+      assert.equal(put2.body.device_name, "one-renamed");
+      const missing = await getJson(s, "/api/devices/99999/", jsonInit("PATCH", { vendor: "x" }));
+      assert.equal(missing.status, 404);
+    });
+
+    await t.step("bulk PATCH takes a list with ids, all or nothing", async () => {
+      const ids = ((await getJson(s, "/api/devices/?ordering=id")).body.results as { id: number }[])
+        .map((r) => r.id);
+      const ok = await getJson(
+        s,
+        "/api/devices/",
+        jsonInit("PATCH", ids.map((id) => ({ id, location: "rack-1" }))),
+      );
+      assert.equal(ok.status, 200);
+      const bad = await getJson(
+        s,
+        "/api/devices/",
+        jsonInit("PATCH", [{ id: ids[0], location: "rack-2" }, { id: 987654, location: "x" }]),
+      );
+      assert.equal(bad.status, 404);
+      const rows = await s.testDb.db.query<{ location: string }>(
+        "SELECT location FROM network_devices",
+      );
+      assert.ok(rows.every((r) => r.location === "rack-1"), "the first change was rolled back");
+      const noIds = await getJson(s, "/api/devices/", jsonInit("PATCH", [{ location: "y" }]));
+      assert.equal(noIds.status, 400);
+    });
+
+    await t.step("ETag on reads, If-Match on writes, 412 when stale", async () => {
+      const id =
+        ((await getJson(s, "/api/devices/?asset_id=B-2")).body.results as { id: number }[])[0]
+          .id;
+      const first = await s.fetch(`/api/devices/${id}/`);
+      const etag = first.headers.get("etag")!;
+      assert.match(etag, /^"[0-9a-f]{32}"$/);
+      await first.body?.cancel();
+      const again = await s.fetch(`/api/devices/${id}/`, { headers: { "if-none-match": etag } });
+      assert.equal(again.status, 304);
+      await again.body?.cancel();
+      const ok = await getJson(
+        s,
+        `/api/devices/${id}/`,
+        jsonInit("PATCH", { model: "M1" }, { "if-match": etag }),
+      );
+      assert.equal(ok.status, 200);
+      assert.notEqual(ok.headers.get("etag"), etag);
+      const stale = await getJson(
+        s,
+        `/api/devices/${id}/`,
+        jsonInit("PATCH", { model: "M2" }, { "if-match": etag }),
+      );
+      assert.equal(stale.status, 412);
+      assert.equal(stale.body.code, "precondition_failed");
+      const [row] = await s.testDb.db.query<{ model: string }>(
+        "SELECT model FROM network_devices WHERE id = $1",
+        [id],
+      );
+      assert.equal(row.model, "M1", "a stale write changes nothing");
+      const list = await s.fetch("/api/devices/");
+      assert.ok(list.headers.get("etag"));
+      await list.body?.cancel();
+    });
+
+    await t.step("available-ips lists free addresses and allocates one or a list", async () => {
+      const pool = await getJson(
+        s,
+        "/api/ip-pools/",
+        jsonInit("POST", { name: "lab", network: "10.9.0.0/29", gateway: "10.9.0.1" }),
+      );
+      assert.equal(pool.status, 201);
+      const pid = pool.body.id;
+      const free = await getJson(s, `/api/ip-pools/${pid}/available-ips/?limit=2&offset=1`);
+      assert.equal(free.body.count, 5);
+      assert.deepEqual(
+        (free.body.results as { address: string }[]).map((r) => r.address),
+        ["10.9.0.3", "10.9.0.4"],
+      );
+      const one = await getJson(
+        s,
+        `/api/ip-pools/${pid}/available-ips/`,
+        jsonInit("POST", { asset_id: "B-1" }),
+      );
+      assert.equal(one.status, 201);
+      assert.equal(one.body.ip_address, "10.9.0.2");
+      const many = await getJson(
+        s,
+        `/api/ip-pools/${pid}/available-ips/`,
+        jsonInit("POST", [{}, {}, {}, {}, {}]),
+      );
+      assert.equal(many.status, 409, "only four left: nothing is allocated");
+      assert.equal(many.body.code, "exhausted");
+      const usage = await getJson(s, `/api/ip-pools/${pid}/usage/`);
+      assert.equal(usage.body.allocated_count, 1);
+      const three = await getJson(
+        s,
+        `/api/ip-pools/${pid}/available-ips/`,
+        jsonInit("POST", [{}, {}, {}]),
+      );
+      assert.deepEqual(
+        (three.body as unknown as { ip_address: string }[]).map((r) => r.ip_address),
+        ["10.9.0.3", "10.9.0.4", "10.9.0.5"],
+      );
+      const allocs = await getJson(s, `/api/ip-allocations/?pool_id=${pid}&is_active=true`);
+      assert.equal(allocs.body.count, 4);
+      const first = (allocs.body.results as { id: number }[])[0].id;
+      const del = await s.fetch(`/api/ip-allocations/${first}/`, { method: "DELETE" });
+      assert.equal(del.status, 204);
+      const after = await getJson(s, `/api/ip-allocations/${first}/`);
+      assert.equal(after.body.is_active, false, "deleting an allocation releases it");
+    });
+
+    await t.step("tools not installed answer 501; read-only lists refuse writes", async () => {
+      const pending = await getJson(s, "/api/alerts/", jsonInit("POST", {}));
+      assert.equal(pending.status, 405);
+      // Which tools exist depends on what is merged; each declared but absent tool must 501.
+      const tools = (await getJson(s, "/api/status/")).body.tools as string[];
+      const declared: [string, string, unknown, string][] = [
+        ["POST", "/api/templates/", { name: "t" }, "save-template"],
+        ["DELETE", "/api/devices/1/", undefined, "delete-device"],
+        ["PATCH", "/api/ip-pools/1/", { name: "x" }, "update-ip-pool"],
+        ["POST", "/api/device-ports/", { port_name: "x" }, "save-device-port"],
+      ];
+      let checked = 0;
+      for (const [method, path, body, tool] of declared) {
+        if (tools.includes(tool)) continue;
+        const res = await getJson(s, path, jsonInit(method, body));
+        assert.equal(res.status, 501, `${method} ${path}`);
+        assert.equal(res.body.code, "not_implemented");
+        assert.ok(String(res.body.detail).includes(tool));
+        checked++;
+      }
+      assert.ok(checked > 0 || declared.every(([, , , tool]) => tools.includes(tool)));
+      const audit = await getJson(s, "/api/audit-log/", jsonInit("POST", {}));
+      assert.equal(audit.status, 405);
+      const del = await getJson(s, "/api/audit-log/", jsonInit("DELETE", [{ id: 1 }]));
+      assert.equal(del.status, 405);
+      assert.ok((await count("audit_log")) > 0);
+    });
+
+    await t.step("diagrams export what is stored", async () => {
+      const xml = '<mxGraphModel><root><mxCell id="0"/></root></mxGraphModel>';
+      const [{ id }] = await s.testDb.db.query<{ id: number }>(
+        `INSERT INTO diagrams (name, xml_content, diagram_json) VALUES ('Core net', $1, '{"format":"archiflow.diagram/1"}') RETURNING id`,
+        [xml],
+      );
+      await s.testDb.db.query(
+        `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json) VALUES ($1, 1, $2, '{}')`,
+        [id, xml],
+      );
+      const drawio = await s.fetch(`/api/diagrams/${id}/export/?format=drawio`);
+      assert.equal(await drawio.text(), xml);
+      assert.match(drawio.headers.get("content-disposition") ?? "", /Core_net\.drawio/);
+      const json = await getJson(s, `/api/diagrams/${id}/export/?format=json`);
+      assert.equal(json.body.format, "archiflow.diagram/1");
+      assert.equal((await getJson(s, `/api/diagrams/${id}/export/?format=pdf`)).status, 400);
+      const versions = await getJson(s, `/api/diagrams/${id}/versions/`);
+      assert.equal(versions.body.count, 1);
+      const v1 = await getJson(s, `/api/diagrams/${id}/versions/1/`);
+      assert.equal(v1.body.xml_content, xml);
+      assert.equal((await getJson(s, `/api/diagrams/${id}/versions/2/`)).status, 404);
+      const list = await getJson(s, "/api/diagrams/");
+      assert.ok(!("xml_content" in (list.body.results as object[])[0]), "lists stay light");
+    });
+  } finally {
+    await s.close();
+  }
+});
