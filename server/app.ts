@@ -7,6 +7,8 @@ import { schemaVersion } from "./db/migrate.ts";
 import { AppError, HTTP_STATUS } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 
@@ -16,6 +18,8 @@ export interface AppDeps {
   registry: ToolRegistry;
   events: EventHub;
   log: Logger;
+  /** Shared with the server so background work can count too; made here when absent. */
+  metrics?: AppMetrics;
 }
 
 export interface AppState {
@@ -27,6 +31,29 @@ type Env = { Bindings: { remoteAddr?: { hostname?: string } } };
 export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   const app = new Hono<Env>();
   const state: AppState = { openSockets: 0 };
+  const metrics = deps.metrics ?? createAppMetrics();
+
+  // Every request gets an id (kept from X-Request-Id when the caller sends a sane one), is
+  // counted by its matched route, and leaves one access-log line without query secrets.
+  app.use("*", async (c, next) => {
+    const given = c.req.header("x-request-id");
+    const requestId = given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    const started = performance.now();
+    await next();
+    const ms = performance.now() - started;
+    c.header("X-Request-Id", requestId);
+    const route = c.req.routePath && c.res.status !== 404 ? c.req.routePath : "unmatched";
+    metrics.httpRequest(c.req.method, route, c.res.status, ms);
+    if (c.res.status !== 101) {
+      deps.log.info("http request", {
+        requestId,
+        method: c.req.method,
+        url: c.req.url,
+        status: c.res.status,
+        ms: Math.round(ms * 10) / 10,
+      });
+    }
+  });
 
   const actorFor = (c: Context<Env>): Actor => ({
     user: "anonymous",
@@ -36,10 +63,19 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     requestId: null,
   });
 
+  app.get("/metrics", async (c) => {
+    return c.body(await metrics.render(deps.db), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+  });
+
   app.get("/health", async (c) => {
     try {
+      // A database that hangs (rather than refusing) must not hang the health check.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        deps.db.query("SELECT 1"),
+        new Promise((_, reject) => timer = setTimeout(() => reject(new Error("timeout")), 3000)),
+      ]).finally(() => clearTimeout(timer));
       const version = await schemaVersion(deps.db);
-      await deps.db.query("SELECT 1");
       return c.json({
         status: "ok",
         database: { backend: deps.db.kind, reachable: true, schema_version: version },
@@ -72,11 +108,21 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
         db: deps.db,
         config: deps.config,
         events: deps.events,
-        log: deps.log,
+        log: deps.log.child({ requestId }),
         actor: { ...actor, requestId },
       }),
-      onOpen: () => state.openSockets++,
-      onClose: () => state.openSockets--,
+      onOpen: () => {
+        state.openSockets++;
+        metrics.socketOpened();
+      },
+      onClose: () => {
+        state.openSockets--;
+        metrics.socketClosed();
+      },
+      onToolCall: (tool, ok, ms, requestId) => {
+        metrics.toolCall(tool, ok, ms);
+        deps.log.info("tool call", { requestId, tool, ok, ms: Math.round(ms * 10) / 10 });
+      },
     });
   };
   app.get("/", ws);

@@ -6,6 +6,7 @@ import type { Db } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { createRegistry } from "./tools/index.ts";
 
 export interface RunningServer {
@@ -13,6 +14,7 @@ export interface RunningServer {
   port: number;
   db: Db;
   events: EventHub;
+  metrics: AppMetrics;
   /** Stops accepting, closes sockets and the event hub; the caller closes the database. */
   shutdown(): Promise<void>;
 }
@@ -25,7 +27,8 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();
-  const { app } = createApp({ config, db, registry, events, log });
+  const metrics = createAppMetrics();
+  const { app } = createApp({ config, db, registry, events, log, metrics });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     port: config.PORT,
@@ -39,6 +42,7 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     port: addr.port,
     db,
     events,
+    metrics,
     async shutdown() {
       await events.stop();
       await server.shutdown();
