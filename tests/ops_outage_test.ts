@@ -231,7 +231,13 @@ Deno.test({
         (err: ToolCallError) => err.code === "unavailable",
       );
       await cluster.resume();
-      const up = await health();
+      // The server notices by itself (its probe reconnects); wait for that, with a deadline.
+      const deadline = performance.now() + 15_000;
+      let up = await health();
+      while (up.status !== 200 && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        up = await health();
+      }
       assert.equal(up.status, 200);
       assert.equal(up.body.status, "ok");
       const device = await client.tool<{ asset_id: string }>("save-device", {

@@ -76,6 +76,14 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       onnotice: () => {},
       connection: { application_name: options.applicationName ?? "archiflow" },
       types: {
+        // JSON travels as text we already serialised ($n::jsonb with a string, as on PGlite);
+        // the driver's default would encode that text again and store a JSON string.
+        json: {
+          to: 114,
+          from: [114, 3802],
+          serialize: (v: unknown) => typeof v === "string" ? v : JSON.stringify(v),
+          parse: (v: string) => JSON.parse(v),
+        },
         // int8 (ids, counts) as numbers: ids never approach 2^53.
         bigint: {
           to: 20,
@@ -125,7 +133,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       clearTimeout(timer);
       if (ok && !closed) return candidate;
       candidate.end({ timeout: 0 }).catch(() => {});
-      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 1000)));
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 500)));
     }
     return null;
   };
