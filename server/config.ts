@@ -21,6 +21,19 @@ export const configSchema = z.object({
   ARCHIFLOW_MAX_DIAGRAM_BYTES: int(20 * 1024 * 1024, 1024),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ARCHIFLOW_RUN_MIGRATIONS: bool(true),
+  /** Device reachability prober (TCP connects to management addresses); off by default. */
+  ARCHIFLOW_PROBE_ENABLED: bool(false),
+  ARCHIFLOW_PROBE_PORTS: z.string().default("22,443").transform((v, ctx) => {
+    const ports = v.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+    if (!ports.length || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      ctx.addIssue({ code: "custom", message: "expected a comma-separated list of TCP ports" });
+    }
+    return ports;
+  }),
+  ARCHIFLOW_PROBE_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  ARCHIFLOW_PROBE_TIMEOUT_MS: int(2000, 50, 60_000),
+  /** Consecutive failed (or good) rounds before device_down is raised (or resolved). */
+  ARCHIFLOW_PROBE_THRESHOLD: int(3, 1, 100),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
+import { Prober } from "./ops/prober.ts";
 import { createRegistry } from "./tools/index.ts";
 
 export interface RunningServer {
@@ -36,6 +37,15 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     onListen: (addr) => resolve(addr as Deno.NetAddr),
   }, app.fetch);
   const addr = await listening;
+  const prober = config.ARCHIFLOW_PROBE_ENABLED
+    ? new Prober(db, {
+      ports: config.ARCHIFLOW_PROBE_PORTS,
+      intervalMs: config.ARCHIFLOW_PROBE_INTERVAL_SECONDS * 1000,
+      timeoutMs: config.ARCHIFLOW_PROBE_TIMEOUT_MS,
+      threshold: config.ARCHIFLOW_PROBE_THRESHOLD,
+    }, log.child({ component: "prober" }))
+    : null;
+  prober?.start();
   const host = addr.hostname === "0.0.0.0" ? "127.0.0.1" : addr.hostname;
   return {
     url: `http://${host}:${addr.port}`,
@@ -44,6 +54,7 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     events,
     metrics,
     async shutdown() {
+      await prober?.stop();
       await events.stop();
       await server.shutdown();
     },
