@@ -3,7 +3,7 @@
 // `unavailable`, nothing is half-written or duplicated, and the server recovers by itself.
 import assert from "node:assert/strict";
 import { loadConfig } from "../server/config.ts";
-import { openPostgres } from "../server/db/postgres.ts";
+import { driverGuard, openPostgres } from "../server/db/postgres.ts";
 import { createLogger } from "../server/log.ts";
 import { startServer } from "../server/server.ts";
 import { createRegistry } from "../server/tools/index.ts";
@@ -66,6 +66,8 @@ Deno.test({
       let stop = false;
       let restarted = false;
       let slowest = 0;
+      let restartAt = Infinity;
+      let failedInFlight = 0;
       const record = async (call: () => Promise<unknown>) => {
         const began = performance.now();
         try {
@@ -81,6 +83,7 @@ Deno.test({
         } catch (err) {
           if (!(err instanceof ToolCallError)) throw err;
           outcome.failed++;
+          if (began < restartAt) failedInFlight++;
           outcome.failuresByCode[err.code] = (outcome.failuresByCode[err.code] ?? 0) + 1;
           const now = performance.now();
           outcome.firstFailureAt ??= now;
@@ -117,6 +120,7 @@ Deno.test({
       // Let traffic build up, then restart PostgreSQL under it.
       while (outcome.ok < 80) await new Promise((r) => setTimeout(r, 5));
       const restartStarted = performance.now();
+      restartAt = restartStarted;
       await cluster.restart("fast");
       const restartTook = performance.now() - restartStarted;
       restarted = true;
@@ -188,9 +192,14 @@ Deno.test({
       console.log(
         `outage: pg restart ${restartTook.toFixed(0)} ms; clients saw failures for ` +
           `${recovery.toFixed(0)} ms; ${outcome.failed} of ${outcome.ok + outcome.failed} ` +
-          `calls failed (${JSON.stringify(outcome.failuresByCode)}); ` +
+          `calls failed (${
+            JSON.stringify(outcome.failuresByCode)
+          }; ${failedInFlight} were in flight ` +
+          `when the restart began, the rest were refused at once while it was down); ` +
           `${outcome.allocations.length} allocations acknowledged, ${ambiguous} committed ` +
           `without an answer; slowest successful call ${slowest.toFixed(0)} ms; ` +
+          `${db.stats().recycles} pool replacement(s), ${driverGuard.swallowed} stray driver ` +
+          `error(s) contained; ` +
           `0 duplicated, 0 without audit, 0 lost`,
       );
     } finally {

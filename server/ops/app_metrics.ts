@@ -2,6 +2,7 @@
 // WebSocket connections, allocations) and what is read from the database at scrape time
 // (pool usage, open alerts, sync runs, database pool state).
 import type { Db } from "../db/db.ts";
+import { driverGuard } from "../db/postgres.ts";
 import { sql } from "../db/queries.ts";
 import { MetricsRegistry } from "./metrics.ts";
 
@@ -79,6 +80,10 @@ export function createAppMetrics(): AppMetrics {
     "archiflow_database_reconnects",
     "Times the database pool was replaced after a connection failure since start.",
   );
+  const strayWrites = r.gauge(
+    "archiflow_database_driver_stray_errors",
+    "Stray postgres.js write errors after a lost connection, contained since start.",
+  );
   const scrapeSeconds = r.gauge(
     "archiflow_metrics_scrape_seconds",
     "Time the database part of this scrape took.",
@@ -111,6 +116,7 @@ export function createAppMetrics(): AppMetrics {
       dbMax.set(undefined, stats.maxConnections);
       dbInFlight.set(undefined, stats.inFlight ?? 0);
       dbRecycles.set(undefined, stats.recycles ?? 0);
+      strayWrites.set(undefined, driverGuard.swallowed);
       try {
         const pools = await db.query<
           { name: string; allocated: number; usable: number; usage_percentage: number }
