@@ -64,6 +64,10 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   });
 
   app.get("/metrics", async (c) => {
+    const token = deps.config.ARCHIFLOW_METRICS_TOKEN;
+    if (token && !sameText(c.req.header("authorization") ?? "", `Bearer ${token}`)) {
+      return c.json({ detail: "Metrics need the metrics token", code: "unauthenticated" }, 401);
+    }
     return c.body(await metrics.render(deps.db), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
 
@@ -138,4 +142,13 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   });
 
   return { app, state };
+}
+
+/** Compares without stopping at the first difference, so timing does not reveal the token. */
+function sameText(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
 }

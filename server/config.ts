@@ -21,6 +21,8 @@ export const configSchema = z.object({
   ARCHIFLOW_MAX_DIAGRAM_BYTES: int(20 * 1024 * 1024, 1024),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ARCHIFLOW_RUN_MIGRATIONS: bool(true),
+  /** When set, GET /metrics requires `Authorization: Bearer <this>` (scrapers send it). */
+  ARCHIFLOW_METRICS_TOKEN: z.string().min(16).optional(),
   /** Device reachability prober (TCP connects to management addresses); off by default. */
   ARCHIFLOW_PROBE_ENABLED: bool(false),
   ARCHIFLOW_PROBE_PORTS: z.string().default("22,443").transform((v, ctx) => {

@@ -149,3 +149,37 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "with a metrics token set, /metrics answers only scrapers that send it",
+  opts,
+  async () => {
+    const token = "metrics-token-0123456789";
+    const lines: string[] = [];
+    const testDb = await createTestDb();
+    const server = await startServer(
+      loadConfig({ PORT: "0", HOST: "127.0.0.1", ARCHIFLOW_METRICS_TOKEN: token }),
+      testDb.db,
+      createLogger("info", {}, (line) => lines.push(line)),
+    );
+    try {
+      const anonymous = await fetch(server.url + "/metrics");
+      assert.equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+      const wrong = await fetch(server.url + "/metrics", {
+        headers: { Authorization: "Bearer metrics-token-0123456788" },
+      });
+      assert.equal(wrong.status, 401);
+      await wrong.body?.cancel();
+      const ok = await fetch(server.url + "/metrics", {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      assert.equal(ok.status, 200);
+      parsePrometheus(await ok.text());
+      assert.ok(lines.every((l) => !l.includes(token)));
+    } finally {
+      await server.shutdown();
+      await testDb.close();
+    }
+  },
+);
