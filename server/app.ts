@@ -8,6 +8,8 @@ import { schemaVersion } from "./db/migrate.ts";
 import { HTTP_STATUS, toAppError } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 import {
@@ -32,6 +34,8 @@ export interface AppDeps {
   log: Logger;
   /** Shared token cache; created here when not given. */
   tokens?: TokenStore;
+  /** Shared with the server so background work can count too; made here when absent. */
+  metrics?: AppMetrics;
 }
 
 export interface AppState {
@@ -65,6 +69,29 @@ const isOpen = (path: string) =>
 export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   const app = new Hono<Env>();
   const state: AppState = { openSockets: 0 };
+  const metrics = deps.metrics ?? createAppMetrics();
+
+  // Every request gets an id (kept from X-Request-Id when the caller sends a sane one), is
+  // counted by its matched route, and leaves one access-log line without query secrets.
+  app.use("*", async (c, next) => {
+    const given = c.req.header("x-request-id");
+    const requestId = given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    const started = performance.now();
+    await next();
+    const ms = performance.now() - started;
+    c.header("X-Request-Id", requestId);
+    const route = c.req.routePath && c.res.status !== 404 ? c.req.routePath : "unmatched";
+    metrics.httpRequest(c.req.method, route, c.res.status, ms);
+    if (c.res.status !== 101) {
+      deps.log.info("http request", {
+        requestId,
+        method: c.req.method,
+        url: c.req.url,
+        status: c.res.status,
+        ms: Math.round(ms * 10) / 10,
+      });
+    }
+  });
 
   const tokens = deps.tokens ??
     new TokenStore(deps.db, { cacheMs: deps.config.ARCHIFLOW_TOKEN_CACHE_SECONDS * 1000 });
@@ -83,6 +110,8 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   // from a failed upgrade but do see the close code and reason.
   app.use("*", async (c, next) => {
     if (isOpen(c.req.path)) return await next();
+    // With a dedicated metrics token, scrapers use that instead of an API token.
+    if (c.req.path === "/metrics" && deps.config.ARCHIFLOW_METRICS_TOKEN) return await next();
     const addr = clientAddress(
       c.env?.remoteAddr?.hostname ?? null,
       c.req.header("x-forwarded-for"),
@@ -117,10 +146,23 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     await next();
   });
 
+  app.get("/metrics", async (c) => {
+    const token = deps.config.ARCHIFLOW_METRICS_TOKEN;
+    if (token && !sameText(c.req.header("authorization") ?? "", `Bearer ${token}`)) {
+      return c.json({ detail: "Metrics need the metrics token", code: "unauthenticated" }, 401);
+    }
+    return c.body(await metrics.render(deps.db), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
+  });
+
   app.get("/health", async (c) => {
     try {
+      // A database that hangs (rather than refusing) must not hang the health check.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        deps.db.query("SELECT 1"),
+        new Promise((_, reject) => timer = setTimeout(() => reject(new Error("timeout")), 3000)),
+      ]).finally(() => clearTimeout(timer));
       const version = await schemaVersion(deps.db);
-      await deps.db.query("SELECT 1");
       return c.json({
         status: "ok",
         database: { backend: deps.db.kind, reachable: true, schema_version: version },
@@ -156,11 +198,21 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
         db: deps.db,
         config: deps.config,
         events: deps.events,
-        log: deps.log,
+        log: deps.log.child({ requestId }),
         actor: { ...actor, requestId },
       }),
-      onOpen: () => state.openSockets++,
-      onClose: () => state.openSockets--,
+      onOpen: () => {
+        state.openSockets++;
+        metrics.socketOpened();
+      },
+      onClose: () => {
+        state.openSockets--;
+        metrics.socketClosed();
+      },
+      onToolCall: (tool, ok, ms, requestId) => {
+        metrics.toolCall(tool, ok, ms);
+        deps.log.info("tool call", { requestId, tool, ok, ms: Math.round(ms * 10) / 10 });
+      },
     }, protocol);
   };
   app.get("/", ws);
@@ -197,4 +249,13 @@ function refuseWebSocket(req: Request, reason: string): Response {
   } catch {
     return Response.json({ detail: reason, code: "unauthenticated" }, { status: 401 });
   }
+}
+
+/** Compares without stopping at the first difference, so timing does not reveal the token. */
+function sameText(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
 }

@@ -34,6 +34,21 @@ export const configSchema = z.object({
   ARCHIFLOW_ADMIN_TOKEN: z.string().optional(),
   /** Base URL printed with the first admin token (default: the listening address). */
   ARCHIFLOW_PUBLIC_URL: z.string().url().optional(),
+  /** When set, GET /metrics requires `Authorization: Bearer <this>` (scrapers send it). */
+  ARCHIFLOW_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Device reachability prober (TCP connects to management addresses); off by default. */
+  ARCHIFLOW_PROBE_ENABLED: bool(false),
+  ARCHIFLOW_PROBE_PORTS: z.string().default("22,443").transform((v, ctx) => {
+    const ports = v.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+    if (!ports.length || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+      ctx.addIssue({ code: "custom", message: "expected a comma-separated list of TCP ports" });
+    }
+    return ports;
+  }),
+  ARCHIFLOW_PROBE_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  ARCHIFLOW_PROBE_TIMEOUT_MS: int(2000, 50, 60_000),
+  /** Consecutive failed (or good) rounds before device_down is raised (or resolved). */
+  ARCHIFLOW_PROBE_THRESHOLD: int(3, 1, 100),
 });
 
 export type Config = z.infer<typeof configSchema>;

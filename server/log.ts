@@ -3,6 +3,43 @@
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET = /token|secret|password|authorization|key/i;
+/** Secrets that can hide inside a value: query parameters, auth headers, URL credentials. */
+const SECRET_IN_TEXT: [RegExp, string][] = [
+  [/([?&;](?:[a-z_]*token|[a-z_]*key|password|passwd|secret|sig)=)[^&#\s"]*/gi, "$1[redacted]"],
+  [/\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [redacted]"],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]*@/gi, "$1[redacted]@"],
+];
+
+/** Removes secrets from free text (URLs, error messages, headers). */
+export function redactText(text: string): string {
+  let out = text;
+  for (const [re, to] of SECRET_IN_TEXT) out = out.replace(re, to);
+  return out;
+}
+
+function redactValue(key: string, v: unknown, depth = 0): unknown {
+  if (
+    SECRET.test(key) && v !== null && v !== undefined && typeof v !== "boolean" &&
+    typeof v !== "number"
+  ) return "[redacted]";
+  if (typeof v === "string") return redactText(v);
+  if (depth < 4 && v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map((
+        [k, x],
+      ) => [k, redactValue(k, x, depth + 1)]),
+    );
+  }
+  if (depth < 4 && Array.isArray(v)) return v.map((x) => redactValue("", x, depth + 1));
+  return v;
+}
+
+/** Where log lines go; tests pass their own to read what would be written. */
+export type LogSink = (line: string, level: LogLevel) => void;
+const consoleSink: LogSink = (text, level) => {
+  if (ORDER[level] >= ORDER.warn) console.error(text);
+  else console.log(text);
+};
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -12,22 +49,26 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
+export function createLogger(
+  level: LogLevel,
+  base: Record<string, unknown> = {},
+  sink: LogSink = consoleSink,
+): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const line: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg };
-    for (const [k, v] of Object.entries({ ...base, ...fields })) {
-      line[k] = SECRET.test(k) && typeof v === "string" ? "[redacted]" : v;
-    }
-    const text = JSON.stringify(line);
-    if (ORDER[lvl] >= ORDER.warn) console.error(text);
-    else console.log(text);
+    const line: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg: redactText(msg),
+    };
+    for (const [k, v] of Object.entries({ ...base, ...fields })) line[k] = redactValue(k, v);
+    sink(JSON.stringify(line), lvl);
   };
   return {
     debug: (m, f) => emit("debug", m, f),
     info: (m, f) => emit("info", m, f),
     warn: (m, f) => emit("warn", m, f),
     error: (m, f) => emit("error", m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }),
+    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
   };
 }

@@ -6,6 +6,8 @@ import type { Db } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
+import { Prober } from "./ops/prober.ts";
 import { createRegistry } from "./tools/index.ts";
 import { bootstrapAdminToken, ensureProvisionedToken } from "./auth/tokens.ts";
 
@@ -14,6 +16,7 @@ export interface RunningServer {
   port: number;
   db: Db;
   events: EventHub;
+  metrics: AppMetrics;
   /** Stops accepting, closes sockets and the event hub; the caller closes the database. */
   shutdown(): Promise<void>;
 }
@@ -27,7 +30,8 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();
-  const { app } = createApp({ config, db, registry, events, log });
+  const metrics = createAppMetrics();
+  const { app } = createApp({ config, db, registry, events, log, metrics });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     port: config.PORT,
@@ -35,6 +39,15 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     onListen: (addr) => resolve(addr as Deno.NetAddr),
   }, app.fetch);
   const addr = await listening;
+  const prober = config.ARCHIFLOW_PROBE_ENABLED
+    ? new Prober(db, {
+      ports: config.ARCHIFLOW_PROBE_PORTS,
+      intervalMs: config.ARCHIFLOW_PROBE_INTERVAL_SECONDS * 1000,
+      timeoutMs: config.ARCHIFLOW_PROBE_TIMEOUT_MS,
+      threshold: config.ARCHIFLOW_PROBE_THRESHOLD,
+    }, log.child({ component: "prober" }))
+    : null;
+  prober?.start();
   const host = addr.hostname === "0.0.0.0" ? "127.0.0.1" : addr.hostname;
   const firstKey = await bootstrapAdminToken(db);
   if (firstKey) {
@@ -45,7 +58,9 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     port: addr.port,
     db,
     events,
+    metrics,
     async shutdown() {
+      await prober?.stop();
       await events.stop();
       await server.shutdown();
     },

@@ -17,6 +17,17 @@ export interface Tx extends Queryable {
 
 export type BackendKind = "postgres" | "pglite";
 
+export interface DbStats {
+  kind: BackendKind;
+  maxConnections: number;
+  /** Statements and transactions running now. */
+  inFlight?: number;
+  /** How often the pool was replaced after a connection failure. */
+  recycles?: number;
+  /** False while the backend knows the database is gone and is waiting for it. */
+  reachable?: boolean;
+}
+
 export interface Db extends Queryable {
   readonly kind: BackendKind;
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
@@ -24,7 +35,7 @@ export interface Db extends Queryable {
   /** Subscribes to a NOTIFY channel; resolves once listening; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Pool state for health and metrics. */
-  stats(): { kind: BackendKind; maxConnections: number };
+  stats(): DbStats;
   close(): Promise<void>;
 }
 

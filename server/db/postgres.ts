@@ -1,44 +1,171 @@
 // The postgres.js backend: a connection pool against a real PostgreSQL server.
 import postgres from "postgres";
+import { AppError } from "../errors.ts";
 import { type Db, type Queryable, withSavepoints } from "./db.ts";
+
+interface Listener {
+  channel: string;
+  onPayload: (payload: string) => void;
+  unlisten: (() => Promise<void>) | null;
+}
 
 export interface PostgresOptions {
   max?: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * Seconds to wait for a connection. Short, because after a server restart postgres.js can
+   * leave a connection waiting on a lost write; the timeout turns that into a retry.
+   */
+  connectTimeout?: number;
+}
+
+/**
+ * postgres.js 3.4.9 can throw from a timer after a connection closed under it (a buffered write
+ * to a socket that is already gone; upstream issues porsager/postgres#1154 and #1208). The
+ * queries on that connection have already been rejected with CONNECTION_CLOSED by then, so the
+ * stray throw carries no information, but as an uncaught error it would end the process. This
+ * swallows exactly that error, once per process, and counts it.
+ */
+export const driverGuard = { swallowed: 0, installed: false };
+
+export function isStrayDriverWrite(err: unknown): boolean {
+  return err instanceof TypeError &&
+    /reading 'write'|evaluating 'socket\.write'/.test(err.message) &&
+    /postgres\/src\/connection\.js/.test(err.stack ?? "") && /nextWrite/.test(err.stack ?? "");
+}
+
+function installDriverGuard(): void {
+  if (driverGuard.installed) return;
+  driverGuard.installed = true;
+  globalThis.addEventListener("error", (event) => {
+    if (isStrayDriverWrite(event.error)) {
+      event.preventDefault();
+      driverGuard.swallowed++;
+    }
+  });
+}
+
+/** Driver error codes that mean the connection itself failed (not the statement). */
+const CONNECTION_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+export function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && CONNECTION_FAILURES.has(code);
 }
 
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
+  installDriverGuard();
   const max = options.max ?? 10;
-  const sql = postgres(url, {
-    max,
-    prepare: true,
-    onnotice: () => {},
-    connection: { application_name: options.applicationName ?? "archiflow" },
-    types: {
-      // JSON parameters arrive already serialised (the same convention as PGlite): pass strings
-      // through instead of encoding them a second time as JSON string literals.
-      json: {
-        to: 114,
-        from: [114],
-        serialize: (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v)),
-        parse: (v: string) => JSON.parse(v),
+  const make = () =>
+    postgres(url, {
+      max,
+      prepare: true,
+      connect_timeout: options.connectTimeout ?? 5,
+      onnotice: () => {},
+      connection: { application_name: options.applicationName ?? "archiflow" },
+      types: {
+        // JSON travels as text we already serialised ($n::jsonb with a string, as on PGlite);
+        // the driver's default would encode that text again and store a JSON string.
+        json: {
+          to: 114,
+          from: [114, 3802],
+          serialize: (v: unknown) => typeof v === "string" ? v : JSON.stringify(v),
+          parse: (v: string) => JSON.parse(v),
+        },
+        // int8 (ids, counts) as numbers: ids never approach 2^53.
+        bigint: {
+          to: 20,
+          from: [20],
+          serialize: (v: unknown) => String(v),
+          parse: (v: string) => Number(v),
+        },
       },
-      jsonb: {
-        to: 3802,
-        from: [3802],
-        serialize: (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v)),
-        parse: (v: string) => JSON.parse(v),
-      },
-      // int8 (ids, counts) as numbers: ids never approach 2^53.
-      bigint: {
-        to: 20,
-        from: [20],
-        serialize: (v: unknown) => String(v),
-        parse: (v: string) => Number(v),
-      },
-    },
-  });
+    });
+
+  // After the server restarts, postgres.js can keep a connection waiting on a write that was
+  // lost with the old socket, and retries connections silently, so calls would hang for many
+  // seconds. Instead, the first connection failure marks the database down: the old pool is
+  // closed (its queued calls fail), new calls fail at once with `unavailable`, and a probe
+  // opens fresh pools until one answers, which then replaces the old one.
+  let sql = make();
+  let closed = false;
+  let down: Promise<void> | null = null;
+  let inFlight = 0;
+  let recycles = 0;
+  const listeners = new Set<Listener>();
+
+  const relisten = async (l: Listener) => {
+    for (let attempt = 0; !closed && listeners.has(l); attempt++) {
+      const current = sql;
+      try {
+        const { unlisten } = await current.listen(l.channel, l.onPayload);
+        if (current === sql && !closed && listeners.has(l)) {
+          l.unlisten = unlisten;
+          return;
+        }
+        await unlisten().catch(() => {});
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
+  };
+
+  const probe = async () => {
+    for (let attempt = 0; !closed; attempt++) {
+      const candidate = make();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ok = await Promise.race([
+        candidate`SELECT 1`.then(() => true, () => false),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 2000)),
+      ]);
+      clearTimeout(timer);
+      if (ok && !closed) return candidate;
+      candidate.end({ timeout: 0 }).catch(() => {});
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 500)));
+    }
+    return null;
+  };
+
+  const markDown = () => {
+    if (down || closed) return;
+    recycles++;
+    const old = sql;
+    old.end({ timeout: 1 }).catch(() => {});
+    for (const l of listeners) l.unlisten = null;
+    down = probe().then((fresh) => {
+      if (fresh) sql = fresh;
+      down = null;
+      for (const l of listeners) relisten(l);
+    });
+  };
+
+  const unavailable = () =>
+    new AppError("unavailable", "The database is unavailable; nothing was written");
+
+  const track = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (down) throw unavailable();
+    inFlight++;
+    try {
+      return await run();
+    } catch (err) {
+      if (isConnectionFailure(err)) markDown();
+      throw err;
+    } finally {
+      inFlight--;
+    }
+  };
 
   // deno-lint-ignore no-explicit-any
   const wrap = (s: any): Queryable => ({
@@ -50,20 +177,34 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     },
   });
 
-  const base = wrap(sql);
   return {
     kind: "postgres",
-    query: base.query,
-    exec: base.exec,
-    // deno-lint-ignore no-explicit-any
-    transaction: (fn) => sql.begin((tx: any) => fn(withSavepoints(wrap(tx)))) as any,
+    query: (text, params) => track(() => wrap(sql).query(text, params)),
+    exec: (script) => track(() => wrap(sql).exec(script)),
+    transaction: (fn) =>
+      // deno-lint-ignore no-explicit-any
+      track(() => sql.begin((tx: any) => fn(withSavepoints(wrap(tx)))) as any),
     async listen(channel, onPayload) {
+      const entry: Listener = { channel, onPayload, unlisten: null };
       const { unlisten } = await sql.listen(channel, onPayload);
+      entry.unlisten = unlisten;
+      listeners.add(entry);
       return async () => {
-        await unlisten();
+        listeners.delete(entry);
+        await entry.unlisten?.().catch(() => {});
       };
     },
-    stats: () => ({ kind: "postgres", maxConnections: max }),
-    close: () => sql.end({ timeout: 5 }),
+    stats: () => ({
+      kind: "postgres",
+      maxConnections: max,
+      inFlight,
+      recycles,
+      reachable: down === null,
+    }),
+    close: () => {
+      closed = true;
+      listeners.clear();
+      return sql.end({ timeout: 5 });
+    },
   };
 }

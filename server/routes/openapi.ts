@@ -462,6 +462,19 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
       },
     },
   };
+  paths["/metrics"] = {
+    get: {
+      operationId: "metrics",
+      summary: "Prometheus metrics (an API token, or the ARCHIFLOW_METRICS_TOKEN bearer when set)",
+      responses: {
+        "200": {
+          description: "Prometheus text exposition format 0.0.4",
+          content: { "text/plain": { schema: { type: "string" } } },
+        },
+        ...COMMON_ERRORS,
+      },
+    },
+  };
   paths["/mcp"] = {
     post: {
       operationId: "mcp",

@@ -15,6 +15,8 @@ export interface SocketDeps {
   context: (requestId: string) => ToolContext;
   onOpen?: () => void;
   onClose?: () => void;
+  /** Called after each tools/call (metrics and the access log). */
+  onToolCall?: (name: string, ok: boolean, ms: number, requestId: string) => void;
 }
 
 export type Topic = "diagrams" | "pools" | "alerts" | "devices";
@@ -111,6 +113,7 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       extraMethods: { subscribe, unsubscribe: unsubscribeMethod },
       onInternalError: (err, method) =>
         deps.log.error("internal error", { method, requestId, error: String(err) }),
+      onToolCall: (name, ok, ms) => deps.onToolCall?.(name, ok, ms, requestId),
     });
     if (reply !== null) send(reply);
   };

@@ -2,9 +2,16 @@
 import { deviceTools } from "./devices.ts";
 import { diagramTools } from "./diagrams.ts";
 import { ipamTools } from "./ipam.ts";
+import { opsTools } from "./ops.ts";
 import { templateTools } from "./templates.ts";
 import { ToolRegistry } from "./tool.ts";
 
 export function createRegistry(): ToolRegistry {
-  return new ToolRegistry([...ipamTools, ...deviceTools, ...diagramTools, ...templateTools]);
+  return new ToolRegistry([
+    ...ipamTools,
+    ...deviceTools,
+    ...diagramTools,
+    ...templateTools,
+    ...opsTools,
+  ]);
 }

@@ -1,0 +1,3 @@
+-- name: DeleteShippedTemplates :exec
+-- Removes the shipped templates of a fresh database before a restore brings the backup's own.
+DELETE FROM templates WHERE created_by = 'archiflow'

@@ -1,0 +1,3 @@
+-- name: MaintainAnalyze :exec
+-- Refreshes the planner statistics of every table.
+ANALYZE;
