@@ -9,6 +9,8 @@
 // - every edge between two such shapes with both `source_port` and `target_port` creates the
 //   ports as needed and connects them both ways; the diagram is recorded as the link's maker in
 //   `diagram_links`;
+// - audit: one row per device created or changed, one per link connected or disconnected
+//   (naming both ports), and the counts (ports created too) in the diagram's own row;
 // - a link the diagram made and no longer draws (edge or shape deleted, port renamed) is
 //   unplugged unless another diagram also draws it; devices are never deleted by a drawing;
 // - a link whose port is already cabled to another port is not made: the save succeeds and
@@ -189,8 +191,6 @@ export async function syncInventory(
       plan.links.map((l) => l.sourcePort),
       plan.links.map((l) => l.targetAsset),
       plan.links.map((l) => l.targetPort),
-      ...who,
-      diagramId,
     ]);
     summary.ports_created = p.created;
     src = (p.src ?? []).map(Number);

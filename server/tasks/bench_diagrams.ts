@@ -28,15 +28,33 @@ if (!base) {
   Deno.exit(2);
 }
 
-async function median(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
-  const times: number[] = [];
+function med(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+/**
+ * Times `fn` against `baseline`, alternating them run by run so that load from other work on
+ * the machine falls on both alike; returns both medians.
+ */
+async function paired(
+  runs: number,
+  baseline: () => Promise<unknown> | unknown,
+  fn: () => Promise<unknown> | unknown,
+): Promise<[number, number]> {
+  const b: number[] = [];
+  const f: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
+    b.push(await time(baseline));
+    f.push(await time(fn));
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return [med(b), med(f)];
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -73,27 +91,38 @@ async function bench(what: string, xml: string, runs: number): Promise<void> {
   };
   await call("delete-diagram", { id: warm.id });
   for (let i = 0; i < 2; i++) await parseDiagram(xml);
-  const parse = await median(runs, () => bare.parse(xml));
 
-  // The first save of a new diagram creates every device, port and link it draws.
-  let t0 = performance.now();
-  const first = await call("save-diagram", { name: what, xml }) as {
+  // The first save of a new diagram creates every device, port and link it draws: one run,
+  // beside a bare parse timed just before it.
+  const parseBeforeFirst = await time(() => bare.parse(xml));
+  let first = {} as {
     id: number;
     stats: Record<string, number>;
     inventory: Record<string, number>;
   };
-  const firstSave = performance.now() - t0;
+  const firstSave = await time(async () => {
+    first = await call("save-diagram", { name: what, xml }) as typeof first;
+  });
   // Further saves store a new version each; the inventory they imply is already in place.
-  const resave = await median(runs, () => call("save-diagram", { id: first.id, xml }));
-
-  // A second diagram of the same network: new diagram row, devices refreshed, links shared.
-  t0 = performance.now();
-  await call("save-diagram", { name: `${what} (copy)`, xml });
-  const secondDiagram = performance.now() - t0;
+  const [parse, resave] = await paired(
+    runs,
+    () => bare.parse(xml),
+    () => call("save-diagram", { id: first.id, xml }),
+  );
+  // Another diagram of the same network: a new diagram row, devices refreshed, links shared.
+  let copy = 0;
+  const [parse2, secondDiagram] = await paired(
+    runs,
+    () => bare.parse(xml),
+    () => call("save-diagram", { name: `${what} (copy ${++copy})`, xml }),
+  );
 
   for (let i = 0; i < 2; i++) await call("load-diagram", { id: first.id });
-  const plain = await median(runs, () => db.query(sql("GetDiagramRow"), [first.id]));
-  const load = await median(runs, () => call("load-diagram", { id: first.id }));
+  const [plain, load] = await paired(
+    runs,
+    () => db.query(sql("GetDiagramRow"), [first.id]),
+    () => call("load-diagram", { id: first.id }),
+  );
 
   const s = first.stats;
   const inv = first.inventory;
@@ -105,16 +134,15 @@ async function bench(what: string, xml: string, runs: number): Promise<void> {
     `  inventory on first save: ${inv.devices_created} devices, ${inv.ports_created} ports, ` +
       `${inv.links_connected} links created`,
   );
-  console.log(`  bare fast-xml-parser parse          ${ms(parse)}`);
-  console.log(
-    `  save-diagram, new diagram           ${ms(firstSave)}  ${ratio(firstSave, parse, 3)}`,
-  );
-  console.log(`  save-diagram, new version           ${ms(resave)}  ${ratio(resave, parse, 3)}`);
-  console.log(
-    `  save-diagram, second diagram        ${ms(secondDiagram)}  ${ratio(secondDiagram, parse, 3)}`,
-  );
-  console.log(`  plain SELECT of the row             ${ms(plain)}`);
-  console.log(`  load-diagram                        ${ms(load)}  ${ratio(load, plain, 2)}`);
+  const line = (label: string, base: number, value: number, target: number, of: string) =>
+    console.log(
+      `  ${label.padEnd(44)} ${ms(value).padStart(10)} vs ${of} ${ms(base).padStart(10)}  ` +
+        ratio(value, base, target),
+    );
+  line("save-diagram, first save (new inventory)", parseBeforeFirst, firstSave, 3, "parse");
+  line(`save-diagram, new version (median of ${runs})`, parse, resave, 3, "parse");
+  line(`save-diagram, another diagram (median of ${runs})`, parse2, secondDiagram, 3, "parse");
+  line(`load-diagram (median of ${runs})`, plain, load, 2, "SELECT");
 }
 
 try {

@@ -1,7 +1,9 @@
 -- name: InsertDiagramPorts :one
 -- Creates the ports a diagram's links name that do not exist yet, a link between two new ports
--- already connected both ways (so the save need not update them again), audits each new port,
--- and returns per link the ids of its two ports and whether the save just connected them.
+-- already connected both ways (so the save need not update them again), and returns per link
+-- the ids of its two ports and whether the save just connected them. New ports are audited by
+-- the `connect` rows of their links and the count in the diagram's own audit row: one audit
+-- row per port would double the cost of saving a large drawing.
 WITH l AS (
   SELECT w.ord, da.id AS sdev, w.sp, db.id AS tdev, w.tp
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
@@ -30,13 +32,7 @@ WITH l AS (
   SELECT n.id, n.device_id, n.port_name, o.id
     FROM newids n
     LEFT JOIN newids o ON o.ord = n.ord AND o.side <> n.side
-  RETURNING id, to_jsonb(device_ports.*) AS new_values
-), aud AS (
-  INSERT INTO audit_log (user_name, client_addr, user_agent, request_id, action, entity_type,
-                         entity_id, old_values, new_values)
-  SELECT $5, $6, $7, $8, 'create', 'device_port', ins.id::text, NULL,
-         ins.new_values || jsonb_build_object('diagram_id', $9::bigint)
-    FROM ins
+  RETURNING id
 ), ids AS (
   SELECT e.ord, e.side, e.id FROM existing e
   UNION ALL
