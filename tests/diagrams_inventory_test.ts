@@ -242,3 +242,25 @@ Deno.test(
     });
   },
 );
+
+Deno.test("concurrent saves drawing one port to different peers cable it once", opts, async () => {
+  await withServer(async (s, c) => {
+    const other = await s.client();
+    const PEER = device("p", "A-4", "peer");
+    const [x, y] = await Promise.all([
+      c.tool<{ inventory: { links_connected: number; links_skipped: number } }>("save-diagram", {
+        name: "x",
+        xml: diagram(SW, RTR, L1),
+      }),
+      other.tool<{ inventory: { links_connected: number; links_skipped: number } }>(
+        "save-diagram",
+        { name: "y", xml: diagram(SW, PEER, link("e9", "sw", "p", "Gi1/0/1", "eth9")) },
+      ),
+    ]);
+    assert.equal(x.inventory.links_connected + y.inventory.links_connected, 1);
+    assert.equal(x.inventory.links_skipped + y.inventory.links_skipped, 1);
+    const conns = await connections(s);
+    assert.equal(conns.length, 1);
+    assert.match(conns[0], /A-1:Gi1\/0\/1/);
+  });
+});
