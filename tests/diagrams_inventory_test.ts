@@ -90,10 +90,22 @@ Deno.test(
       );
       assert.deepEqual(audit, [
         { action: "connect", entity_type: "device_connection", n: 2 },
-        { action: "create", entity_type: "device_port", n: 4 },
         { action: "create", entity_type: "diagram", n: 1 },
         { action: "create", entity_type: "network_device", n: 3 },
       ]);
+
+      // New ports are audited through the connect rows that name them and the diagram's counts.
+      const linked = await s.db.query<{ new_values: { source: string; target: string } }>(
+        "SELECT new_values FROM audit_log WHERE action = 'connect' ORDER BY id",
+      );
+      assert.deepEqual(linked.map((r) => [r.new_values.source, r.new_values.target]), [
+        ["A-1 Gi1/0/1", "A-2 Gi0/0/0"],
+        ["A-2 Gi0/0/1", "A-3 eth0"],
+      ]);
+      const [own] = await s.db.query<{ new_values: { inventory: { ports_created: number } } }>(
+        "SELECT new_values FROM audit_log WHERE entity_type = 'diagram'",
+      );
+      assert.equal(own.new_values.inventory.ports_created, 4);
 
       // Saving the same content again changes no inventory and writes no inventory audit rows.
       const again = await c.tool<{ inventory: Record<string, number> }>("save-diagram", {
@@ -111,7 +123,7 @@ Deno.test(
       const [n] = await s.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM audit_log WHERE entity_type <> 'diagram'",
       );
-      assert.equal(n.n, 9);
+      assert.equal(n.n, 5);
 
       // A relabelled shape renames its device; the old row is in the audit trail.
       await c.tool("save-diagram", {
@@ -230,3 +242,25 @@ Deno.test(
     });
   },
 );
+
+Deno.test("concurrent saves drawing one port to different peers cable it once", opts, async () => {
+  await withServer(async (s, c) => {
+    const other = await s.client();
+    const PEER = device("p", "A-4", "peer");
+    const [x, y] = await Promise.all([
+      c.tool<{ inventory: { links_connected: number; links_skipped: number } }>("save-diagram", {
+        name: "x",
+        xml: diagram(SW, RTR, L1),
+      }),
+      other.tool<{ inventory: { links_connected: number; links_skipped: number } }>(
+        "save-diagram",
+        { name: "y", xml: diagram(SW, PEER, link("e9", "sw", "p", "Gi1/0/1", "eth9")) },
+      ),
+    ]);
+    assert.equal(x.inventory.links_connected + y.inventory.links_connected, 1);
+    assert.equal(x.inventory.links_skipped + y.inventory.links_skipped, 1);
+    const conns = await connections(s);
+    assert.equal(conns.length, 1);
+    assert.match(conns[0], /A-1:Gi1\/0\/1/);
+  });
+});

@@ -9,6 +9,8 @@
 // - every edge between two such shapes with both `source_port` and `target_port` creates the
 //   ports as needed and connects them both ways; the diagram is recorded as the link's maker in
 //   `diagram_links`;
+// - audit: one row per device created or changed, one per link connected or disconnected
+//   (naming both ports), and the counts (ports created too) in the diagram's own row;
 // - a link the diagram made and no longer draws (edge or shape deleted, port renamed) is
 //   unplugged unless another diagram also draws it; devices are never deleted by a drawing;
 // - a link whose port is already cabled to another port is not made: the save succeeds and
@@ -16,6 +18,7 @@
 //   claimed, so deleting the edge leaves it alone.
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
+import { AppError } from "../errors.ts";
 import { isValidIp } from "../ipam/addr.ts";
 import type { Actor } from "../tools/tool.ts";
 import type { DiagramJson } from "./model.ts";
@@ -159,6 +162,7 @@ export async function syncInventory(
     skipped: [],
   };
   const who = actorParams(actor);
+  await tx.query(sql("LockDiagramInventory"));
   if (plan.devices.length > 0) {
     const [d] = await tx.query<{ created: number; updated: number }>(
       sql("UpsertDiagramDevices"),
@@ -175,41 +179,50 @@ export async function syncInventory(
     summary.devices_created = d.created;
     summary.devices_updated = d.updated;
   }
-  const sa = plan.links.map((l) => l.sourceAsset);
-  const sp = plan.links.map((l) => l.sourcePort);
-  const ta = plan.links.map((l) => l.targetAsset);
-  const tp = plan.links.map((l) => l.targetPort);
-  if (plan.links.length > 0) {
-    const [p] = await tx.query<{ created: number }>(sql("InsertDiagramPorts"), [
-      [...sa, ...ta],
-      [...sp, ...tp],
-      ...who,
-      diagramId,
+  const n = plan.links.length;
+  let src: number[] = [];
+  let dst: number[] = [];
+  let fresh: boolean[] = [];
+  if (n > 0) {
+    const [p] = await tx.query<
+      { created: number; src: number[] | null; dst: number[] | null; fresh: boolean[] | null }
+    >(sql("InsertDiagramPorts"), [
+      plan.links.map((l) => l.sourceAsset),
+      plan.links.map((l) => l.sourcePort),
+      plan.links.map((l) => l.targetAsset),
+      plan.links.map((l) => l.targetPort),
     ]);
     summary.ports_created = p.created;
+    src = (p.src ?? []).map(Number);
+    dst = (p.dst ?? []).map(Number);
+    fresh = p.fresh ?? [];
+    if (src.length !== n || dst.length !== n || fresh.length !== n) {
+      // Only a writer outside diagram saves deleting a device mid-save can cause this.
+      throw new AppError("conflict", "Devices changed during the save; try again");
+    }
   }
   const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
     diagramId,
-    sa,
-    sp,
-    ta,
-    tp,
+    src.map((a, i) => Math.min(a, dst[i])),
+    src.map((a, i) => Math.max(a, dst[i])),
     ...who,
   ]);
   summary.links_disconnected = cut.disconnected;
   const skipped = [...plan.skipped];
-  if (plan.links.length > 0) {
+  if (n > 0) {
     const rows = await tx.query<
       { outcome: string; n: number; page_id: string; edge_id: string; detail: string }
     >(sql("ConnectDiagramLinks"), [
       diagramId,
-      sa,
-      sp,
-      ta,
-      tp,
+      src,
+      dst,
       plan.links.map((l) => l.pageId),
       plan.links.map((l) => l.edgeId),
+      plan.links.map((l) => `${l.sourceAsset} ${l.sourcePort}`),
+      plan.links.map((l) => `${l.targetAsset} ${l.targetPort}`),
       ...who,
+      // As text: postgres.js cannot send a boolean[] parameter.
+      fresh.map((f) => (f ? "t" : "f")),
     ]);
     for (const r of rows) {
       if (r.outcome === "connected") summary.links_connected = r.n;
@@ -234,10 +247,9 @@ export async function releaseInventory(
   actor: Actor,
   diagramId: number,
 ): Promise<number> {
+  await tx.query(sql("LockDiagramInventory"));
   const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
     diagramId,
-    [],
-    [],
     [],
     [],
     ...actorParams(actor),

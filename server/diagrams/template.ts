@@ -16,7 +16,8 @@ export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 const MAX_VALUE = 1000;
 
 export const variableSchema = z.object({
-  name: z.string().max(64).regex(NAME, "must be a letter or _ followed by letters, digits or _"),
+  name: z.string().max(64).regex(NAME, "must be a letter or _ followed by letters, digits or _")
+    .refine((n) => n !== "__proto__", "is reserved"),
   type: z.enum(VARIABLE_TYPES).default("string"),
   label: z.string().max(200).optional(),
   description: z.string().max(1000).optional(),

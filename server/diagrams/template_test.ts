@@ -88,4 +88,5 @@ Deno.test("variablesSchema refuses enums without options, bad defaults and dupli
   assert.equal(variablesSchema.safeParse([{ name: "i", type: "ip", default: "x" }]).success, false);
   assert.equal(variablesSchema.safeParse([{ name: "a" }, { name: "a" }]).success, false);
   assert.equal(variablesSchema.safeParse([{ name: "1bad" }]).success, false);
+  assert.equal(variablesSchema.safeParse([{ name: "__proto__" }]).success, false);
 });

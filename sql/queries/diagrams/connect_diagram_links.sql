@@ -1,39 +1,44 @@
 -- name: ConnectDiagramLinks :many
 -- Connects the port pairs a diagram draws (both ways), records which diagram made each link,
 -- audits new connections, and returns the links refused because a port is cabled elsewhere.
+-- Callers hold LockDiagramInventory, so the peers read here do not change underneath.
 WITH want AS (
-  SELECT pa.id AS src, pb.id AS dst, least(pa.id, pb.id) AS a, greatest(pa.id, pb.id) AS b,
+  SELECT w.src, w.dst, least(w.src, w.dst) AS a, greatest(w.src, w.dst) AS b,
          pa.connected_port_id AS src_peer, pb.connected_port_id AS dst_peer,
-         w.page_id, w.edge_id, w.sa, w.sp, w.ta, w.tp
-    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         AS w (sa, sp, ta, tp, page_id, edge_id)
-    JOIN network_devices da ON da.asset_id = w.sa
-    JOIN device_ports pa ON pa.device_id = da.id AND pa.port_name = w.sp
-    JOIN network_devices db ON db.asset_id = w.ta
-    JOIN device_ports pb ON pb.device_id = db.id AND pb.port_name = w.tp
-     FOR UPDATE OF pa, pb
+         w.page_id, w.edge_id, w.label_src, w.label_dst, w.fresh::boolean AS fresh
+    FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                $12::text[])
+         AS w (src, dst, page_id, edge_id, label_src, label_dst, fresh)
+    JOIN device_ports pa ON pa.id = w.src
+    JOIN device_ports pb ON pb.id = w.dst
 ), ok AS (
-  SELECT *, (src_peer IS NOT DISTINCT FROM dst AND dst_peer IS NOT DISTINCT FROM src) AS existed
+  -- Ports created by this save were inserted already connected: those links are new too.
+  SELECT *, (NOT fresh AND src_peer IS NOT DISTINCT FROM dst AND dst_peer IS NOT DISTINCT FROM src)
+            AS existed
     FROM want
    WHERE (src_peer IS NULL OR src_peer = dst) AND (dst_peer IS NULL OR dst_peer = src)
 ), sides AS (
-  SELECT src AS port, dst AS peer FROM ok
+  SELECT src AS port, dst AS peer FROM ok WHERE src_peer IS DISTINCT FROM dst
   UNION ALL
-  SELECT dst, src FROM ok
+  SELECT dst, src FROM ok WHERE dst_peer IS DISTINCT FROM src
 ), joined AS (
   UPDATE device_ports p
      SET connected_port_id = s.peer
     FROM sides s
-   WHERE p.id = s.port AND p.connected_port_id IS DISTINCT FROM s.peer
+   WHERE p.id = s.port
   RETURNING p.id
+), mine AS (
+  SELECT port_a_id, port_b_id, page_id, edge_id FROM diagram_links WHERE diagram_id = $1
 ), rec AS (
   -- A cable that existed before any diagram drew it is not claimed: deleting the edge later
   -- must not unplug it. One drawn by another diagram is shared, so both must forget it.
   INSERT INTO diagram_links (diagram_id, port_a_id, port_b_id, page_id, edge_id)
   SELECT $1, ok.a, ok.b, ok.page_id, ok.edge_id
     FROM ok
-   WHERE NOT ok.existed
-      OR EXISTS (SELECT 1 FROM diagram_links x WHERE x.port_a_id = ok.a AND x.port_b_id = ok.b)
+    LEFT JOIN mine m ON m.port_a_id = ok.a AND m.port_b_id = ok.b
+   WHERE (m.port_a_id IS NULL OR m.page_id <> ok.page_id OR m.edge_id <> ok.edge_id)
+     AND (NOT ok.existed OR m.port_a_id IS NOT NULL
+          OR EXISTS (SELECT 1 FROM diagram_links x WHERE x.port_a_id = ok.a AND x.port_b_id = ok.b))
   ON CONFLICT (diagram_id, port_a_id, port_b_id)
     DO UPDATE SET page_id = EXCLUDED.page_id, edge_id = EXCLUDED.edge_id
   RETURNING port_a_id
@@ -43,8 +48,7 @@ WITH want AS (
   SELECT $8, $9, $10, $11, 'connect', 'device_connection', ok.a || '-' || ok.b, NULL,
          jsonb_build_object('port_a_id', ok.a, 'port_b_id', ok.b, 'diagram_id', $1::bigint,
                             'page_id', ok.page_id, 'edge_id', ok.edge_id,
-                            'source', jsonb_build_object('asset_id', ok.sa, 'port', ok.sp),
-                            'target', jsonb_build_object('asset_id', ok.ta, 'port', ok.tp))
+                            'source', ok.label_src, 'target', ok.label_dst)
     FROM ok
    WHERE NOT ok.existed
 )
@@ -53,7 +57,7 @@ SELECT 'connected' AS outcome, count(*)::int AS n, NULL AS page_id, NULL AS edge
   FROM ok WHERE NOT ok.existed
 UNION ALL
 SELECT 'conflict', 1, w.page_id, w.edge_id,
-       CASE WHEN w.src_peer IS NOT NULL AND w.src_peer <> w.dst
-            THEN w.sa || ' ' || w.sp ELSE w.ta || ' ' || w.tp END
+       CASE WHEN w.src_peer IS NOT NULL AND w.src_peer <> w.dst THEN w.label_src
+            ELSE w.label_dst END
   FROM want w
  WHERE NOT ((w.src_peer IS NULL OR w.src_peer = w.dst) AND (w.dst_peer IS NULL OR w.dst_peer = w.src))

@@ -8,7 +8,6 @@ WITH input AS (
   SELECT d.*
     FROM network_devices d
     JOIN input i ON i.asset_id = d.asset_id
-     FOR UPDATE OF d
 ), ins AS (
   INSERT INTO network_devices (asset_id, device_name, device_type, primary_ip, site)
   SELECT i.asset_id, i.device_name, coalesce(i.device_type, 'other'), i.primary_ip::inet, i.site

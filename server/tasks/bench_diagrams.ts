@@ -1,0 +1,173 @@
+// `deno task bench:diagrams`: save-diagram and load-diagram on real PostgreSQL (DATABASE_URL),
+// in a database this task creates and drops. Baselines are measured in the same run:
+// - save (parse + store + versions + inventory + audit) against a bare fast-xml-parser parse
+//   of the same XML (target: at most 3x);
+// - load-diagram against a plain SELECT of the same row through the same driver (target: at
+//   most 2x).
+// Inputs: the largest draw.io file of the corpus (when present) and a generated 5 MB network
+// of 5,000 device shapes and 10,000 links.
+import { XMLParser } from "fast-xml-parser";
+import postgres from "postgres";
+import { corpusDir } from "../../tests/support/corpus.ts";
+import { loadConfig } from "../config.ts";
+import { migrate } from "../db/migrate.ts";
+import { openPostgres } from "../db/postgres.ts";
+import { sql } from "../db/queries.ts";
+import { generateNetworkDiagram } from "../diagrams/generate.ts";
+import { parseDiagram } from "../diagrams/parse.ts";
+import { EventHub } from "../events.ts";
+import { createLogger } from "../log.ts";
+import { createRegistry } from "../tools/index.ts";
+import { callTool, type ToolContext } from "../tools/tool.ts";
+
+const base = Deno.env.get("DATABASE_URL");
+if (!base) {
+  console.error(
+    "bench:diagrams needs a real PostgreSQL: set DATABASE_URL (the user needs CREATEDB)",
+  );
+  Deno.exit(2);
+}
+
+function med(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+/**
+ * Times `fn` against `baseline`, alternating them run by run so that load from other work on
+ * the machine falls on both alike; returns both medians.
+ */
+async function paired(
+  runs: number,
+  baseline: () => Promise<unknown> | unknown,
+  fn: () => Promise<unknown> | unknown,
+): Promise<[number, number]> {
+  const b: number[] = [];
+  const f: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    b.push(await time(baseline));
+    f.push(await time(fn));
+  }
+  return [med(b), med(f)];
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const ratio = (a: number, b: number, target: number) =>
+  `${(a / b).toFixed(2)}x (target <= ${target}x: ${a / b <= target ? "met" : "NOT met"})`;
+
+const WARM = generateNetworkDiagram({ devices: 50, links: 100, seed: 7 }).replaceAll(
+  'asset_id="A-',
+  'asset_id="W-',
+);
+
+const name = `archiflow_bench_${Date.now().toString(36)}`;
+const admin = postgres(base, { max: 1, onnotice: () => {} });
+await admin.unsafe(`CREATE DATABASE ${name}`);
+const url = new URL(base);
+url.pathname = `/${name}`;
+const db = openPostgres(url.toString(), { max: 4, applicationName: "archiflow-bench" });
+const registry = createRegistry();
+const ctx: ToolContext = {
+  db,
+  config: loadConfig({}),
+  events: new EventHub(),
+  log: createLogger("silent"),
+  actor: { user: "bench", scope: "admin", clientAddr: null, userAgent: null, requestId: null },
+};
+const call = (tool: string, args: Record<string, unknown>) => callTool(registry, tool, args, ctx);
+
+async function bench(what: string, xml: string, runs: number): Promise<void> {
+  const bare = new XMLParser({ ignoreAttributes: false });
+  for (let i = 0; i < 2; i++) bare.parse(xml);
+  // Warm the save path (parser, JSON, queries) on a throwaway diagram before timing.
+  const warm = await call("save-diagram", { name: `${what} (warm-up)`, xml: WARM }) as {
+    id: number;
+  };
+  await call("delete-diagram", { id: warm.id });
+  for (let i = 0; i < 2; i++) await parseDiagram(xml);
+
+  // The first save of a new diagram creates every device, port and link it draws: one run,
+  // beside a bare parse timed just before it.
+  const parseBeforeFirst = await time(() => bare.parse(xml));
+  let first = {} as {
+    id: number;
+    stats: Record<string, number>;
+    inventory: Record<string, number>;
+  };
+  const firstSave = await time(async () => {
+    first = await call("save-diagram", { name: what, xml }) as typeof first;
+  });
+  // Further saves store a new version each; the inventory they imply is already in place.
+  const [parse, resave] = await paired(
+    runs,
+    () => bare.parse(xml),
+    () => call("save-diagram", { id: first.id, xml }),
+  );
+  // Another diagram of the same network: a new diagram row, devices refreshed, links shared.
+  let copy = 0;
+  const [parse2, secondDiagram] = await paired(
+    runs,
+    () => bare.parse(xml),
+    () => call("save-diagram", { name: `${what} (copy ${++copy})`, xml }),
+  );
+
+  for (let i = 0; i < 2; i++) await call("load-diagram", { id: first.id });
+  const [plain, load] = await paired(
+    runs,
+    () => db.query(sql("GetDiagramRow"), [first.id]),
+    () => call("load-diagram", { id: first.id }),
+  );
+
+  const s = first.stats;
+  const inv = first.inventory;
+  console.log(
+    `\n${what}: ${(xml.length / 1e6).toFixed(2)} MB, ${s.pages} pages, ${s.vertices} vertices, ` +
+      `${s.edges} edges, ${s.devices} devices, ${s.links} links`,
+  );
+  console.log(
+    `  inventory on first save: ${inv.devices_created} devices, ${inv.ports_created} ports, ` +
+      `${inv.links_connected} links created`,
+  );
+  const line = (label: string, base: number, value: number, target: number, of: string) =>
+    console.log(
+      `  ${label.padEnd(44)} ${ms(value).padStart(10)} vs ${of} ${ms(base).padStart(10)}  ` +
+        ratio(value, base, target),
+    );
+  line("save-diagram, first save (new inventory)", parseBeforeFirst, firstSave, 3, "parse");
+  line(`save-diagram, new version (median of ${runs})`, parse, resave, 3, "parse");
+  line(`save-diagram, another diagram (median of ${runs})`, parse2, secondDiagram, 3, "parse");
+  line(`load-diagram (median of ${runs})`, plain, load, 2, "SELECT");
+}
+
+try {
+  await migrate(db);
+  const dir = corpusDir();
+  if (dir === null) {
+    console.log("corpus absent: skipping the largest corpus file");
+  } else {
+    const oracle = JSON.parse(Deno.readTextFileSync(`${dir}/drawio/ORACLE.json`)).files;
+    let largest = "";
+    let size = 0;
+    for (const [file, info] of Object.entries(oracle) as [string, { ok: boolean }][]) {
+      if (!info.ok || file.endsWith(".png") || file.endsWith(".svg")) continue;
+      const sz = Deno.statSync(`${dir}/drawio/${file}`).size;
+      if (sz > size) [largest, size] = [file, sz];
+    }
+    await bench(largest, Deno.readTextFileSync(`${dir}/drawio/${largest}`), 7);
+  }
+  await bench(
+    "generated network (5,000 devices, 10,000 links)",
+    generateNetworkDiagram({ devices: 5000, links: 10000 }),
+    5,
+  );
+} finally {
+  await db.close();
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
