@@ -7,6 +7,7 @@ import { schemaVersion } from "./db/migrate.ts";
 import { AppError, HTTP_STATUS } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { createEditorRoutes } from "./routes/editor.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   };
   app.get("/", ws);
   app.get("/ws", ws);
+  app.route("/", createEditorRoutes(deps.config));
 
   app.notFound((c) => c.json({ detail: "Not found", code: "not_found" }, 404));
   app.onError((err, c) => {

@@ -21,6 +21,10 @@ export const configSchema = z.object({
   ARCHIFLOW_MAX_DIAGRAM_BYTES: int(20 * 1024 * 1024, 1024),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ARCHIFLOW_RUN_MIGRATIONS: bool(true),
+  /** CSP frame-ancestors sources allowed to embed /editor and /drawio/ (space-separated). */
+  ARCHIFLOW_FRAME_ANCESTORS: z.string().default("'self'"),
+  /** A self-hosted draw.io to use instead of the bundled one at /drawio/ (it must load the plugin). */
+  DRAWIO_URL: z.string().url().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,43 @@
+// Bundles the draw.io plugin (drawio-plugin/src/main.ts) into one IIFE file with esbuild.
+// `deno task build:plugin` runs it; the editor route calls buildPlugin() when the file is missing.
+import * as esbuild from "esbuild";
+
+const root = new URL("../../", import.meta.url);
+export const PLUGIN_ENTRY = new URL("drawio-plugin/src/main.ts", root);
+export const PLUGIN_DIST = new URL("drawio-plugin/dist/archiflow-plugin.js", root);
+
+/** Bundles the plugin and returns its JavaScript; writes it to dist unless `write` is false. */
+export async function buildPlugin(options: { write?: boolean; minify?: boolean } = {}) {
+  try {
+    const result = await esbuild.build({
+      entryPoints: [PLUGIN_ENTRY.pathname],
+      bundle: true,
+      format: "iife",
+      target: "es2020",
+      minify: options.minify ?? true,
+      sourcemap: false,
+      write: false,
+      logLevel: "silent",
+      legalComments: "none",
+    });
+    const code = result.outputFiles[0].text;
+    if (options.write !== false) {
+      await Deno.mkdir(new URL(".", PLUGIN_DIST), { recursive: true });
+      await Deno.writeTextFile(PLUGIN_DIST, code);
+    }
+    return code;
+  } finally {
+    // The esbuild service keeps a child process alive; stop it so servers and tests exit cleanly.
+    await esbuild.stop();
+  }
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  const code = await buildPlugin({ minify: !Deno.args.includes("--no-minify") });
+  console.log(
+    `built ${PLUGIN_DIST.pathname} (${code.length} bytes) in ${
+      Math.round(performance.now() - started)
+    } ms`,
+  );
+}
