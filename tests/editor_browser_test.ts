@@ -1,0 +1,235 @@
+// The editor in a real browser (headless chromium): draw.io served by the server with the
+// ArchiFlow plugin, a device from the palette, an IP allocated from the plugin, saved, reloaded,
+// versions, and no leaking of one diagram into another. Screenshots: test-output/screenshots/.
+// deno-lint-ignore-file no-explicit-any
+import assert from "node:assert/strict";
+import type { Frame, Page } from "playwright-core";
+import { browserMissing, launchBrowser, openEditor, screenshot } from "./support/browser.ts";
+import { startTestServer } from "./support/server.ts";
+
+const missing = browserMissing();
+if (missing) console.warn(`editor browser tests skipped: ${missing}`);
+
+interface CellInfo {
+  id: string;
+  label: string;
+  attrs: Record<string, string>;
+}
+
+/** Every vertex on the canvas with its user-object attributes, read from draw.io's model. */
+function cells(frame: Frame): Promise<CellInfo[]> {
+  return frame.evaluate(() => {
+    const model = (globalThis as any).archiflowUi.editor.graph.model;
+    const out: CellInfo[] = [];
+    for (
+      const cell of Object.values(model.cells) as { id: string; vertex: boolean; value: unknown }[]
+    ) {
+      if (!cell.vertex) continue;
+      const attrs: Record<string, string> = {};
+      let label = "";
+      const v = cell.value as { attributes: ArrayLike<{ name: string; value: string }> } | null;
+      if (v && typeof v === "object") {
+        for (const a of Array.from(v.attributes)) attrs[a.name] = a.value;
+        label = attrs.label ?? "";
+      } else label = String(v ?? "");
+      out.push({ id: cell.id, label, attrs });
+    }
+    return out;
+  });
+}
+
+async function menu(frame: Frame, item: string) {
+  await frame.click("#archiflow-menu");
+  await frame.locator(".mxPopupMenu td", { hasText: item }).first().click();
+}
+
+function state(frame: Frame): Promise<any> {
+  return frame.evaluate(() => ({ ...(globalThis as any).archiflow.state, devices: undefined }));
+}
+
+async function pressSave(page: Page, frame: Frame) {
+  await frame.click(".geDiagramContainer", { position: { x: 5, y: 5 } });
+  await page.keyboard.press("Control+s");
+}
+
+Deno.test({
+  name: "the editor opens draw.io with the plugin, allocates, saves, reloads and restores",
+  ignore: missing !== null,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const server = await startTestServer();
+    const browser = await launchBrowser();
+    try {
+      const api = await server.client();
+      await api.tool("save-device", {
+        assetId: "A-100",
+        deviceName: "core-sw-01",
+        deviceType: "switch",
+        status: "failed",
+        site: "dc1",
+      });
+      const pool = await api.tool("create-ip-pool", { name: "mgmt", network: "10.20.0.0/24" });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+
+      let frame = await openEditor(page, `${server.url}/editor`);
+      await screenshot(page, "01-editor-ready");
+      assert.equal(await frame.locator("#archiflow-menu").textContent(), "ArchiFlow");
+
+      let diagramId = 0;
+      await t.step(
+        "a device from the palette gets an address from a pool and is saved",
+        async () => {
+          await frame.click('[data-asset-id="A-100"]');
+          await frame.waitForFunction(() =>
+            Object.values((globalThis as any).archiflowUi.editor.graph.model.cells)
+              .some((c: any) => c.value?.getAttribute?.("asset_id") === "A-100")
+          );
+          await screenshot(page, "02-device-added");
+          await menu(frame, "Allocate IP");
+          await frame.waitForSelector("#archiflow-pool-select");
+          await frame.selectOption("#archiflow-pool-select", String(pool.id));
+          await screenshot(page, "03-allocate-dialog");
+          await frame.click("#archiflow-allocate-ok");
+          await frame.waitForFunction(() =>
+            Object.values((globalThis as any).archiflowUi.editor.graph.model.cells)
+              .some((c: any) => c.value?.getAttribute?.("ip_address"))
+          );
+          const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100")!;
+          assert.equal(device.attrs.ip_address, "10.20.0.1");
+          assert.equal(device.attrs.pool_id, String(pool.id));
+          assert.match(device.label, /10\.20\.0\.1/);
+          await screenshot(page, "04-ip-allocated");
+
+          await pressSave(page, frame);
+          await frame.fill("#archiflow-save-as-input", "Core network");
+          await frame.click("#archiflow-save-as-ok");
+          await frame.waitForFunction(() => (globalThis as any).archiflow.state.lastSaved !== null);
+          const s = await state(frame);
+          diagramId = s.diagramId;
+          assert.equal(s.version, 1);
+          assert.match(await frame.locator("#archiflow-status").textContent() ?? "", /version 1/);
+          await screenshot(page, "05-saved-version-1");
+        },
+      );
+
+      await t.step("after a reload the shape still carries its device and address", async () => {
+        frame = await openEditor(page, `${server.url}/editor?diagram=${diagramId}`);
+        const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100");
+        assert.ok(device, "the device shape is back after the reload");
+        assert.equal(device.attrs.ip_address, "10.20.0.1");
+        assert.equal(device.attrs.pool_id, String(pool.id));
+        assert.equal(device.attrs.device_type, "switch");
+        assert.equal(device.attrs.site, "dc1");
+        const rows = await server.db.query<{ ip_address: string; asset_id: string }>(
+          "SELECT host(ip_address) AS ip_address, asset_id FROM ip_allocations WHERE is_active",
+        );
+        assert.deepEqual(rows, [{ ip_address: "10.20.0.1", asset_id: "A-100" }]);
+        const versions = await server.db.query<{ version: number }>(
+          "SELECT version FROM diagram_versions WHERE diagram_id = $1 ORDER BY version",
+          [diagramId],
+        );
+        assert.deepEqual(versions.map((v) => v.version), [1]);
+        const saved = await api.tool("load-diagram", { id: diagramId });
+        assert.equal(
+          (saved.diagram_json as { devices: { assetId: string; ipAddress: string }[] }).devices[0]
+            .ipAddress,
+          "10.20.0.1",
+        );
+        // The failed device is drawn in the failure colour, without that colour being saved.
+        const fill = await frame.evaluate(() => {
+          const graph = (globalThis as any).archiflowUi.editor.graph;
+          const cell = Object.values(graph.model.cells)
+            .find((c: any) => c.value?.getAttribute?.("asset_id") === "A-100");
+          return graph.getCellStyle(cell).fillColor;
+        });
+        assert.equal(fill, "#f8cecc");
+        assert.doesNotMatch(String(saved.xml), /f8cecc/);
+        await screenshot(page, "06-reloaded");
+      });
+
+      await t.step("a second version, then history restores version 1 and compares", async () => {
+        await frame.evaluate(() => {
+          const graph = (globalThis as any).archiflowUi.editor.graph;
+          graph.insertVertex(graph.getDefaultParent(), null, "edge-router", 300, 200, 120, 50);
+        });
+        await pressSave(page, frame);
+        await frame.waitForFunction(() => (globalThis as any).archiflow.state.version === 2);
+        await menu(frame, "History");
+        const dialog = await frame.waitForSelector("#archiflow-history, #archiflow-error");
+        if (await dialog.getAttribute("id") === "archiflow-error") {
+          const text = await frame.locator("#archiflow-error .archiflow-message").textContent();
+          console.warn(`history part skipped: ${text}`);
+          await screenshot(page, "07-history-unavailable");
+          assert.match(text ?? "", /does not offer "list-diagram-versions"/);
+          await frame.click("#archiflow-error-ok");
+          return;
+        }
+        await screenshot(page, "07-history");
+        await frame.selectOption("#archiflow-diff-from", "1");
+        await frame.selectOption("#archiflow-diff-to", "2");
+        await frame.click("#archiflow-diff-run");
+        await frame.waitForFunction(() =>
+          ((globalThis as any).document.getElementById("archiflow-diff-result")?.textContent ??
+              "") !== "" ||
+          (globalThis as any).document.getElementById("archiflow-error") !== null
+        );
+        const diffText = await frame.locator("#archiflow-diff-result").textContent();
+        if (diffText) assert.match(diffText, /1 added/);
+        await screenshot(page, "08-compare");
+        await frame.click("#archiflow-restore-1");
+        await frame.waitForFunction(() =>
+          ((globalThis as any).archiflow.state.version ?? 0) >= 3 ||
+          (globalThis as any).document.getElementById("archiflow-error") !== null
+        );
+        const labels = (await cells(frame)).map((c) => c.label);
+        assert.ok(!labels.includes("edge-router"), "version 1 has no edge router");
+        await screenshot(page, "09-restored");
+      });
+
+      await t.step("opening diagram B after diagram A never shows A's content", async () => {
+        const b = await api.tool("save-diagram", {
+          name: "Branch office",
+          xml: '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>' +
+            '<mxCell id="b1" value="only-in-B" vertex="1" parent="1">' +
+            '<mxGeometry x="10" y="10" width="80" height="40" as="geometry"/></mxCell>' +
+            "</root></mxGraphModel>",
+        });
+        // Unsaved edits on A first: they must not follow us into B.
+        await frame.evaluate(() => {
+          const graph = (globalThis as any).archiflowUi.editor.graph;
+          graph.insertVertex(graph.getDefaultParent(), null, "unsaved-on-A", 10, 300, 120, 50);
+        });
+        await menu(frame, "Open");
+        await frame.click(`#archiflow-open-${b.id}`);
+        await frame.click("#archiflow-discard-yes");
+        await frame.waitForFunction(
+          (id) => (globalThis as any).archiflow.state.diagramId === id,
+          b.id,
+        );
+        let labels = (await cells(frame)).map((c) => c.label);
+        assert.deepEqual(labels, ["only-in-B"]);
+        await screenshot(page, "10-diagram-b-opened");
+
+        frame = await openEditor(page, `${server.url}/editor?diagram=${b.id}`);
+        labels = (await cells(frame)).map((c) => c.label);
+        assert.deepEqual(labels, ["only-in-B"]);
+        const stored = await frame.evaluate(() => {
+          const all: string[] = [];
+          for (let i = 0; i < localStorage.length; i++) {
+            all.push(localStorage.getItem(localStorage.key(i)!) ?? "");
+          }
+          return all.join("\n");
+        });
+        assert.doesNotMatch(stored, /core-sw-01|unsaved-on-A|only-in-B/);
+        await screenshot(page, "11-diagram-b-fresh-page");
+      });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});
