@@ -181,7 +181,11 @@ export function notice(
       `background:${colours[kind]};border:1px solid #888;border-radius:4px;padding:8px 12px;` +
       `font:13px Helvetica,Arial,sans-serif;display:flex;gap:10px;align-items:center;max-width:80vw`,
   }, el("span", { class: "archiflow-notice-text", text }));
-  for (const a of actions) bar.append(button(a.id, a.label, a.run));
+  for (const a of actions) {
+    const b = button(a.id, a.label, a.run);
+    b.style.whiteSpace = "nowrap";
+    bar.append(b);
+  }
   bar.append(button(`${id}-close`, "×", () => bar.remove()));
   document.body.append(bar);
   return bar;

