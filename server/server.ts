@@ -6,6 +6,7 @@ import type { Db } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { ensurePlugin } from "./routes/editor.ts";
 import { createRegistry } from "./tools/index.ts";
 
 export interface RunningServer {
@@ -22,6 +23,8 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     const result = await migrate(db);
     if (result.applied.length) log.info("migrations applied", { applied: result.applied });
   }
+  // The editor's plugin bundle is built now when it is missing, not on the first editor request.
+  await ensurePlugin().catch((err) => log.warn("plugin build failed", { error: String(err) }));
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();

@@ -21,6 +21,13 @@ declare const mxGeometry: any;
 declare const mxEvent: any;
 declare const mxResources: any;
 
+interface LoadedDiagram {
+  id: number;
+  name: string;
+  version: number;
+  xml: string;
+}
+
 export interface EditorState {
   diagramId: number | null;
   name: string | null;
@@ -107,11 +114,17 @@ export class ArchiFlowEditor {
     });
     this.rpc.connect();
     this.#disableScratchpad();
+    // Fetch while draw.io is still starting; the canvas is drawn once, already coloured.
+    const id = this.params.diagramId;
+    const diagram = id === null ? null : this.#fetchDiagram(id).catch((err: Error) => err);
+    const devices = this.refreshDevices(false);
+    const alerts = this.refreshAlerts();
     await this.#waitForEmbedLoad();
     this.#disableScratchpad();
-    if (this.params.diagramId !== null) await this.openDiagram(this.params.diagramId);
+    await devices;
+    if (id !== null) await this.openDiagram(id, await diagram);
     else this.#setStatus("new diagram (not saved yet)");
-    await Promise.all([this.refreshDevices(), this.refreshAlerts()]);
+    await alerts;
     this.state.ready = true;
     document.documentElement.setAttribute("data-archiflow-ready", "1");
   }
@@ -119,20 +132,17 @@ export class ArchiFlowEditor {
   // ---- storage ------------------------------------------------------------------------------
 
   /** Opens a diagram from ArchiFlow, replacing everything on the canvas and the undo history. */
-  async openDiagram(id: number): Promise<void> {
+  async openDiagram(id: number, fetched?: LoadedDiagram | Error | null): Promise<void> {
     this.#loading = true;
     try {
-      const d = await this.rpc.tool<{ id: number; name: string; version: number; xml: string }>(
-        "load-diagram",
-        { id },
-        { retry: true },
-      );
+      if (fetched instanceof Error) throw fetched;
+      const d = fetched ?? await this.#fetchDiagram(id);
+      this.#highlight.clear();
       this.#setXml(d.xml);
       this.state.diagramId = d.id;
       this.state.name = d.name;
       this.state.version = d.version;
       this.state.remoteVersion = null;
-      this.#highlight.clear();
       document.getElementById("archiflow-change-notice")?.remove();
       this.#announce();
       await this.#subscribe();
@@ -268,14 +278,19 @@ export class ArchiFlowEditor {
 
   // ---- devices and IPAM ---------------------------------------------------------------------
 
-  async refreshDevices(): Promise<void> {
+  #fetchDiagram(id: number): Promise<LoadedDiagram> {
+    return this.rpc.tool<LoadedDiagram>("load-diagram", { id }, { retry: true });
+  }
+
+  /** Reloads the inventory into the palette; redraws the canvas for new status colours. */
+  async refreshDevices(redraw = true): Promise<void> {
     try {
       const { devices } = await this.rpc.tool<{ devices: DeviceRecord[] }>("get-devices", {
         limit: 500,
       }, { retry: true });
       this.state.devices = devices;
       this.#renderPalette();
-      this.#graph.refresh();
+      if (redraw) this.#graph.refresh();
     } catch (err) {
       this.#setStatus(`devices unavailable: ${errorText(err)}`);
     }
@@ -839,7 +854,6 @@ export class ArchiFlowEditor {
       this.#loading = wasLoading;
     }
     this.#markSaved();
-    this.#graph.refresh();
   }
 
   #markSaved() {

