@@ -74,9 +74,20 @@ Deno.test({
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
 
-      let frame = await openEditor(page, `${server.url}/editor`);
+      let frame = await openEditor(page, `${server.url}/editor?token=t-123`);
       await screenshot(page, "01-editor-ready");
       assert.equal(await frame.locator("#archiflow-menu").textContent(), "ArchiFlow");
+      // The plugin speaks to this server over one WebSocket carrying the editor's token.
+      const conn = await frame.evaluate(() => ({
+        url: (globalThis as any).archiflow.params.wsUrl,
+        status: (globalThis as any).archiflow.rpc.status,
+        devices: (globalThis as any).archiflow.state.devices.length,
+      }));
+      assert.deepEqual(conn, {
+        url: `${server.url.replace("http", "ws")}/ws?token=t-123`,
+        status: "open",
+        devices: 1,
+      });
 
       let diagramId = 0;
       await t.step(

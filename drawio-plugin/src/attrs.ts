@@ -38,17 +38,20 @@ export function deviceAttributes(device: DeviceRecord): Record<string, string> {
   return attrs;
 }
 
-/** The label of a device shape: its name, and its address on a second line when it has one. */
-export function deviceLabel(name: string, ip?: string | null): string {
+/**
+ * The label of a device shape: its name, and its address on a second line when it has one.
+ * HTML labels (style html=1) break lines with <br>, plain ones with a newline.
+ */
+export function deviceLabel(name: string, ip?: string | null, html = false): string {
   const base = stripIpLine(name);
-  return ip ? `${base}\n${ip}` : base;
+  return ip ? `${base}${html ? "<br>" : "\n"}${ip}` : base;
 }
 
 /** Removes an address line that deviceLabel() added, keeping what the user wrote. */
 export function stripIpLine(label: string): string {
-  const lines = label.split("\n");
-  if (lines.length > 1 && looksLikeIp(lines[lines.length - 1])) lines.pop();
-  return lines.join("\n");
+  const m = label.match(/^([\s\S]*?)(?:\n|<br\s*\/?>)([^\n<]*)$/i);
+  if (m && looksLikeIp(m[2])) return m[1];
+  return label;
 }
 
 export function looksLikeIp(text: string): boolean {

@@ -22,6 +22,8 @@ Deno.test("deviceLabel() shows the address on its own line and replaces an old o
   assert.equal(deviceLabel("sw1\n10.0.0.2", null), "sw1");
   assert.equal(stripIpLine("rack\nrow 2"), "rack\nrow 2");
   assert.equal(stripIpLine("fw\n2001:db8::1"), "fw");
+  assert.equal(deviceLabel("<b>fw</b><br>10.0.0.9", "10.0.0.7", true), "<b>fw</b><br>10.0.0.7");
+  assert.equal(stripIpLine("a<br/>b"), "a<br/>b");
 });
 
 Deno.test("statusColour() tells failed from active and setStyle() replaces a key", () => {

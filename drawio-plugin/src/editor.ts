@@ -415,7 +415,7 @@ export class ArchiFlowEditor {
             this.#writeAttrs(
               cell,
               attrs,
-              deviceLabel(d.device_name ?? this.#label(cell), ip),
+              deviceLabel(d.device_name ?? this.#label(cell), ip, this.#graph.isHtmlLabel(cell)),
             );
             dlg.close();
           })
@@ -489,7 +489,7 @@ export class ArchiFlowEditor {
             this.#writeAttrs(
               cell,
               { ip_address: a.ip_address, pool_id: String(a.pool_id ?? poolId) },
-              deviceLabel(this.#label(cell), a.ip_address),
+              deviceLabel(this.#label(cell), a.ip_address, this.#graph.isHtmlLabel(cell)),
             );
             dlg.close();
             this.#setStatus(`allocated ${a.ip_address} (unsaved)`);
