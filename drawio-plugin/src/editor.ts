@@ -11,6 +11,7 @@ import {
   stripIpLine,
 } from "./attrs.ts";
 import { cellChanges } from "./diff.ts";
+import { templateVariables } from "./templates.ts";
 import { button, confirmDialog, el, message, notice, openDialog, promptDialog } from "./dom.ts";
 import type { EditorParams } from "./params.ts";
 import { RpcConnection, RpcError, ToolError } from "./rpc.ts";
@@ -561,9 +562,18 @@ export class ArchiFlowEditor {
     }
     let versions: any[];
     try {
+      // The diagram is `id` here, as in load-diagram; `diagramId` is accepted as a fallback.
       const r = await this.rpc.tool<any>("list-diagram-versions", {
-        diagramId: this.state.diagramId,
-      }, { retry: true });
+        id: this.state.diagramId,
+        limit: 100,
+      }, { retry: true }).catch(async (err) => {
+        if (err instanceof RpcError && err.code === -32602 && !isMissingTool(err)) {
+          return await this.rpc.tool<any>("list-diagram-versions", {
+            diagramId: this.state.diagramId,
+          }, { retry: true });
+        }
+        throw err;
+      });
       versions = r.versions ?? r.results ?? [];
     } catch (err) {
       return void this.#toolMessage("History", "list-diagram-versions", err);
@@ -625,6 +635,8 @@ export class ArchiFlowEditor {
       );
       if (!ok) return;
     }
+    // Our own restore announces a new version; it must not look like someone else's change.
+    this.#saving = true;
     try {
       const r = await this.rpc.tool<any>("restore-diagram-version", {
         diagramId: this.state.diagramId,
@@ -632,7 +644,7 @@ export class ArchiFlowEditor {
         expectedVersion: this.state.version ?? undefined,
       }).catch(async (err) => {
         // A server whose tool takes no expectedVersion refuses the extra argument.
-        if (err instanceof RpcError && err.code === -32602) {
+        if (err instanceof RpcError && err.code === -32602 && !isMissingTool(err)) {
           return await this.rpc.tool<any>("restore-diagram-version", {
             diagramId: this.state.diagramId,
             version,
@@ -645,6 +657,9 @@ export class ArchiFlowEditor {
       this.#setStatus(`restored version ${version} as version ${r.version ?? this.state.version}`);
     } catch (err) {
       this.#toolMessage("Restore", "restore-diagram-version", err);
+    } finally {
+      this.#saving = false;
+      this.#flushDeferredChanges();
     }
   }
 
@@ -705,8 +720,14 @@ export class ArchiFlowEditor {
       const t = templates.find((x) => String(x.id) === select.value);
       form.replaceChildren(
         ...templateVariables(t).map((v) => {
-          const input = el("input", { type: "text", "data-var": v.name, style: "width:100%" });
-          input.value = v.default ?? "";
+          const input = v.options
+            ? el(
+              "select",
+              { "data-var": v.name, style: "width:100%" },
+              ...v.options.map((o) => el("option", { value: o, text: o })),
+            )
+            : el("input", { type: "text", "data-var": v.name, style: "width:100%" });
+          if (v.default !== undefined) input.value = v.default;
           return el("label", {
             style: "display:block;margin:6px 0",
             text: `${v.label}${v.required ? " *" : ""}`,
@@ -727,13 +748,14 @@ export class ArchiFlowEditor {
         { style: "text-align:right" },
         button("archiflow-template-ok", "Create", async () => {
           const values: Record<string, string> = {};
-          for (const i of form.querySelectorAll<HTMLInputElement>("input[data-var]")) {
+          for (const i of form.querySelectorAll<HTMLInputElement>("[data-var]")) {
             values[i.dataset.var!] = i.value;
           }
           try {
             const r = await this.rpc.tool<any>("instantiate-template", {
               templateId: Number(select.value),
-              name: name.value.trim() || undefined,
+              name: name.value.trim() ||
+                templates.find((x) => String(x.id) === select.value)?.name || "New diagram",
               values,
             });
             dlg.close();
@@ -802,9 +824,11 @@ export class ArchiFlowEditor {
 
   async refreshAlerts(): Promise<void> {
     try {
-      const r = await this.rpc.tool<any>("get-alerts", { status: "active" }, { retry: true })
+      const r = await this.rpc.tool<any>("get-alerts", { resolved: false, limit: 20 }, {
+        retry: true,
+      })
         .catch(async (err) => {
-          if (err instanceof RpcError && err.code === -32602) {
+          if (err instanceof RpcError && err.code === -32602 && !isMissingTool(err)) {
             return await this.rpc.tool<any>("get-alerts", {}, { retry: true });
           }
           throw err;
@@ -995,35 +1019,4 @@ export class ArchiFlowEditor {
       check();
     });
   }
-}
-
-/** The variables of a template as a form needs them, whatever shape the server lists them in. */
-export function templateVariables(
-  t: any,
-): { name: string; label: string; default?: string; required: boolean }[] {
-  const raw = t?.variables ?? t?.schema?.properties ?? [];
-  const out: { name: string; label: string; default?: string; required: boolean }[] = [];
-  if (Array.isArray(raw)) {
-    for (const v of raw) {
-      if (typeof v === "string") out.push({ name: v, label: v, required: true });
-      else if (v && typeof v.name === "string") {
-        out.push({
-          name: v.name,
-          label: v.label ?? v.description ?? v.name,
-          default: v.default === undefined ? undefined : String(v.default),
-          required: v.required !== false,
-        });
-      }
-    }
-  } else if (raw && typeof raw === "object") {
-    for (const [name, v] of Object.entries<any>(raw)) {
-      out.push({
-        name,
-        label: v?.label ?? v?.description ?? name,
-        default: v?.default === undefined ? undefined : String(v.default),
-        required: v?.required !== false,
-      });
-    }
-  }
-  return out;
 }
