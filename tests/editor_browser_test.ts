@@ -38,6 +38,12 @@ function cells(frame: Frame): Promise<CellInfo[]> {
   });
 }
 
+/** Fails with the plugin's error message when it shows one. */
+async function noError(frame: Frame, what: string) {
+  const error = frame.locator("#archiflow-error");
+  if (await error.count()) assert.fail(`${what} failed: ${await error.textContent()}`);
+}
+
 async function menu(frame: Frame, item: string) {
   await frame.click("#archiflow-menu");
   await frame.locator(".mxPopupMenu td", { hasText: item }).first().click();
@@ -187,17 +193,98 @@ Deno.test({
               "") !== "" ||
           (globalThis as any).document.getElementById("archiflow-error") !== null
         );
-        const diffText = await frame.locator("#archiflow-diff-result").textContent();
-        if (diffText) assert.match(diffText, /1 added/);
+        await noError(frame, "compare");
+        assert.match(
+          await frame.locator("#archiflow-diff-result").textContent() ?? "",
+          /v1 → v2: 1 added, 0 changed, 0 removed/,
+        );
+        // The added cell is highlighted on the canvas (view only).
+        const marked = await frame.evaluate(() => {
+          const graph = (globalThis as any).archiflowUi.editor.graph;
+          return Object.values(graph.model.cells).filter((c: any) =>
+            c.vertex && graph.getCellStyle(c).strokeWidth === 4
+          ).map((c: any) => String(c.value));
+        });
+        assert.deepEqual(marked, ["edge-router"]);
         await screenshot(page, "08-compare");
         await frame.click("#archiflow-restore-1");
         await frame.waitForFunction(() =>
           ((globalThis as any).archiflow.state.version ?? 0) >= 3 ||
           (globalThis as any).document.getElementById("archiflow-error") !== null
         );
+        await noError(frame, "restore");
+        assert.equal((await state(frame)).version, 3);
+        assert.equal(await frame.locator("#archiflow-change-notice").count(), 0);
         const labels = (await cells(frame)).map((c) => c.label);
         assert.ok(!labels.includes("edge-router"), "version 1 has no edge router");
         await screenshot(page, "09-restored");
+      });
+
+      await t.step("publish the current version and create a diagram from a template", async () => {
+        await menu(frame, "Publish version");
+        const published = await frame.waitForSelector("#archiflow-info, #archiflow-error");
+        const publishText = await (await published.$("p"))?.textContent() ?? "";
+        if (await published.getAttribute("id") === "archiflow-error") {
+          console.warn(`publish part skipped: ${publishText}`);
+          assert.match(publishText, /does not offer "publish-diagram-version"/);
+          await frame.click("#archiflow-error-ok");
+        } else {
+          assert.match(publishText, /Version 3 is published/);
+          await screenshot(page, "12-published");
+          await frame.click("#archiflow-info-ok");
+        }
+
+        await menu(frame, "New from template");
+        const dialog = await frame.waitForSelector("#archiflow-template, #archiflow-error");
+        if (await dialog.getAttribute("id") === "archiflow-error") {
+          const text = await (await dialog.$("p"))?.textContent() ?? "";
+          console.warn(`template part skipped: ${text}`);
+          assert.match(text, /does not offer "list-templates"|no templates/);
+          await frame.click("#archiflow-error-ok");
+          return;
+        }
+        const campus = await frame.locator("#archiflow-template-select option", {
+          hasText: "campus",
+        }).first().getAttribute("value");
+        await frame.selectOption("#archiflow-template-select", campus!);
+        await frame.fill("#archiflow-template-name", "Campus HQ");
+        // Every required field gets a value of its type; optional ones keep their defaults.
+        const required = await frame.$$eval(
+          "#archiflow-template-form label",
+          (labels) =>
+            labels.filter((l) => (l.textContent ?? "").endsWith("*")).map((l) => {
+              const input = (l as any).querySelector("[data-var]");
+              return { name: input.dataset.var as string, type: input.dataset.type as string };
+            }),
+        );
+        assert.ok(required.some((r) => r.name === "site"));
+        let n = 1;
+        for (const r of required) {
+          n++;
+          const value = r.type === "ip"
+            ? `10.9.0.${n}`
+            : r.type === "cidr"
+            ? `10.9.${n}.0/24`
+            : r.type === "number"
+            ? String(n)
+            : r.name === "site"
+            ? "hq"
+            : `x${n}`;
+          await frame.fill(`#archiflow-template-form [data-var="${r.name}"]`, value);
+        }
+        await screenshot(page, "13-template-form");
+        const before = (await state(frame)).diagramId;
+        await frame.click("#archiflow-template-ok");
+        await frame.waitForFunction((id) =>
+          (globalThis as any).archiflow.state.diagramId !== id ||
+          (globalThis as any).document.getElementById("archiflow-error") !== null, before);
+        await noError(frame, "instantiate-template");
+        const s = await state(frame);
+        assert.equal(s.name, "Campus HQ");
+        assert.equal(s.version, 1);
+        const labels = (await cells(frame)).map((c) => c.label).join(" ");
+        assert.match(labels, /hq/);
+        await screenshot(page, "14-from-template");
       });
 
       await t.step("opening diagram B after diagram A never shows A's content", async () => {

@@ -42,6 +42,12 @@ export interface EditorState {
 }
 
 const DEVICE_STYLE = "rounded=1;whiteSpace=wrap;html=0;archiflowDevice=1;";
+const TYPE_HINTS: Record<string, string> = {
+  ip: "IP address, e.g. 10.0.0.1",
+  cidr: "prefix, e.g. 10.0.0.0/24",
+  number: "number",
+};
+
 const MENU_ITEMS = [
   "afOpen",
   "afSave",
@@ -726,7 +732,13 @@ export class ArchiFlowEditor {
               { "data-var": v.name, style: "width:100%" },
               ...v.options.map((o) => el("option", { value: o, text: o })),
             )
-            : el("input", { type: "text", "data-var": v.name, style: "width:100%" });
+            : el("input", {
+              type: "text",
+              "data-var": v.name,
+              "data-type": v.type,
+              placeholder: TYPE_HINTS[v.type] ?? "",
+              style: "width:100%",
+            });
           if (v.default !== undefined) input.value = v.default;
           return el("label", {
             style: "display:block;margin:6px 0",
@@ -749,7 +761,8 @@ export class ArchiFlowEditor {
         button("archiflow-template-ok", "Create", async () => {
           const values: Record<string, string> = {};
           for (const i of form.querySelectorAll<HTMLInputElement>("[data-var]")) {
-            values[i.dataset.var!] = i.value;
+            // Left empty, an optional variable takes the template's default.
+            if (i.value.trim() !== "") values[i.dataset.var!] = i.value.trim();
           }
           try {
             const r = await this.rpc.tool<any>("instantiate-template", {
@@ -922,8 +935,14 @@ export class ArchiFlowEditor {
         const device = this.state.devices.find((d) => d.asset_id === asset);
         if (device) {
           const c = statusColour(device.status);
-          style.fillColor = c.fill;
-          style.strokeColor = c.stroke;
+          if (String(style.shape ?? "").startsWith("mxgraph.")) {
+            // An icon's fill is its artwork; mark its label instead.
+            style.labelBackgroundColor = c.fill;
+            style.labelBorderColor = c.stroke;
+          } else {
+            style.fillColor = c.fill;
+            style.strokeColor = c.stroke;
+          }
         }
       }
       const mark = cell?.id !== undefined ? this.#highlight.get(String(cell.id)) : undefined;

@@ -8,6 +8,8 @@ export interface TemplateVariable {
   required: boolean;
   /** The choices of an enum variable. */
   options?: string[];
+  /** string, number, ip, cidr or enum. */
+  type: string;
 }
 
 /** The variables of a template as a form needs them, whatever shape the server lists them in. */
@@ -18,7 +20,7 @@ export function templateVariables(
   const out: TemplateVariable[] = [];
   if (Array.isArray(raw)) {
     for (const v of raw) {
-      if (typeof v === "string") out.push({ name: v, label: v, required: true });
+      if (typeof v === "string") out.push({ name: v, label: v, required: true, type: "string" });
       else if (v && typeof v.name === "string") {
         out.push({
           name: v.name,
@@ -26,6 +28,7 @@ export function templateVariables(
           default: v.default === undefined ? undefined : String(v.default),
           required: v.required === true,
           options: Array.isArray(v.options) ? v.options.map(String) : undefined,
+          type: typeof v.type === "string" ? v.type : "string",
         });
       }
     }
@@ -37,6 +40,7 @@ export function templateVariables(
         default: v?.default === undefined ? undefined : String(v.default),
         required: v?.required === true,
         options: Array.isArray(v?.options) ? v.options.map(String) : undefined,
+        type: typeof v?.type === "string" ? v.type : "string",
       });
     }
   }

@@ -12,9 +12,30 @@ Deno.test("templateVariables() reads typed variables with labels, defaults and e
     ],
   };
   assert.deepEqual(templateVariables(t), [
-    { name: "site", label: "Site name", default: undefined, required: true, options: undefined },
-    { name: "uplinks", label: "uplinks", default: "2", required: false, options: undefined },
-    { name: "role", label: "role", default: "edge", required: false, options: ["edge", "core"] },
+    {
+      name: "site",
+      label: "Site name",
+      default: undefined,
+      required: true,
+      options: undefined,
+      type: "string",
+    },
+    {
+      name: "uplinks",
+      label: "uplinks",
+      default: "2",
+      required: false,
+      options: undefined,
+      type: "number",
+    },
+    {
+      name: "role",
+      label: "role",
+      default: "edge",
+      required: false,
+      options: ["edge", "core"],
+      type: "enum",
+    },
   ]);
 });
 
