@@ -75,6 +75,12 @@ Deno.test({
         status: "failed",
         site: "dc1",
       });
+      await api.tool("save-device", {
+        assetId: "A-200",
+        deviceName: "edge-fw-01",
+        deviceType: "firewall",
+        status: "active",
+      });
       const pool = await api.tool("create-ip-pool", { name: "mgmt", network: "10.20.0.0/24" });
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const errors: string[] = [];
@@ -92,7 +98,7 @@ Deno.test({
       assert.deepEqual(conn, {
         url: `${server.url.replace("http", "ws")}/ws?token=t-123`,
         status: "open",
-        devices: 1,
+        devices: 2,
       });
 
       let diagramId = 0;
@@ -104,7 +110,25 @@ Deno.test({
             Object.values((globalThis as any).archiflowUi.editor.graph.model.cells)
               .some((c: any) => c.value?.getAttribute?.("asset_id") === "A-100")
           );
+          // Dragging works as well as clicking: the dropped shape carries the device too.
+          await frame.dragAndDrop('[data-asset-id="A-200"]', ".geDiagramContainer", {
+            targetPosition: { x: 200, y: 420 },
+          });
+          await frame.waitForFunction(() =>
+            Object.values((globalThis as any).archiflowUi.editor.graph.model.cells)
+              .some((c: any) => c.value?.getAttribute?.("asset_id") === "A-200")
+          );
+          const dropped = (await cells(frame)).find((c) => c.attrs.asset_id === "A-200")!;
+          assert.equal(dropped.attrs.device_type, "firewall");
           await screenshot(page, "02-device-added");
+          // Allocation goes to the selected shape: select the switch again.
+          await frame.evaluate(() => {
+            const graph = (globalThis as any).archiflowUi.editor.graph;
+            graph.setSelectionCell(
+              Object.values(graph.model.cells)
+                .find((c: any) => c.value?.getAttribute?.("asset_id") === "A-100"),
+            );
+          });
           await menu(frame, "Allocate IP");
           await frame.waitForSelector("#archiflow-pool-select");
           await frame.selectOption("#archiflow-pool-select", String(pool.id));
@@ -150,11 +174,10 @@ Deno.test({
         );
         assert.deepEqual(versions.map((v) => v.version), [1]);
         const saved = await api.tool("load-diagram", { id: diagramId });
-        assert.equal(
-          (saved.diagram_json as { devices: { assetId: string; ipAddress: string }[] }).devices[0]
-            .ipAddress,
-          "10.20.0.1",
-        );
+        const parsed = (saved.diagram_json as { devices: { assetId: string; ipAddress: string }[] })
+          .devices;
+        assert.equal(parsed.find((d) => d.assetId === "A-100")?.ipAddress, "10.20.0.1");
+        assert.ok(parsed.some((d) => d.assetId === "A-200"));
         // The failed device is drawn in the failure colour, without that colour being saved.
         const fill = await frame.evaluate(() => {
           const graph = (globalThis as any).archiflowUi.editor.graph;
@@ -323,6 +346,30 @@ Deno.test({
         });
         assert.doesNotMatch(stored, /core-sw-01|unsaved-on-A|only-in-B/);
         await screenshot(page, "11-diagram-b-fresh-page");
+      });
+      await t.step("deleting a shape that holds an address offers to release it", async () => {
+        frame = await openEditor(page, `${server.url}/editor?diagram=${diagramId}`);
+        await frame.evaluate(() => {
+          const graph = (globalThis as any).archiflowUi.editor.graph;
+          graph.setSelectionCell(
+            Object.values(graph.model.cells)
+              .find((c: any) => c.value?.getAttribute?.("asset_id") === "A-100"),
+          );
+        });
+        await frame.locator(".geDiagramContainer").focus();
+        await page.keyboard.press("Delete");
+        await frame.waitForSelector("#archiflow-release-deleted");
+        await screenshot(page, "15-release-on-delete");
+        await frame.click("#archiflow-release-deleted-yes");
+        await frame.waitForFunction(() =>
+          /released 10\.20\.0\.1/.test(
+            (globalThis as any).document.getElementById("archiflow-status")?.textContent ?? "",
+          )
+        );
+        const active = await server.db.query(
+          "SELECT 1 FROM ip_allocations WHERE is_active AND host(ip_address) = '10.20.0.1'",
+        );
+        assert.equal(active.length, 0);
       });
       assert.deepEqual(errors, []);
     } finally {

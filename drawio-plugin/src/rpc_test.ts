@@ -152,3 +152,27 @@ Deno.test("backoffDelay() doubles up to the maximum with bounded jitter", () => 
   assert.equal(backoffDelay(1, 500, 15000, () => 0), 750);
   assert.equal(backoffDelay(1, 500, 15000, () => 1), 1250);
 });
+
+Deno.test("an unanswered heartbeat drops the connection and a new one is opened", async () => {
+  const sockets: FakeSocket[] = [];
+  const conn = new RpcConnection("ws://x/ws", {
+    createSocket: () => {
+      const s = new FakeSocket();
+      sockets.push(s);
+      return s;
+    },
+    backoffMs: 1,
+    maxBackoffMs: 2,
+    heartbeatMs: 5,
+    heartbeatTimeoutMs: 5,
+  });
+  const statuses: string[] = [];
+  conn.onStatus((s) => statuses.push(s));
+  conn.connect();
+  sockets[0].open();
+  await until(() => sockets[0].sent.some((m) => m.method === "ping"));
+  await until(() => sockets.length === 2);
+  assert.equal(sockets[0].readyState, 3);
+  assert.deepEqual(statuses.slice(0, 3), ["connecting", "open", "connecting"]);
+  conn.close();
+});
