@@ -39,6 +39,8 @@ export interface EditorState {
   lastSaved: { id: number; version: number } | null;
   devices: DeviceRecord[];
   alerts: number | null;
+  /** Milliseconds since navigation at each start-up milestone, for the benchmark and debugging. */
+  timings: Record<string, number>;
 }
 
 const DEVICE_STYLE = "rounded=1;whiteSpace=wrap;html=0;archiflowDevice=1;";
@@ -87,6 +89,7 @@ export class ArchiFlowEditor {
     lastSaved: null,
     devices: [],
     alerts: null,
+    timings: {},
   };
   readonly rpc: RpcConnection;
   #ui: any;
@@ -123,15 +126,23 @@ export class ArchiFlowEditor {
     this.#disableScratchpad();
     // Fetch while draw.io is still starting; the canvas is drawn once, already coloured.
     const id = this.params.diagramId;
-    const diagram = id === null ? null : this.#fetchDiagram(id).catch((err: Error) => err);
+    const mark = (name: string) => this.state.timings[name] = Math.round(performance.now());
+    mark("plugin_started");
+    const diagram = id === null ? null : this.#fetchDiagram(id).then((d) => {
+      mark("diagram_fetched");
+      return d;
+    }).catch((err: Error) => err);
     const devices = this.refreshDevices(false);
     const alerts = this.refreshAlerts();
     await this.#waitForEmbedLoad();
+    mark("drawio_ready");
     this.#disableScratchpad();
     await devices;
     if (id !== null) await this.openDiagram(id, await diagram);
     else this.#setStatus("new diagram (not saved yet)");
+    mark("diagram_drawn");
     await alerts;
+    mark("ready");
     this.state.ready = true;
     document.documentElement.setAttribute("data-archiflow-ready", "1");
   }

@@ -52,6 +52,8 @@ async function timeBaselineOpen(page: Page, origin: string): Promise<number> {
   return performance.now() - started;
 }
 
+const milestones: Record<string, number[]> = {};
+
 async function timeEditorReady(page: Page, origin: string, id: number): Promise<number> {
   const started = performance.now();
   await page.goto(`${origin}/editor?diagram=${id}`);
@@ -59,7 +61,11 @@ async function timeEditorReady(page: Page, origin: string, id: number): Promise<
   // deno-lint-ignore no-explicit-any
   const ready = () => (globalThis as any).document.documentElement.dataset.archiflowReady === "1";
   await frame.waitForFunction(ready, null, { timeout: 120_000 });
-  return performance.now() - started;
+  const elapsed = performance.now() - started;
+  // deno-lint-ignore no-explicit-any
+  const timings = await frame.evaluate(() => (globalThis as any).archiflow.state.timings);
+  for (const [k, v] of Object.entries<number>(timings)) (milestones[k] ??= []).push(v);
+  return elapsed;
 }
 
 async function timeSave(page: Page): Promise<number> {
@@ -141,6 +147,10 @@ if (import.meta.main) {
     line("draw.io alone opens the file (baseline)", base);
     line("editor: navigation to plugin ready", median(ready));
     line("editor: save round trip (1 MB)", median(save));
+    console.log(
+      "editor milestones (ms since the frame's navigation, median): " +
+        Object.entries(milestones).map(([k, v]) => `${k} ${median(v)}`).join(", "),
+    );
   } finally {
     await browser.close();
     await server.shutdown();
