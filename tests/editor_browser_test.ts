@@ -141,7 +141,7 @@ Deno.test({
           const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100")!;
           assert.equal(device.attrs.ip_address, "10.20.0.1");
           assert.equal(device.attrs.pool_id, String(pool.id));
-          assert.match(device.label, /10\.20\.0\.1/);
+          assert.equal(device.label, "core-sw-01\n10.20.0.1");
           await screenshot(page, "04-ip-allocated");
 
           await pressSave(page, frame);
@@ -347,8 +347,32 @@ Deno.test({
         assert.doesNotMatch(stored, /core-sw-01|unsaved-on-A|only-in-B/);
         await screenshot(page, "11-diagram-b-fresh-page");
       });
-      await t.step("deleting a shape that holds an address offers to release it", async () => {
+      await t.step("a renamed device reaches the open editor and its shape's label", async () => {
         frame = await openEditor(page, `${server.url}/editor?diagram=${diagramId}`);
+        await api.tool("save-device", {
+          assetId: "A-100",
+          deviceName: "core-sw-01-renamed",
+          deviceType: "switch",
+          status: "active",
+          site: "dc1",
+        });
+        // The device-changed notification refreshes the palette and the status colours.
+        await frame.waitForFunction(() =>
+          (globalThis as any).archiflow.state.devices
+            .some((d: any) => d.device_name === "core-sw-01-renamed")
+        );
+        await menu(frame, "Refresh labels from inventory");
+        await frame.waitForFunction(() =>
+          /refreshed 1 shape/.test(
+            (globalThis as any).document.getElementById("archiflow-status")?.textContent ?? "",
+          )
+        );
+        const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100")!;
+        assert.equal(device.label, "core-sw-01-renamed\n10.20.0.1");
+        assert.equal(device.attrs.ip_address, "10.20.0.1");
+      });
+
+      await t.step("deleting a shape that holds an address offers to release it", async () => {
         await frame.evaluate(() => {
           const graph = (globalThis as any).archiflowUi.editor.graph;
           graph.setSelectionCell(

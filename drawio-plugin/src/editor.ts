@@ -43,7 +43,8 @@ export interface EditorState {
   timings: Record<string, number>;
 }
 
-const DEVICE_STYLE = "rounded=1;whiteSpace=wrap;html=0;archiflowDevice=1;";
+// Plain-text labels (no html=1, no whiteSpace=wrap, which draw.io treats as HTML) keep "name\nip".
+const DEVICE_STYLE = "rounded=1;html=0;archiflowDevice=1;";
 const TYPE_HINTS: Record<string, string> = {
   ip: "IP address, e.g. 10.0.0.1",
   cidr: "prefix, e.g. 10.0.0.0/24",
@@ -64,6 +65,7 @@ const MENU_ITEMS = [
   "afReleaseIp",
   "-",
   "afRefreshDevices",
+  "afRefreshLabels",
 ];
 
 function errorText(err: unknown): string {
@@ -262,6 +264,8 @@ export class ArchiFlowEditor {
     await this.rpc.call("subscribe", { topics: ["diagrams", "pools", "alerts"], diagramIds }, {
       retry: true,
     }).catch(() => {});
+    // Inventory changes recolour shapes and refresh the palette (a topic older servers lack).
+    await this.rpc.call("subscribe", { topics: ["devices"] }, { retry: true }).catch(() => {});
   }
 
   #onNotification(method: string, params: any) {
@@ -383,6 +387,40 @@ export class ArchiFlowEditor {
       sidebar.container.insertBefore(entry[0], entry[1]);
     }
     return content;
+  }
+
+  /**
+   * Rewrites the names and inventory attributes of bound shapes from the inventory, in one
+   * undoable change that the next save stores. The address on a shape is its allocation and
+   * stays as it is.
+   */
+  async refreshLabels(): Promise<number> {
+    await this.refreshDevices();
+    const byAsset = new Map(this.state.devices.map((d) => [d.asset_id, d]));
+    const model = this.#graph.model;
+    let changed = 0;
+    model.beginUpdate();
+    try {
+      for (const cell of Object.values<any>(model.cells)) {
+        const device = byAsset.get(this.#attr(cell, "asset_id") ?? "");
+        if (!device || !model.isVertex(cell)) continue;
+        const { ip_address: _ip, ...attrs } = deviceAttributes(device);
+        const label = deviceLabel(
+          device.device_name ?? device.asset_id,
+          this.#attr(cell, "ip_address"),
+          this.#graph.isHtmlLabel(cell),
+        );
+        const stale = Object.entries(attrs).some(([k, v]) => this.#attr(cell, k) !== v) ||
+          this.#label(cell) !== label;
+        if (!stale) continue;
+        this.#writeAttrs(cell, attrs, label);
+        changed++;
+      }
+    } finally {
+      model.endUpdate();
+    }
+    this.#setStatus(`refreshed ${changed} shape${changed === 1 ? "" : "s"} from the inventory`);
+    return changed;
   }
 
   #selectedVertex(): any | null {
@@ -978,6 +1016,7 @@ export class ArchiFlowEditor {
       "afAllocateIp=Allocate IP…",
       "afReleaseIp=Release IP",
       "afRefreshDevices=Refresh devices",
+      "afRefreshLabels=Refresh labels from inventory",
     ].join("\n"));
     const add = (name: string, fn: () => unknown, shortcut?: string) =>
       ui.actions.addAction(name, () => void fn(), null, null, shortcut);
@@ -991,6 +1030,7 @@ export class ArchiFlowEditor {
     add("afAllocateIp", () => this.allocateIp());
     add("afReleaseIp", () => this.releaseIp());
     add("afRefreshDevices", () => this.refreshDevices());
+    add("afRefreshLabels", () => this.refreshLabels());
     // Ctrl+S and Ctrl+Shift+S are bound to draw.io's save; in embed mode that would only post
     // the XML to the host page, so both go to ArchiFlow instead.
     ui.saveFile = (forceDialog: boolean) => void (forceDialog ? this.saveAsNew() : this.save());
