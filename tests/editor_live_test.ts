@@ -77,9 +77,12 @@ Deno.test({
         .newPage();
       const pageB = await (await browser.newContext({ viewport: { width: 1100, height: 700 } }))
         .newPage();
+      // Servers that check API keys give their test server one; both processes share its database.
+      const key = (one as { adminKey?: string }).adminKey;
+      const auth = key ? `&token=${encodeURIComponent(key)}` : "";
       const [frameA, frameB] = await Promise.all([
-        openEditor(pageA, `${one.url}/editor?diagram=${d.id}`),
-        openEditor(pageB, `${two.url}/editor?diagram=${d.id}`),
+        openEditor(pageA, `${one.url}/editor?diagram=${d.id}${auth}`),
+        openEditor(pageB, `${two.url}/editor?diagram=${d.id}${auth}`),
       ]);
 
       await addShapeAndSave(pageA, frameA, "from-A");

@@ -4,6 +4,7 @@
 // same diagram file in the same run.
 import { chromium, type Page } from "playwright-core";
 import { loadConfig } from "../config.ts";
+import type { Db } from "../db/db.ts";
 import { openPglite } from "../db/pglite.ts";
 import { openPostgres } from "../db/postgres.ts";
 import { generateNetworkDiagram } from "../diagrams/generate.ts";
@@ -54,9 +55,14 @@ async function timeBaselineOpen(page: Page, origin: string): Promise<number> {
 
 const milestones: Record<string, number[]> = {};
 
-async function timeEditorReady(page: Page, origin: string, id: number): Promise<number> {
+async function timeEditorReady(
+  page: Page,
+  origin: string,
+  id: number,
+  auth: string,
+): Promise<number> {
   const started = performance.now();
-  await page.goto(`${origin}/editor?diagram=${id}`);
+  await page.goto(`${origin}/editor?diagram=${id}&${auth}`);
   const frame = (await (await page.waitForSelector("iframe#drawio")).contentFrame())!;
   // deno-lint-ignore no-explicit-any
   const ready = () => (globalThis as any).document.documentElement.dataset.archiflowReady === "1";
@@ -80,6 +86,21 @@ async function timeSave(page: Page): Promise<number> {
   });
 }
 
+/**
+ * An admin API key for the run when this server checks keys (server/auth/tokens.ts), else null.
+ * The module is looked up at run time so the benchmark also runs on servers without it.
+ */
+async function benchKey(db: Db): Promise<string | null> {
+  const specifier = "../auth/tokens.ts";
+  try {
+    const mod = await import(specifier);
+    const { key } = await mod.createToken(db, { user: "bench-editor", scope: "admin" });
+    return key as string;
+  } catch {
+    return null;
+  }
+}
+
 if (import.meta.main) {
   const url = Deno.env.get("DATABASE_URL");
   const db = url ? openPostgres(url, { max: 4 }) : await openPglite();
@@ -95,7 +116,9 @@ if (import.meta.main) {
   });
   try {
     const xml = diagramOfAboutOneMegabyte();
-    const ws = new WebSocket(server.url.replace(/^http/, "ws") + "/ws");
+    const key = await benchKey(db);
+    const auth = key ? `token=${encodeURIComponent(key)}` : "";
+    const ws = new WebSocket(server.url.replace(/^http/, "ws") + `/ws?${auth}`);
     await new Promise((r) => ws.onopen = r);
     const saved = await new Promise<{ id: number }>((resolve, reject) => {
       ws.onmessage = (e) => {
@@ -125,13 +148,13 @@ if (import.meta.main) {
 
     // One warm-up of each so both read draw.io from the browser cache alike.
     await timeBaselineOpen(page, server.url);
-    await timeEditorReady(page, server.url, saved.id);
+    await timeEditorReady(page, server.url, saved.id, auth);
     const baseline: number[] = [];
     const ready: number[] = [];
     const save: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       baseline.push(await timeBaselineOpen(page, server.url));
-      ready.push(await timeEditorReady(page, server.url, saved.id));
+      ready.push(await timeEditorReady(page, server.url, saved.id, auth));
       save.push(await timeSave(page));
     }
     const base = median(baseline);
