@@ -114,7 +114,13 @@ export class ArchiFlowEditor {
     this.#installMenu();
     this.#installViewOverrides();
     this.#installDeleteHandler();
-    this.rpc.onStatus((s) => this.#setStatus(s === "open" ? null : `connection: ${s}`));
+    let everOpen = false;
+    this.rpc.onStatus((s) => {
+      everOpen ||= s === "open";
+      this.#setStatus(s === "open" ? null : `connection: ${s}`);
+      // A first connection gets longer: draw.io may still be busy starting up.
+      this.#watchConnection(s === "open", everOpen ? 4_000 : 10_000);
+    });
     this.rpc.onNotification((method, params) => this.#onNotification(method, params as any));
     this.rpc.onOpen(async () => {
       await this.rpc.call("initialize", {
@@ -147,6 +153,28 @@ export class ArchiFlowEditor {
     mark("ready");
     this.state.ready = true;
     document.documentElement.setAttribute("data-archiflow-ready", "1");
+  }
+
+  #connectionTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Tells the user when the connection stays down, e.g. a missing or expired token. */
+  #watchConnection(open: boolean, graceMs: number) {
+    if (this.#connectionTimer) clearTimeout(this.#connectionTimer);
+    this.#connectionTimer = null;
+    if (open) {
+      document.getElementById("archiflow-connection")?.remove();
+      return;
+    }
+    this.#connectionTimer = setTimeout(() => {
+      if (this.rpc.status === "open") return;
+      notice(
+        "archiflow-connection",
+        `Not connected to ArchiFlow at ${this.params.server}; retrying. Nothing can be opened ` +
+          `or saved until it is back. If this persists, the token in the editor's address ` +
+          `may be missing or expired.`,
+        "error",
+      );
+    }, graceMs);
   }
 
   // ---- storage ------------------------------------------------------------------------------
