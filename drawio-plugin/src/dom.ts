@@ -177,7 +177,7 @@ export function notice(
     id,
     class: "archiflow-notice",
     role: "alert",
-    style: `position:fixed;top:8px;left:50%;transform:translateX(-50%);z-index:99999;` +
+    style: `position:fixed;top:72px;left:50%;transform:translateX(-50%);z-index:99999;` +
       `background:${colours[kind]};border:1px solid #888;border-radius:4px;padding:8px 12px;` +
       `font:13px Helvetica,Arial,sans-serif;display:flex;gap:10px;align-items:center;max-width:80vw`,
   }, el("span", { class: "archiflow-notice-text", text }));
