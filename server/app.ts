@@ -10,6 +10,7 @@ import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
+import { createEditorRoutes } from "./routes/editor.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 import {
@@ -217,6 +218,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   };
   app.get("/", ws);
   app.get("/ws", ws);
+  app.route("/", createEditorRoutes(deps.config));
 
   mountRest(app, deps);
   mountMcp(app, deps);

@@ -8,6 +8,7 @@ import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { Prober } from "./ops/prober.ts";
+import { ensurePlugin } from "./routes/editor.ts";
 import { createRegistry } from "./tools/index.ts";
 import { bootstrapAdminToken, ensureProvisionedToken } from "./auth/tokens.ts";
 
@@ -27,6 +28,8 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     if (result.applied.length) log.info("migrations applied", { applied: result.applied });
   }
   if (config.ARCHIFLOW_ADMIN_TOKEN) await ensureProvisionedToken(db, config.ARCHIFLOW_ADMIN_TOKEN);
+  // The editor's plugin bundle is built now when it is missing, not on the first editor request.
+  await ensurePlugin().catch((err) => log.warn("plugin build failed", { error: String(err) }));
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { deviceAttributes, deviceLabel, setStyle, statusColour, stripIpLine } from "./attrs.ts";
+
+Deno.test("deviceAttributes() maps an inventory device onto the shape attributes of §4.3", () => {
+  assert.deepEqual(
+    deviceAttributes({
+      asset_id: "A-1",
+      device_name: "core-sw-01",
+      device_type: "switch",
+      primary_ip: "10.0.0.5/24",
+      netbox_id: 7,
+      site: "dc1",
+    }),
+    { asset_id: "A-1", device_type: "switch", ip_address: "10.0.0.5", netbox_id: "7", site: "dc1" },
+  );
+  assert.deepEqual(deviceAttributes({ asset_id: "A-2", site: "" }), { asset_id: "A-2" });
+});
+
+Deno.test("deviceLabel() shows the address on its own line and replaces an old one", () => {
+  assert.equal(deviceLabel("sw1", "10.0.0.2"), "sw1\n10.0.0.2");
+  assert.equal(deviceLabel("sw1\n10.0.0.2", "10.0.0.3"), "sw1\n10.0.0.3");
+  assert.equal(deviceLabel("sw1\n10.0.0.2", null), "sw1");
+  assert.equal(stripIpLine("rack\nrow 2"), "rack\nrow 2");
+  assert.equal(stripIpLine("fw\n2001:db8::1"), "fw");
+  assert.equal(deviceLabel("<b>fw</b><br>10.0.0.9", "10.0.0.7", true), "<b>fw</b><br>10.0.0.7");
+  assert.equal(stripIpLine("a<br/>b"), "a<br/>b");
+});
+
+Deno.test("statusColour() tells failed from active and setStyle() replaces a key", () => {
+  assert.notEqual(statusColour("failed").fill, statusColour("active").fill);
+  assert.equal(statusColour("nonsense").fill, "#f5f5f5");
+  assert.equal(
+    setStyle("rounded=1;fillColor=#fff;", "fillColor", "#000"),
+    "rounded=1;fillColor=#000;",
+  );
+});

@@ -1,0 +1,319 @@
+// The plugin's one WebSocket JSON-RPC connection to ArchiFlow: reconnects with backoff, sends a
+// heartbeat, and keeps calls that were not yet sent across a reconnect. A call already sent when
+// the connection drops fails with ConnectionLostError unless it is marked safe to repeat, because
+// a write (allocate-ip) may have been applied by the server before the drop.
+
+export type Status = "connecting" | "open" | "closed";
+
+export interface SocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+}
+
+export interface RpcOptions {
+  /** Creates the socket; tests pass a fake. */
+  createSocket?: (url: string) => SocketLike;
+  /** First reconnect delay; doubles up to maxBackoffMs, with jitter. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  heartbeatMs?: number;
+  /** How long a heartbeat may go unanswered before the connection is dropped and reopened. */
+  heartbeatTimeoutMs?: number;
+  callTimeoutMs?: number;
+  random?: () => number;
+}
+
+/** The server answered with a JSON-RPC error. */
+export class RpcError extends Error {
+  constructor(readonly code: number, message: string, readonly data?: unknown) {
+    super(message);
+    this.name = "RpcError";
+  }
+}
+
+/** A tool answered with isError: the ArchiFlow error kind (conflict, not_found, ...). */
+export class ToolError extends Error {
+  constructor(readonly code: string, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+/** The call was sent but the connection dropped before its answer arrived. */
+export class ConnectionLostError extends Error {
+  constructor(method: string) {
+    super(
+      `The connection to ArchiFlow dropped before "${method}" was answered; ` +
+        `it may or may not have been applied. Check, then try again.`,
+    );
+    this.name = "ConnectionLostError";
+  }
+}
+
+export class CallTimeoutError extends Error {
+  constructor(method: string, ms: number) {
+    super(`ArchiFlow did not answer "${method}" within ${Math.round(ms / 1000)} s`);
+    this.name = "CallTimeoutError";
+  }
+}
+
+interface Pending {
+  id: number;
+  method: string;
+  params: unknown;
+  /** Safe to send again after a reconnect (reads, ping). */
+  retry: boolean;
+  sent: boolean;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const OPEN = 1;
+
+/** Reconnect delay for the given attempt (0-based): exponential with ±25 % jitter. */
+export function backoffDelay(attempt: number, base: number, max: number, random = Math.random) {
+  const raw = Math.min(max, base * 2 ** Math.min(attempt, 20));
+  return Math.round(raw * (0.75 + random() * 0.5));
+}
+
+export class RpcConnection {
+  #url: string;
+  #opts: Required<RpcOptions>;
+  #socket: SocketLike | null = null;
+  #next = 1;
+  #pending = new Map<number, Pending>();
+  #attempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  #closed = false;
+  #status: Status = "closed";
+  #notificationHandlers = new Set<(method: string, params: unknown) => void>();
+  #statusHandlers = new Set<(status: Status) => void>();
+  #openHandlers = new Set<() => void | Promise<void>>();
+
+  constructor(url: string, options: RpcOptions = {}) {
+    this.#url = url;
+    this.#opts = {
+      createSocket: options.createSocket ?? ((u) => new WebSocket(u) as unknown as SocketLike),
+      backoffMs: options.backoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 15_000,
+      heartbeatMs: options.heartbeatMs ?? 20_000,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+      callTimeoutMs: options.callTimeoutMs ?? 60_000,
+      random: options.random ?? Math.random,
+    };
+  }
+
+  get status(): Status {
+    return this.#status;
+  }
+
+  /** Opens the connection (and keeps reopening it until close()). */
+  connect(): void {
+    this.#closed = false;
+    this.#open();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#stopHeartbeat();
+    const socket = this.#socket;
+    this.#socket = null;
+    socket?.close(1000, "closed by client");
+    for (const p of [...this.#pending.values()]) {
+      this.#settle(p.id)?.reject(new Error("The ArchiFlow connection was closed"));
+    }
+    this.#setStatus("closed");
+  }
+
+  onNotification(fn: (method: string, params: unknown) => void): () => void {
+    this.#notificationHandlers.add(fn);
+    return () => this.#notificationHandlers.delete(fn);
+  }
+
+  onStatus(fn: (status: Status) => void): () => void {
+    this.#statusHandlers.add(fn);
+    return () => this.#statusHandlers.delete(fn);
+  }
+
+  /** Runs on every (re)open before queued calls are sent, e.g. to subscribe again. */
+  onOpen(fn: () => void | Promise<void>): () => void {
+    this.#openHandlers.add(fn);
+    return () => this.#openHandlers.delete(fn);
+  }
+
+  call<T = unknown>(
+    method: string,
+    params?: unknown,
+    options: { retry?: boolean; timeoutMs?: number } = {},
+  ): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error("The ArchiFlow connection was closed"));
+    const id = this.#next++;
+    const timeoutMs = options.timeoutMs ?? this.#opts.callTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#settle(id)?.reject(new CallTimeoutError(method, timeoutMs));
+      }, timeoutMs);
+      const pending: Pending = {
+        id,
+        method,
+        params,
+        retry: options.retry ?? false,
+        sent: false,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      };
+      this.#pending.set(id, pending);
+      if (this.#status === "open") this.#send(pending);
+    });
+  }
+
+  /** Calls an MCP tool and returns its structuredContent, or throws ToolError. */
+  async tool<T = Record<string, unknown>>(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: { retry?: boolean; timeoutMs?: number } = {},
+  ): Promise<T> {
+    const result = await this.call<
+      { structuredContent?: unknown; isError?: boolean; content?: { text?: string }[] }
+    >("tools/call", { name, arguments: args }, options);
+    const structured = (result?.structuredContent ?? {}) as Record<string, unknown>;
+    if (result?.isError) {
+      const err = (structured.error ?? {}) as {
+        code?: string;
+        message?: string;
+        details?: unknown;
+      };
+      throw new ToolError(
+        err.code ?? "internal",
+        err.message ?? result.content?.[0]?.text ?? `${name} failed`,
+        err.details,
+      );
+    }
+    return structured as T;
+  }
+
+  #setStatus(status: Status) {
+    if (status === this.#status) return;
+    this.#status = status;
+    for (const fn of this.#statusHandlers) fn(status);
+  }
+
+  #open() {
+    if (this.#closed) return;
+    this.#setStatus("connecting");
+    let socket: SocketLike;
+    try {
+      socket = this.#opts.createSocket(this.#url);
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = async () => {
+      if (socket !== this.#socket) return;
+      this.#attempt = 0;
+      this.#status = "open";
+      this.#startHeartbeat();
+      // Handlers (subscribe) go first so no notification is missed by calls sent after them.
+      for (const fn of this.#openHandlers) {
+        try {
+          await fn();
+        } catch { /* reported by the handler itself */ }
+      }
+      if (socket !== this.#socket) return;
+      for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
+      for (const fn of this.#statusHandlers) fn("open");
+    };
+    socket.onmessage = (ev) => this.#receive(String(ev.data));
+    socket.onerror = () => {};
+    socket.onclose = () => {
+      if (socket !== this.#socket) return;
+      this.#socket = null;
+      this.#stopHeartbeat();
+      for (const p of [...this.#pending.values()]) {
+        if (!p.sent) continue;
+        if (p.retry) p.sent = false;
+        else this.#settle(p.id)?.reject(new ConnectionLostError(p.method));
+      }
+      this.#setStatus(this.#closed ? "closed" : "connecting");
+      this.#scheduleReconnect();
+    };
+  }
+
+  #scheduleReconnect() {
+    if (this.#closed) return;
+    const delay = backoffDelay(
+      this.#attempt++,
+      this.#opts.backoffMs,
+      this.#opts.maxBackoffMs,
+      this.#opts.random,
+    );
+    this.#reconnectTimer = setTimeout(() => this.#open(), delay);
+  }
+
+  #send(p: Pending) {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    const msg: Record<string, unknown> = { jsonrpc: "2.0", id: p.id, method: p.method };
+    if (p.params !== undefined) msg.params = p.params;
+    socket.send(JSON.stringify(msg));
+    p.sent = true;
+  }
+
+  #settle(id: number): Pending | undefined {
+    const p = this.#pending.get(id);
+    if (!p) return undefined;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    return p;
+  }
+
+  #receive(text: string) {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return;
+    if (typeof msg.method === "string" && msg.id === undefined) {
+      for (const fn of this.#notificationHandlers) fn(msg.method, msg.params);
+      return;
+    }
+    const p = this.#settle(msg.id as number);
+    if (!p) return;
+    if (msg.error) {
+      const e = msg.error as { code: number; message: string; data?: unknown };
+      p.reject(new RpcError(e.code, e.message, e.data));
+    } else p.resolve(msg.result);
+  }
+
+  #startHeartbeat() {
+    this.#stopHeartbeat();
+    this.#heartbeatTimer = setInterval(() => {
+      const socket = this.#socket;
+      this.call("ping", undefined, { retry: true, timeoutMs: this.#opts.heartbeatTimeoutMs })
+        .catch(() => {
+          // No answer: the connection is half-open; drop it so onclose reconnects.
+          if (socket && socket === this.#socket) {
+            socket.close(4000, "heartbeat timeout");
+            socket.onclose?.({});
+          }
+        });
+    }, this.#opts.heartbeatMs);
+  }
+
+  #stopHeartbeat() {
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = null;
+  }
+}
