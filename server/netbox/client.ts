@@ -47,6 +47,8 @@ export class NetboxClient {
   #version: string | null = null;
   /** Requests made, for progress reports and benchmarks. */
   requests = 0;
+  /** NetBox's clock (HTTP Date header) at its latest response, when it sent one. */
+  lastResponseDate: Date | null = null;
 
   constructor(options: NetboxClientOptions) {
     this.base = options.url.replace(/\/+$/, "").replace(/\/api$/, "");
@@ -81,6 +83,8 @@ export class NetboxClient {
         lastError = err;
         continue;
       }
+      const date = res.headers.get("date");
+      if (date && !Number.isNaN(Date.parse(date))) this.lastResponseDate = new Date(date);
       if (res.status === 429 || res.status >= 500) {
         const text = await res.text().catch(() => "");
         lastError = new RetryableStatus(res.status, text, res.headers.get("retry-after"));
