@@ -7,6 +7,7 @@ import { schemaVersion } from "./db/migrate.ts";
 import { AppError, HTTP_STATUS } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { netboxRoutes } from "./routes/netbox.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 
@@ -81,6 +82,20 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   };
   app.get("/", ws);
   app.get("/ws", ws);
+
+  app.route(
+    "/api/netbox",
+    netboxRoutes({
+      ...deps,
+      actorFor: (req) => ({
+        user: "anonymous",
+        scope: "admin",
+        clientAddr: null,
+        userAgent: req.headers.get("user-agent"),
+        requestId: null,
+      }),
+    }),
+  );
 
   app.notFound((c) => c.json({ detail: "Not found", code: "not_found" }, 404));
   app.onError((err, c) => {

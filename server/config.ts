@@ -21,6 +21,21 @@ export const configSchema = z.object({
   ARCHIFLOW_MAX_DIAGRAM_BYTES: int(20 * 1024 * 1024, 1024),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ARCHIFLOW_RUN_MIGRATIONS: bool(true),
+  /** NetBox to mirror (base URL, e.g. https://netbox.example.com) and its API token. */
+  NETBOX_URL: z.string().url().optional(),
+  NETBOX_TOKEN: z.string().optional(),
+  NETBOX_TIMEOUT_MS: int(30_000, 100),
+  NETBOX_RETRIES: int(4, 0, 20),
+  NETBOX_PAGE_SIZE: int(1000, 1, 1000),
+  /** Shared secret of NetBox's webhook (X-Hook-Signature); webhooks are refused without it. */
+  NETBOX_WEBHOOK_SECRET: z.string().optional(),
+  /** Push allocations and releases back to NetBox through the outbox. */
+  NETBOX_PUSH: bool(false),
+  NETBOX_OUTBOX_INTERVAL_MS: int(5000, 50),
+  /** Prefixes that become IP pools: role slugs ("*" for every prefix), tag slugs, is_pool. */
+  NETBOX_POOL_ROLES: z.string().default(""),
+  NETBOX_POOL_TAGS: z.string().default(""),
+  NETBOX_POOL_IS_POOL: bool(true),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -78,7 +78,7 @@ export interface SyncRun {
   requests: number;
 }
 
-interface Stage {
+export interface Stage {
   name: StageName;
   path: string;
   fields: string[];
@@ -100,7 +100,7 @@ interface PageContext {
   state: { poolsChanged: boolean };
 }
 
-type Changed = { id: number; netbox_id: number; inserted?: boolean; row: unknown };
+export type Changed = { id: number; netbox_id: number; inserted?: boolean; row: unknown };
 
 async function auditRows(
   tx: Tx,
@@ -264,9 +264,9 @@ export const STAGES: Stage[] = [
   },
 ];
 
-/** Applies one page of NetBox objects of a stage in one transaction. */
-export async function applyPage(
-  db: Db,
+/** Applies NetBox objects of one stage inside the caller's transaction. */
+export async function applyObjects(
+  tx: Tx,
   stage: Stage,
   objects: Json[],
   selection: PoolSelection,
@@ -276,14 +276,41 @@ export async function applyPage(
 ): Promise<Changed[]> {
   const rows = objects.map((o) => stage.toRow(o, selection));
   const ids = objects.map((o) => Number(o.id));
-  return await db.transaction(async (tx) => {
-    const ctx: PageContext = { tx, actor, counts, state };
-    if (stage.adopt) await tx.query(sql(stage.adopt), [JSON.stringify(rows)]);
-    const changed = await tx.query<Changed>(sql(stage.upsert), [JSON.stringify(rows)]);
-    await auditRows(tx, actor, stage.entity, changed);
-    if (stage.afterPage) await stage.afterPage(ctx, ids);
-    return changed;
-  });
+  const ctx: PageContext = { tx, actor, counts, state };
+  if (stage.adopt) await tx.query(sql(stage.adopt), [JSON.stringify(rows)]);
+  const changed = await tx.query<Changed>(sql(stage.upsert), [JSON.stringify(rows)]);
+  await auditRows(tx, actor, stage.entity, changed);
+  if (stage.afterPage) await stage.afterPage(ctx, ids);
+  return changed;
+}
+
+/** Applies one page of NetBox objects of a stage in its own transaction. */
+export function applyPage(
+  db: Db,
+  stage: Stage,
+  objects: Json[],
+  selection: PoolSelection,
+  actor: Actor,
+  counts: Record<string, number>,
+  state: { poolsChanged: boolean },
+): Promise<Changed[]> {
+  return db.transaction((tx) => applyObjects(tx, stage, objects, selection, actor, counts, state));
+}
+
+/** Removes one object NetBox deleted, with the same follow-up as a sweep. */
+export async function removeObject(
+  tx: Tx,
+  stage: Stage,
+  netboxId: number,
+  actor: Actor,
+  counts: Record<string, number>,
+  state: { poolsChanged: boolean },
+): Promise<number> {
+  const ctx: PageContext = { tx, actor, counts, state };
+  const removed = await tx.query<Changed>(sql("NbDeleteMirrored"), [stage.name, netboxId]);
+  await auditRows(tx, actor, stage.entity, removed, "delete");
+  if (stage.afterSweep) await stage.afterSweep(ctx, removed.map((r) => r.netbox_id));
+  return removed.length;
 }
 
 export async function sweepStage(
