@@ -49,6 +49,8 @@ export class NetboxClient {
   requests = 0;
   /** NetBox's clock (HTTP Date header) at its latest response, when it sent one. */
   lastResponseDate: Date | null = null;
+  /** `count` of the latest list page (null in cursor mode, where NetBox does not count). */
+  lastCount: number | null = null;
 
   constructor(options: NetboxClientOptions) {
     this.base = options.url.replace(/\/+$/, "").replace(/\/api$/, "");
@@ -155,6 +157,7 @@ export class NetboxClient {
     while (next) {
       const page = await this.request("GET", next);
       const results = (page?.results ?? []) as Json[];
+      this.lastCount = typeof page?.count === "number" ? page.count : null;
       yield results;
       next = typeof page?.next === "string" ? this.#sameOrigin(page.next) : null;
     }

@@ -368,7 +368,6 @@ export async function syncNetbox(deps: SyncDeps, options: SyncOptions = {}): Pro
     perStage[stage.name] = c;
     try {
       const present: number[] = [];
-      let total: number | null = null;
       const filters = since ? { last_updated__gte: since.toISOString() } : {};
       for await (const page of client.pages(stage.path, { fields: stage.fields, filters })) {
         if (!page.length) continue;
@@ -376,8 +375,7 @@ export async function syncNetbox(deps: SyncDeps, options: SyncOptions = {}): Pro
         c.fetched += page.length;
         for (const r of changed) r.inserted ? c.created++ : c.updated++;
         if (mode === "full") { for (const o of page) present.push(Number(o.id)); }
-        total ??= c.fetched;
-        deps.onProgress?.({ stage: stage.name, done: c.fetched, total: null });
+        deps.onProgress?.({ stage: stage.name, done: c.fetched, total: client.lastCount });
       }
       if (mode === "incremental") {
         // Deletions leave no trace in last_updated: list the ids that still exist.
