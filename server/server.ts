@@ -6,6 +6,8 @@ import type { Db } from "./db/db.ts";
 import { migrate } from "./db/migrate.ts";
 import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
+import { startOutboxWorker } from "./netbox/outbox.ts";
+import { netboxClientFrom } from "./netbox/settings.ts";
 import { createRegistry } from "./tools/index.ts";
 
 export interface RunningServer {
@@ -33,6 +35,10 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     onListen: (addr) => resolve(addr as Deno.NetAddr),
   }, app.fetch);
   const addr = await listening;
+  // Write-back to NetBox, only when asked for (NETBOX_PUSH=true).
+  const outbox = config.NETBOX_PUSH
+    ? startOutboxWorker(db, netboxClientFrom(config), config.NETBOX_OUTBOX_INTERVAL_MS, log)
+    : null;
   const host = addr.hostname === "0.0.0.0" ? "127.0.0.1" : addr.hostname;
   return {
     url: `http://${host}:${addr.port}`,
@@ -40,6 +46,7 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     db,
     events,
     async shutdown() {
+      await outbox?.stop();
       await events.stop();
       await server.shutdown();
     },
