@@ -36,6 +36,10 @@ export const configSchema = z.object({
   NETBOX_POOL_ROLES: z.string().default(""),
   NETBOX_POOL_TAGS: z.string().default(""),
   NETBOX_POOL_IS_POOL: bool(true),
+  /** NetBox ids deploy-diagram uses for devices it creates, unless the call names others. */
+  NETBOX_DEPLOY_SITE_ID: z.coerce.number().int().positive().optional(),
+  NETBOX_DEPLOY_ROLE_ID: z.coerce.number().int().positive().optional(),
+  NETBOX_DEPLOY_DEVICE_TYPE_ID: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
