@@ -62,6 +62,8 @@ export interface SyncOptions {
 
 export interface StageCounts {
   fetched: number;
+  /** Wall time of the stage in milliseconds (listing, upserts and sweep). */
+  timings?: { list_ms: number; sweep_ms: number };
   created: number;
   updated: number;
   deleted: number;
@@ -81,6 +83,8 @@ export interface SyncRun {
 export interface Stage {
   name: StageName;
   path: string;
+  /** NetBox's object type, as the change log names it. */
+  objectType: string;
   fields: string[];
   entity: string;
   toRow: (o: Json, sel: PoolSelection) => Record<string, unknown>;
@@ -186,6 +190,7 @@ async function releaseAllocations(ctx: PageContext): Promise<void> {
 export const STAGES: Stage[] = [
   {
     name: "sites",
+    objectType: "dcim.site",
     path: "/api/dcim/sites/",
     fields: FIELDS.sites,
     entity: "site",
@@ -195,6 +200,7 @@ export const STAGES: Stage[] = [
   },
   {
     name: "vlans",
+    objectType: "ipam.vlan",
     path: "/api/ipam/vlans/",
     fields: FIELDS.vlans,
     entity: "vlan",
@@ -204,6 +210,7 @@ export const STAGES: Stage[] = [
   },
   {
     name: "devices",
+    objectType: "dcim.device",
     path: "/api/dcim/devices/",
     fields: FIELDS.devices,
     entity: "network_device",
@@ -214,6 +221,7 @@ export const STAGES: Stage[] = [
   },
   {
     name: "interfaces",
+    objectType: "dcim.interface",
     path: "/api/dcim/interfaces/",
     fields: FIELDS.interfaces,
     entity: "device_port",
@@ -224,6 +232,7 @@ export const STAGES: Stage[] = [
   },
   {
     name: "cables",
+    objectType: "dcim.cable",
     path: "/api/dcim/cables/",
     fields: FIELDS.cables,
     entity: "netbox_cable",
@@ -239,6 +248,7 @@ export const STAGES: Stage[] = [
   },
   {
     name: "prefixes",
+    objectType: "ipam.prefix",
     path: "/api/ipam/prefixes/",
     fields: FIELDS.prefixes,
     entity: "netbox_prefix",
@@ -253,6 +263,7 @@ export const STAGES: Stage[] = [
   },
   {
     name: "ip_addresses",
+    objectType: "ipam.ipaddress",
     path: "/api/ipam/ip-addresses/",
     fields: FIELDS.ipAddresses,
     entity: "netbox_ip_address",
@@ -366,6 +377,7 @@ export async function syncNetbox(deps: SyncDeps, options: SyncOptions = {}): Pro
   for (const stage of STAGES) {
     const c: StageCounts = { fetched: 0, created: 0, updated: 0, deleted: 0 };
     perStage[stage.name] = c;
+    const stageStart = performance.now();
     try {
       const present: number[] = [];
       const filters = since ? { last_updated__gte: since.toISOString() } : {};
@@ -377,17 +389,30 @@ export async function syncNetbox(deps: SyncDeps, options: SyncOptions = {}): Pro
         if (mode === "full") { for (const o of page) present.push(Number(o.id)); }
         deps.onProgress?.({ stage: stage.name, done: c.fetched, total: client.lastCount });
       }
-      if (mode === "incremental") {
-        // Deletions leave no trace in last_updated: list the ids that still exist.
-        for await (const page of client.pages(stage.path, { fields: ["id"] })) {
-          for (const o of page) present.push(Number(o.id));
+      const listed = performance.now();
+      if (mode === "full") {
+        c.deleted = await sweepStage(db, stage, present, actor, counts, state);
+      } else {
+        // Deletions leave no trace in last_updated; NetBox's change log records them.
+        const gone = await client.deletedSince(stage.objectType, since!);
+        if (gone.length) {
+          c.deleted = await db.transaction(async (tx) => {
+            let n = 0;
+            for (const id of new Set(gone)) {
+              n += await removeObject(tx, stage, id, actor, counts, state);
+            }
+            return n;
+          });
         }
       }
-      c.deleted = await sweepStage(db, stage, present, actor, counts, state);
       if (stage.name === "ip_addresses" && state.poolsChanged) {
         await reallocateAll(db, actor, counts, state);
       }
       deps.onProgress?.({ stage: stage.name, done: c.fetched, total: c.fetched });
+      c.timings = {
+        list_ms: Math.round(listed - stageStart),
+        sweep_ms: Math.round(performance.now() - listed),
+      };
     } catch (err) {
       failed = true;
       const message = err instanceof Error ? err.message : String(err);

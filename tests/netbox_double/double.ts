@@ -165,6 +165,17 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
     data: Record<string, unknown>,
     prechange: Record<string, unknown> | null,
   ) => {
+    const requestId = crypto.randomUUID();
+    await db.query(sql("NbInsertObjectChange"), [
+      requestId,
+      event === "created" ? "create" : event === "updated" ? "update" : "delete",
+      data.id,
+      String(data.display ?? data.id),
+      prechange ? JSON.stringify(prechange) : null,
+      event === "deleted" ? null : JSON.stringify(data),
+      kind.split("/")[0],
+      MODELS[kind],
+    ]);
     const hook = control.webhook;
     if (!hook) return;
     const body = JSON.stringify({
@@ -172,7 +183,7 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
       timestamp: new Date().toISOString(),
       model: MODELS[kind],
       username: "admin",
-      request_id: crypto.randomUUID(),
+      request_id: requestId,
       data,
       snapshots: { prechange, postchange: event === "deleted" ? null : data },
     });
@@ -185,6 +196,34 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
       body,
     }).then((r) => r.body?.cancel()).catch(() => {});
   };
+
+  app.get("/api/core/object-changes/", async (c) => {
+    const url = new URL(c.req.url);
+    const q = url.searchParams;
+    const limit = Math.min(Number(q.get("limit") ?? 50) || 50, 1000);
+    const offset = Number(q.get("offset") ?? 0) || 0;
+    const rows = await db.query<{ obj: Record<string, unknown>; total: number }>(
+      sql("NbListObjectChanges"),
+      [
+        baseOf(c.req.url),
+        q.get("action"),
+        q.get("time_after"),
+        q.get("changed_object_type"),
+        limit,
+        offset,
+      ],
+    );
+    const total = rows[0]?.total ?? 0;
+    const next = new URL(url);
+    next.searchParams.set("offset", String(offset + limit));
+    next.searchParams.set("limit", String(limit));
+    return c.json({
+      count: total,
+      next: offset + rows.length < total ? next.toString() : null,
+      previous: null,
+      results: rows.map((r) => pickFields(r.obj, list(q.get("fields") ?? undefined))),
+    });
+  });
 
   for (const kind of Object.keys(LISTS)) {
     app.get(`/api/${kind}/`, async (c) => {
@@ -216,7 +255,7 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
       let results: Record<string, unknown>[];
       let total: number;
       if (fields && fields.length === 1 && fields[0] === "id" && !ids && !names && !parents) {
-        const rows = await db.query<{ id: number; total: number }>(sql("NbListIds"), [
+        const rows = await db.query<{ id: number }>(sql("NbListIds"), [
           kind.split("/")[1],
           idGt,
           start,
@@ -225,7 +264,8 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
           start === null ? offset : 0,
         ]);
         results = rows.map((r) => ({ id: r.id }));
-        total = rows[0]?.total ?? await countOnly(kind, idGt, start, since);
+        // Cursor pages carry no count, as in NetBox 4.6.
+        total = start === null ? await countOnly(kind, idGt, start, since) : 0;
       } else {
         const rows = await db.query<{ obj: Record<string, unknown>; total: number }>(
           sql(LISTS[kind]),
@@ -307,15 +347,13 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
     start: number | null,
     since: string | null,
   ) => {
-    const rows = await db.query<{ total: number }>(sql("NbListIds"), [
+    const [row] = await db.query<{ total: number }>(sql("NbCountIds"), [
       kind.split("/")[1],
       idGt,
       start,
       since,
-      1,
-      0,
     ]);
-    return rows[0]?.total ?? 0;
+    return row?.total ?? 0;
   };
 
   const created = async (c: { req: { url: string } }, kind: string, id: number) => {

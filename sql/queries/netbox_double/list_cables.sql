@@ -1,5 +1,17 @@
 -- name: NbListCables :many
 -- NetBox-shaped cables with their A and B terminations (generic objects), filtered and paged.
+WITH page AS (
+  SELECT c.id, count(*) OVER () AS total
+    FROM dcim_cable c
+   WHERE ($2::bigint[] IS NULL OR c.id = ANY ($2))
+     AND ($3::bigint IS NULL OR c.id > $3)
+     AND ($4::bigint IS NULL OR c.id >= $4)
+     AND ($5::timestamptz IS NULL OR c.last_updated >= $5)
+     AND ($6::text[] IS NULL OR c.label = ANY ($6))
+     AND ($7::bigint[] IS NULL OR EXISTS (SELECT 1 FROM dcim_cabletermination t
+                                           WHERE t.cable_id = c.id AND t._device_id = ANY ($7)))
+   ORDER BY c.id
+   LIMIT $8 OFFSET $9)
 SELECT jsonb_build_object(
          'id', c.id, 'url', $1 || '/api/dcim/cables/' || c.id || '/',
          'display_url', $1 || '/dcim/cables/' || c.id || '/',
@@ -14,8 +26,9 @@ SELECT jsonb_build_object(
          'description', c.description, 'comments', c.comments, 'tags', '[]'::jsonb,
          'custom_fields', c.custom_field_data, 'created', c.created,
          'last_updated', c.last_updated) AS obj,
-       count(*) OVER () AS total
-  FROM dcim_cable c
+       page.total
+  FROM page
+  JOIN dcim_cable c ON c.id = page.id
   LEFT JOIN LATERAL (
     SELECT jsonb_agg(x.obj ORDER BY x.termination_id) FILTER (WHERE x.cable_end = 'A') AS a,
            jsonb_agg(x.obj ORDER BY x.termination_id) FILTER (WHERE x.cable_end = 'B') AS b
@@ -36,12 +49,4 @@ SELECT jsonb_build_object(
               LEFT JOIN dcim_device pd ON pd.id = coalesce(pi.device_id, t._device_id)
              WHERE t.cable_id = c.id) x
   ) term ON true
- WHERE ($2::bigint[] IS NULL OR c.id = ANY ($2))
-   AND ($3::bigint IS NULL OR c.id > $3)
-   AND ($4::bigint IS NULL OR c.id >= $4)
-   AND ($5::timestamptz IS NULL OR c.last_updated >= $5)
-   AND ($6::text[] IS NULL OR c.label = ANY ($6))
-   AND ($7::bigint[] IS NULL OR EXISTS (SELECT 1 FROM dcim_cabletermination t
-                                         WHERE t.cable_id = c.id AND t._device_id = ANY ($7)))
  ORDER BY c.id
- LIMIT $8 OFFSET $9

@@ -1,5 +1,16 @@
 -- name: NbListDevices :many
 -- NetBox-shaped devices of the double's NetBox database, filtered (site ids in $7) and paged.
+WITH page AS (
+  SELECT d.id, count(*) OVER () AS total
+    FROM dcim_device d
+   WHERE ($2::bigint[] IS NULL OR d.id = ANY ($2))
+     AND ($3::bigint IS NULL OR d.id > $3)
+     AND ($4::bigint IS NULL OR d.id >= $4)
+     AND ($5::timestamptz IS NULL OR d.last_updated >= $5)
+     AND ($6::text[] IS NULL OR d.name = ANY ($6))
+     AND ($7::bigint[] IS NULL OR d.site_id = ANY ($7))
+   ORDER BY d.id
+   LIMIT $8 OFFSET $9)
 SELECT jsonb_build_object(
          'id', d.id, 'url', $1 || '/api/dcim/devices/' || d.id || '/',
          'display_url', $1 || '/dcim/devices/' || d.id || '/',
@@ -51,8 +62,9 @@ SELECT jsonb_build_object(
          'rear_port_count', d.rear_port_count, 'device_bay_count', d.device_bay_count,
          'module_bay_count', d.module_bay_count, 'inventory_item_count', d.inventory_item_count)
          AS obj,
-       count(*) OVER () AS total
-  FROM dcim_device d
+       page.total
+  FROM page
+  JOIN dcim_device d ON d.id = page.id
   JOIN dcim_devicetype dt ON dt.id = d.device_type_id
   JOIN dcim_manufacturer m ON m.id = dt.manufacturer_id
   JOIN dcim_devicerole ro ON ro.id = d.role_id
@@ -71,11 +83,4 @@ SELECT jsonb_build_object(
              'display', a.address::text, 'family', family(a.address), 'address', a.address::text,
              'description', a.description) AS obj
       FROM ipam_ipaddress a WHERE a.id = d.primary_ip6_id) ip6 ON true
- WHERE ($2::bigint[] IS NULL OR d.id = ANY ($2))
-   AND ($3::bigint IS NULL OR d.id > $3)
-   AND ($4::bigint IS NULL OR d.id >= $4)
-   AND ($5::timestamptz IS NULL OR d.last_updated >= $5)
-   AND ($6::text[] IS NULL OR d.name = ANY ($6))
-   AND ($7::bigint[] IS NULL OR d.site_id = ANY ($7))
  ORDER BY d.id
- LIMIT $8 OFFSET $9

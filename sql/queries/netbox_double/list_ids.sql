@@ -1,6 +1,6 @@
 -- name: NbListIds :many
 -- Only the ids of one object kind ($1), for `fields=id` listings that must stay cheap.
-SELECT id, count(*) OVER () AS total
+SELECT id
   FROM (SELECT id, last_updated FROM dcim_site WHERE $1 = 'sites'
         UNION ALL SELECT id, last_updated FROM dcim_device WHERE $1 = 'devices'
         UNION ALL SELECT id, last_updated FROM dcim_interface WHERE $1 = 'interfaces'

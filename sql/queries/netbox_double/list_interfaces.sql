@@ -1,5 +1,16 @@
 -- name: NbListInterfaces :many
 -- NetBox-shaped interfaces with cable and link peers, filtered (device ids in $7) and paged.
+WITH page AS (
+  SELECT i.id, count(*) OVER () AS total
+    FROM dcim_interface i
+   WHERE ($2::bigint[] IS NULL OR i.id = ANY ($2))
+     AND ($3::bigint IS NULL OR i.id > $3)
+     AND ($4::bigint IS NULL OR i.id >= $4)
+     AND ($5::timestamptz IS NULL OR i.last_updated >= $5)
+     AND ($6::text[] IS NULL OR i.name = ANY ($6))
+     AND ($7::bigint[] IS NULL OR i.device_id = ANY ($7))
+   ORDER BY i.id
+   LIMIT $8 OFFSET $9)
 SELECT jsonb_build_object(
          'id', i.id, 'url', $1 || '/api/dcim/interfaces/' || i.id || '/',
          'display_url', $1 || '/dcim/interfaces/' || i.id || '/', 'display', i.name,
@@ -55,8 +66,9 @@ SELECT jsonb_build_object(
          'created', i.created, 'last_updated', i.last_updated,
          'count_ipaddresses', 0, 'count_fhrp_groups', 0, '_occupied', i.cable_id IS NOT NULL)
          AS obj,
-       count(*) OVER () AS total
-  FROM dcim_interface i
+       page.total
+  FROM page
+  JOIN dcim_interface i ON i.id = page.id
   JOIN dcim_device d ON d.id = i.device_id
   LEFT JOIN dcim_interface lag ON lag.id = i.lag_id
   LEFT JOIN dcim_macaddress mac ON mac.id = i.primary_mac_address_id
@@ -82,11 +94,4 @@ SELECT jsonb_build_object(
       LEFT JOIN dcim_device pd ON pd.id = coalesce(pi.device_id, t._device_id)
      WHERE i.cable_id IS NOT NULL AND t.cable_id = i.cable_id AND t.cable_end <> i.cable_end
   ) peers ON true
- WHERE ($2::bigint[] IS NULL OR i.id = ANY ($2))
-   AND ($3::bigint IS NULL OR i.id > $3)
-   AND ($4::bigint IS NULL OR i.id >= $4)
-   AND ($5::timestamptz IS NULL OR i.last_updated >= $5)
-   AND ($6::text[] IS NULL OR i.name = ANY ($6))
-   AND ($7::bigint[] IS NULL OR i.device_id = ANY ($7))
  ORDER BY i.id
- LIMIT $8 OFFSET $9

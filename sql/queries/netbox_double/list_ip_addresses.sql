@@ -1,5 +1,20 @@
 -- name: NbListIpAddresses :many
 -- NetBox-shaped IP addresses with their assigned interface, filtered (address in $6) and paged.
+WITH page AS (
+  SELECT a.id, count(*) OVER () AS total
+    FROM ipam_ipaddress a
+   WHERE ($2::bigint[] IS NULL OR a.id = ANY ($2))
+     AND ($3::bigint IS NULL OR a.id > $3)
+     AND ($4::bigint IS NULL OR a.id >= $4)
+     AND ($5::timestamptz IS NULL OR a.last_updated >= $5)
+     AND ($6::text[] IS NULL OR host(a.address) = ANY ($6) OR a.address::text = ANY ($6))
+     AND ($7::bigint[] IS NULL OR EXISTS (
+            SELECT 1 FROM dcim_interface fi WHERE fi.id = a.assigned_object_id
+               AND a.assigned_object_type_id = (SELECT id FROM django_content_type
+                                                  WHERE app_label = 'dcim' AND model = 'interface')
+               AND fi.device_id = ANY ($7)))
+   ORDER BY a.id
+   LIMIT $8 OFFSET $9)
 SELECT jsonb_build_object(
          'id', a.id, 'url', $1 || '/api/ipam/ip-addresses/' || a.id || '/',
          'display_url', $1 || '/ipam/ip-addresses/' || a.id || '/', 'display', a.address::text,
@@ -28,18 +43,12 @@ SELECT jsonb_build_object(
          'description', a.description, 'comments', a.comments, 'tags', '[]'::jsonb,
          'custom_fields', a.custom_field_data, 'created', a.created,
          'last_updated', a.last_updated) AS obj,
-       count(*) OVER () AS total
-  FROM ipam_ipaddress a
+       page.total
+  FROM page
+  JOIN ipam_ipaddress a ON a.id = page.id
   LEFT JOIN ipam_vrf vrf ON vrf.id = a.vrf_id
   LEFT JOIN django_content_type act ON act.id = a.assigned_object_type_id
   LEFT JOIN dcim_interface ai ON act.model = 'interface' AND act.app_label = 'dcim'
                              AND ai.id = a.assigned_object_id
   LEFT JOIN dcim_device ad ON ad.id = ai.device_id
- WHERE ($2::bigint[] IS NULL OR a.id = ANY ($2))
-   AND ($3::bigint IS NULL OR a.id > $3)
-   AND ($4::bigint IS NULL OR a.id >= $4)
-   AND ($5::timestamptz IS NULL OR a.last_updated >= $5)
-   AND ($6::text[] IS NULL OR host(a.address) = ANY ($6) OR a.address::text = ANY ($6))
-   AND ($7::bigint[] IS NULL OR ai.device_id = ANY ($7))
  ORDER BY a.id
- LIMIT $8 OFFSET $9

@@ -1,5 +1,16 @@
 -- name: NbListPrefixes :many
 -- NetBox-shaped prefixes with role, VLAN, VRF, scope and tags, filtered and paged.
+WITH page AS (
+  SELECT p.id, count(*) OVER () AS total
+    FROM ipam_prefix p
+   WHERE ($2::bigint[] IS NULL OR p.id = ANY ($2))
+     AND ($3::bigint IS NULL OR p.id > $3)
+     AND ($4::bigint IS NULL OR p.id >= $4)
+     AND ($5::timestamptz IS NULL OR p.last_updated >= $5)
+     AND ($6::text[] IS NULL OR p.prefix::text = ANY ($6))
+     AND ($7::bigint[] IS NULL OR p._site_id = ANY ($7))
+   ORDER BY p.id
+   LIMIT $8 OFFSET $9)
 SELECT jsonb_build_object(
          'id', p.id, 'url', $1 || '/api/ipam/prefixes/' || p.id || '/',
          'display_url', $1 || '/ipam/prefixes/' || p.id || '/', 'display', p.prefix::text,
@@ -35,18 +46,12 @@ SELECT jsonb_build_object(
                   '[]'::jsonb),
          'custom_fields', p.custom_field_data, 'created', p.created,
          'last_updated', p.last_updated, 'children', p._children, '_depth', p._depth) AS obj,
-       count(*) OVER () AS total
-  FROM ipam_prefix p
+       page.total
+  FROM page
+  JOIN ipam_prefix p ON p.id = page.id
   LEFT JOIN ipam_vrf vrf ON vrf.id = p.vrf_id
   LEFT JOIN ipam_vlan v ON v.id = p.vlan_id
   LEFT JOIN ipam_role r ON r.id = p.role_id
   LEFT JOIN django_content_type sct ON sct.id = p.scope_type_id
   LEFT JOIN dcim_site ss ON sct.model = 'site' AND ss.id = p.scope_id
- WHERE ($2::bigint[] IS NULL OR p.id = ANY ($2))
-   AND ($3::bigint IS NULL OR p.id > $3)
-   AND ($4::bigint IS NULL OR p.id >= $4)
-   AND ($5::timestamptz IS NULL OR p.last_updated >= $5)
-   AND ($6::text[] IS NULL OR p.prefix::text = ANY ($6))
-   AND ($7::bigint[] IS NULL OR p._site_id = ANY ($7))
  ORDER BY p.id
- LIMIT $8 OFFSET $9
