@@ -173,31 +173,6 @@ export class NetboxClient {
   }
 
   /**
-   * Every id of a list endpoint, cheaply: `fields=id` pages, by `start` cursor on 4.6+ and by
-   * `id__gt` keyset (ordering=id) before, so no page costs more than the first.
-   */
-  async listIds(path: string): Promise<number[]> {
-    const ids: number[] = [];
-    if (versionAtLeast(await this.version(), 4, 6)) {
-      for await (const page of this.pages(path, { fields: ["id"] })) {
-        for (const o of page) ids.push(Number(o.id));
-      }
-      return ids;
-    }
-    let after = 0;
-    for (;;) {
-      const page = await this.request(
-        "GET",
-        `${path}?fields=id&ordering=id&limit=${this.#pageSize}&id__gt=${after}`,
-      );
-      const results = (page?.results ?? []) as Json[];
-      for (const o of results) ids.push(Number(o.id));
-      if (!results.length || typeof page?.next !== "string") return ids;
-      after = Number(results.at(-1)!.id);
-    }
-  }
-
-  /**
    * Ids of objects of one type ("dcim.device") that NetBox's change log records as deleted at
    * or after `since` (/api/core/object-changes/ since 4.1, /api/extras/object-changes/ before).
    */

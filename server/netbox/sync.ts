@@ -62,8 +62,8 @@ export interface SyncOptions {
 
 export interface StageCounts {
   fetched: number;
-  /** Wall time of the stage in milliseconds (listing, upserts and sweep). */
-  timings?: { list_ms: number; sweep_ms: number };
+  /** Milliseconds spent listing and applying pages, and sweeping deletions. */
+  timings?: { apply_ms: number; sweep_ms: number };
   created: number;
   updated: number;
   deleted: number;

@@ -70,6 +70,7 @@ try {
         objects,
         objects_per_second: Math.round(objects / (full.duration_ms / 1000)),
         requests: full.requests,
+        stages: full.counts.stages,
       },
       resync_no_changes: {
         mode: again.mode,
