@@ -410,7 +410,7 @@ export async function syncNetbox(deps: SyncDeps, options: SyncOptions = {}): Pro
       }
       deps.onProgress?.({ stage: stage.name, done: c.fetched, total: c.fetched });
       c.timings = {
-        list_ms: Math.round(listed - stageStart),
+        apply_ms: Math.round(listed - stageStart),
         sweep_ms: Math.round(performance.now() - listed),
       };
     } catch (err) {
