@@ -153,13 +153,19 @@ export class NetboxClient {
     }
     // NetBox 4.6 pages by primary key with `start`, which stays fast on big tables.
     if (versionAtLeast(await this.version(), 4, 6)) params.set("start", "0");
-    let next: string | null = `${this.base}${path}?${params}`;
-    while (next) {
-      const page = await this.request("GET", next);
-      const results = (page?.results ?? []) as Json[];
+    // The next page is requested before the current one is handed out, so NetBox renders it
+    // while the caller applies this one.
+    let pending: Promise<Json | null> | null = this.request("GET", `${this.base}${path}?${params}`);
+    while (pending) {
+      const page: Json | null = await pending;
+      const next: string | null = typeof page?.next === "string"
+        ? this.#sameOrigin(page.next)
+        : null;
+      pending = next ? this.request("GET", next) : null;
+      // A prefetch the caller never consumes must not surface as an unhandled rejection.
+      pending?.catch(() => {});
       this.lastCount = typeof page?.count === "number" ? page.count : null;
-      yield results;
-      next = typeof page?.next === "string" ? this.#sameOrigin(page.next) : null;
+      yield (page?.results ?? []) as Json[];
     }
   }
 
