@@ -159,6 +159,61 @@ Deno.test("the double signs its webhooks with HMAC-SHA512 of the body", opts, as
   }
 });
 
+Deno.test(
+  "the double's created and changed objects also match NetBox's OpenAPI schema",
+  opts,
+  async () => {
+    const demo = await createNetboxDemoDb();
+    const double = await startNetboxDouble(demo.url, { token: TOKEN });
+    try {
+      const api = loadOpenApi(
+        `${corpusDir()}/netbox/openapi/go-netbox_netbox-4.2.2/api/openapi.yaml`,
+      );
+      const send = async (method: string, path: string, body: unknown) => {
+        const res = await fetch(`${double.url}${path}`, {
+          method,
+          headers: { authorization: `Token ${TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        assert.ok(res.ok, `${method} ${path}: ${res.status}`);
+        return await res.json();
+      };
+      const check = (path: string, obj: unknown) => {
+        const problems = validate(api, listItemSchema(api, path), obj, path);
+        assert.deepEqual(problems, []);
+      };
+      const dev = await send("POST", "/api/dcim/devices/", { name: "new-dev", site: 1 });
+      check("/api/dcim/devices/", dev);
+      const a = await send("POST", "/api/dcim/interfaces/", { device: dev.id, name: "e1" });
+      const b = await send("POST", "/api/dcim/interfaces/", { device: dev.id, name: "e2" });
+      check("/api/dcim/interfaces/", a);
+      const ip = await send("POST", "/api/ipam/ip-addresses/", {
+        address: "198.51.100.7/24",
+        assigned_object_type: "dcim.interface",
+        assigned_object_id: a.id,
+      });
+      check("/api/ipam/ip-addresses/", ip);
+      assert.equal(ip.assigned_object.device.id, dev.id);
+      const cable = await send("POST", "/api/dcim/cables/", {
+        a_terminations: [{ object_type: "dcim.interface", object_id: a.id }],
+        b_terminations: [{ object_type: "dcim.interface", object_id: b.id }],
+      });
+      check("/api/dcim/cables/", cable);
+      const patched = await send("PATCH", `/api/dcim/devices/${dev.id}/`, { primary_ip4: ip.id });
+      check("/api/dcim/devices/", patched);
+      assert.equal(patched.primary_ip.id, ip.id);
+      const peer = await fetch(`${double.url}/api/dcim/interfaces/${a.id}/`, {
+        headers: { authorization: `Token ${TOKEN}` },
+      }).then((r) => r.json());
+      check("/api/dcim/interfaces/", peer);
+      assert.deepEqual(peer.link_peers.map((p: { id: number }) => p.id), [b.id]);
+    } finally {
+      await double.close();
+      await demo.drop();
+    }
+  },
+);
+
 Deno.test("the schema check refuses an object NetBox would never send", { ignore: skip }, () => {
   const api = loadOpenApi(`${corpusDir()}/netbox/openapi/go-netbox_netbox-4.2.2/api/openapi.yaml`);
   const item = listItemSchema(api, "/api/dcim/sites/");

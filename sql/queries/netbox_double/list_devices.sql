@@ -75,12 +75,14 @@ SELECT jsonb_build_object(
   LEFT JOIN dcim_rack ra ON ra.id = d.rack_id
   LEFT JOIN LATERAL (
     SELECT jsonb_build_object('id', a.id, 'url', $1 || '/api/ipam/ip-addresses/' || a.id || '/',
-             'display', a.address::text, 'family', family(a.address), 'address', a.address::text,
+             'display', a.address::text, 'family', jsonb_build_object('value', family(a.address),
+               'label', 'IPv' || family(a.address)), 'address', a.address::text,
              'description', a.description) AS obj
       FROM ipam_ipaddress a WHERE a.id = d.primary_ip4_id) ip4 ON true
   LEFT JOIN LATERAL (
     SELECT jsonb_build_object('id', a.id, 'url', $1 || '/api/ipam/ip-addresses/' || a.id || '/',
-             'display', a.address::text, 'family', family(a.address), 'address', a.address::text,
+             'display', a.address::text, 'family', jsonb_build_object('value', family(a.address),
+               'label', 'IPv' || family(a.address)), 'address', a.address::text,
              'description', a.description) AS obj
       FROM ipam_ipaddress a WHERE a.id = d.primary_ip6_id) ip6 ON true
  ORDER BY d.id
