@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { hmacSha512Hex } from "../server/netbox/webhook.ts";
+import { createNetboxDemoDb, netboxDemoMissing } from "./netbox_double/demo_db.ts";
+import { startNetboxDouble } from "./netbox_double/double.ts";
 import { corpusDir, corpusMissing } from "./support/corpus.ts";
 import { startTestServer } from "./support/server.ts";
 
@@ -132,6 +134,50 @@ Deno.test("webhooks are refused when no secret is configured", opts, async () =>
     const res = await post(server.url, "{}", "00");
     assert.equal(res.status, 503);
   } finally {
+    await server.close();
+  }
+});
+
+Deno.test("changes made in the NetBox double reach the mirror through signed webhooks", {
+  ...opts,
+  ignore: await netboxDemoMissing("NetBox double webhook test"),
+}, async () => {
+  const server = await startTestServer({ NETBOX_WEBHOOK_SECRET: SECRET });
+  const demo = await createNetboxDemoDb();
+  const token = "0123456789abcdef0123456789abcdef01234567";
+  const double = await startNetboxDouble(demo.url, {
+    token,
+    webhook: { url: `${server.url}/api/netbox/webhook`, secret: SECRET },
+  });
+  try {
+    const h = { authorization: `Token ${token}`, "content-type": "application/json" };
+    // The double answers after the webhook was delivered, so the mirror is current by then.
+    const res = await fetch(`${double.url}/api/dcim/devices/1/`, {
+      method: "PATCH",
+      headers: h,
+      body: JSON.stringify({ name: "edge-renamed" }),
+    });
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    const [device] = await server.db.query<{ device_name: string; asset_id: string }>(
+      "SELECT device_name, asset_id FROM network_devices WHERE netbox_id = 1",
+    );
+    assert.deepEqual(device, { device_name: "edge-renamed", asset_id: "netbox:1" });
+    const ip = await fetch(`${double.url}/api/ipam/ip-addresses/`, {
+      method: "POST",
+      headers: h,
+      body: JSON.stringify({ address: "203.0.113.9/24" }),
+    }).then((r) => r.json());
+    await fetch(`${double.url}/api/ipam/ip-addresses/${ip.id}/`, { method: "DELETE", headers: h })
+      .then((r) => r.body?.cancel());
+    const [deliveries] = await server.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM netbox_webhook_deliveries",
+    );
+    assert.equal(deliveries.n, 3);
+    assert.equal(await count(server.db, "netbox_ip_addresses"), 0);
+  } finally {
+    await double.close();
+    await demo.drop();
     await server.close();
   }
 });
