@@ -58,6 +58,8 @@ export interface SyncDeps {
 export interface SyncOptions {
   /** "auto" runs incrementally when a previous run against the same NetBox succeeded. */
   mode?: "full" | "incremental" | "auto";
+  /** A run still "running" after this long is taken as abandoned (default one hour). */
+  abandonAfterSeconds?: number;
 }
 
 export interface StageCounts {
@@ -360,13 +362,22 @@ export async function syncNetbox(deps: SyncDeps, options: SyncOptions = {}): Pro
   }
   if (mode === "incremental" && !last?.netbox_started_at) mode = "full";
   const since = mode === "incremental" ? last!.netbox_started_at : null;
+  await db.query(sql("NbExpireAbandonedSyncRuns"), [
+    client.base,
+    options.abandonAfterSeconds ?? 3600,
+  ]);
   const [run] = await db.query<{ id: number }>(sql("NbStartSyncRun"), [
     mode,
     client.base,
     version,
     netboxNow,
     since,
-  ]);
+  ]).catch((err) => {
+    if (err?.code === "23505") {
+      throw new AppError("conflict", `A sync from ${client.base} is already running`);
+    }
+    throw err;
+  });
   const started = performance.now();
   const counts: Record<string, number> = {};
   const perStage: Record<string, StageCounts> = {};
@@ -463,8 +474,4 @@ async function reallocateAll(
       syncAllocations({ tx, actor, counts, state }, ids.slice(i, i + 5000))
     );
   }
-}
-
-export function syncError(message: string): AppError {
-  return new AppError("unavailable", message);
 }

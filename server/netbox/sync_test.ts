@@ -265,3 +265,31 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "a second sync while one is running is refused; an abandoned run is expired",
+  opts,
+  async () => {
+    const t = await setup();
+    try {
+      await t.db.query(
+        "INSERT INTO sync_runs (mode, netbox_url) VALUES ('full', $1)",
+        [t.client.base],
+      );
+      await assert.rejects(
+        syncNetbox({ db: t.db, client: t.client, selection: ALL }),
+        /already running/,
+      );
+      const run = await syncNetbox({ db: t.db, client: t.client, selection: ALL }, {
+        abandonAfterSeconds: 0,
+      });
+      assert.equal(run.status, "succeeded");
+      const [old] = await t.db.query<{ status: string }>(
+        "SELECT status FROM sync_runs ORDER BY id LIMIT 1",
+      );
+      assert.equal(old.status, "failed");
+    } finally {
+      await t.close();
+    }
+  },
+);
