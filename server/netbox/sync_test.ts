@@ -54,7 +54,7 @@ function stage(run: { counts: Record<string, unknown> }, name: string) {
 }
 
 Deno.test(
-  "a full sync mirrors the NetBox 4.2 demo data exactly and records the run",
+  "a full sync mirrors the NetBox 4.2 demo data exactly; pools follow the prefix selection",
   opts,
   async () => {
     const t = await setup();
@@ -98,26 +98,16 @@ Deno.test(
          JOIN device_ports b ON b.id = a.connected_port_id LIMIT 1`,
       );
       assert.equal(pair.back, pair.a);
-    } finally {
-      await t.close();
-    }
-  },
-);
 
-Deno.test(
-  "prefix selection by role, tag or is_pool decides which prefixes become pools",
-  opts,
-  async () => {
-    const t = await setup();
-    try {
-      const run = await syncNetbox({
+      // A narrower prefix selection (by role) retires the other pools; the mirror keeps all 90.
+      const narrow = await syncNetbox({
         db: t.db,
         client: t.client,
         selection: { roles: ["management"], tags: [], isPool: true },
       }, { mode: "full" });
-      const mirror = run.counts.mirror as Record<string, number>;
-      assert.equal(mirror.prefixes, 90);
-      assert.equal(mirror.pools, 13);
+      const m = narrow.counts.mirror as Record<string, number>;
+      assert.deepEqual([m.prefixes, m.pools], [90, 13]);
+      assert.equal(narrow.counts.pools_retired, 77);
     } finally {
       await t.close();
     }
