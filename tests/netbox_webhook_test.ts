@@ -157,7 +157,7 @@ Deno.test("changes made in the NetBox double reach the mirror through signed web
       headers: h,
       body: JSON.stringify({ name: "edge-renamed" }),
     });
-    assert.equal(res.status, 200);
+    assert.equal(res.status, 200, await res.clone().text());
     await res.body?.cancel();
     const [device] = await server.db.query<{ device_name: string; asset_id: string }>(
       "SELECT device_name, asset_id FROM network_devices WHERE netbox_id = 1",

@@ -439,6 +439,8 @@ export function createDoubleApp(db: Db, options: DoubleOptions) {
   });
 
   app.notFound(() => error("Not found.", 404));
+  // Failures say why, so a test that trips over the double can tell what happened.
+  app.onError((err) => error(`Server error: ${err instanceof Error ? err.message : err}`, 500));
   return { app, control };
 }
 
