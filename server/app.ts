@@ -11,6 +11,7 @@ import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
 import { createEditorRoutes } from "./routes/editor.ts";
+import { netboxRoutes } from "./routes/netbox.ts";
 import { serveWebSocket } from "./rpc/socket.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 import {
@@ -222,6 +223,11 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
 
   mountRest(app, deps);
   mountMcp(app, deps);
+
+  app.route(
+    "/api/netbox",
+    netboxRoutes(deps),
+  );
 
   app.notFound((c) => c.json({ detail: "Not found", code: "not_found" }, 404));
   app.onError((err, c) => {

@@ -53,6 +53,25 @@ export const configSchema = z.object({
   ARCHIFLOW_FRAME_ANCESTORS: z.string().default("'self'"),
   /** A self-hosted draw.io to use instead of the bundled one at /drawio/ (it must load the plugin). */
   DRAWIO_URL: z.string().url().optional(),
+  /** NetBox to mirror (base URL, e.g. https://netbox.example.com) and its API token. */
+  NETBOX_URL: z.string().url().optional(),
+  NETBOX_TOKEN: z.string().optional(),
+  NETBOX_TIMEOUT_MS: int(30_000, 100),
+  NETBOX_RETRIES: int(4, 0, 20),
+  NETBOX_PAGE_SIZE: int(1000, 1, 1000),
+  /** Shared secret of NetBox's webhook (X-Hook-Signature); webhooks are refused without it. */
+  NETBOX_WEBHOOK_SECRET: z.string().optional(),
+  /** Push allocations and releases back to NetBox through the outbox. */
+  NETBOX_PUSH: bool(false),
+  NETBOX_OUTBOX_INTERVAL_MS: int(5000, 50),
+  /** Prefixes that become IP pools: role slugs ("*" for every prefix), tag slugs, is_pool. */
+  NETBOX_POOL_ROLES: z.string().default(""),
+  NETBOX_POOL_TAGS: z.string().default(""),
+  NETBOX_POOL_IS_POOL: bool(true),
+  /** NetBox ids deploy-diagram uses for devices it creates, unless the call names others. */
+  NETBOX_DEPLOY_SITE_ID: z.coerce.number().int().positive().optional(),
+  NETBOX_DEPLOY_ROLE_ID: z.coerce.number().int().positive().optional(),
+  NETBOX_DEPLOY_DEVICE_TYPE_ID: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

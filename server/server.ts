@@ -9,6 +9,8 @@ import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { Prober } from "./ops/prober.ts";
 import { ensurePlugin } from "./routes/editor.ts";
+import { startOutboxWorker } from "./netbox/outbox.ts";
+import { netboxClientFrom } from "./netbox/settings.ts";
 import { createRegistry } from "./tools/index.ts";
 import { bootstrapAdminToken, ensureProvisionedToken } from "./auth/tokens.ts";
 
@@ -51,6 +53,10 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     }, log.child({ component: "prober" }))
     : null;
   prober?.start();
+  // Write-back to NetBox, only when asked for (NETBOX_PUSH=true).
+  const outbox = config.NETBOX_PUSH
+    ? startOutboxWorker(db, netboxClientFrom(config), config.NETBOX_OUTBOX_INTERVAL_MS, log)
+    : null;
   const host = addr.hostname === "0.0.0.0" ? "127.0.0.1" : addr.hostname;
   const firstKey = await bootstrapAdminToken(db);
   if (firstKey) {
@@ -64,6 +70,7 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     metrics,
     async shutdown() {
       await prober?.stop();
+      await outbox?.stop();
       await events.stop();
       await server.shutdown();
     },

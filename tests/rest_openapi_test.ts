@@ -17,7 +17,8 @@ type Json = Record<string, unknown>;
 
 /** Hono's "/api/devices/:id{[0-9]+}" as the document writes it: "/api/devices/{id}/". */
 function documentPath(path: string): string {
-  const p = path.replace(/:(\w+)\{[^}]*\}/g, "{$1}").replace(/:(\w+)/g, "{$1}");
+  const p = path.replace(/:(\w+)\{[^}]*\}/g, "{$1}").replace(/:(\w+)/g, "{$1}")
+    .replace(/\/\*$/, "/{path}");
   return p.startsWith("/api") && !p.endsWith("/") ? p + "/" : p;
 }
 

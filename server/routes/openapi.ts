@@ -462,6 +462,61 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
       },
     },
   };
+  const html = (summary: string, operationId: string) => ({
+    get: {
+      operationId,
+      summary,
+      security: [],
+      responses: {
+        "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } },
+      },
+    },
+  });
+  paths["/editor"] = html(
+    "The draw.io editor with the ArchiFlow plugin (?diagram=<id>&token=<key>); open, the page " +
+      "connects with the token from its URL",
+    "editor",
+  );
+  paths["/drawio"] = html("Redirects to /drawio/", "drawio_root");
+  paths["/drawio/{path}"] = html("The bundled draw.io web app (static files)", "drawio_files");
+  paths["/drawio-plugin/archiflow-plugin.js"] = {
+    get: {
+      operationId: "drawio_plugin",
+      summary: "The ArchiFlow draw.io plugin bundle",
+      security: [],
+      responses: {
+        "200": {
+          description: "JavaScript",
+          content: { "text/javascript": { schema: { type: "string" } } },
+        },
+      },
+    },
+  };
+  paths["/api/netbox/sync/"] = {
+    post: {
+      operationId: "netbox_sync",
+      summary: "Runs a NetBox sync (body: {mode?: full|incremental}); the run with its counts",
+      requestBody: { required: false, content: json({ type: "object" }) },
+      responses: {
+        "200": { description: "The sync run", content: json({ type: "object" }) },
+        "502": { description: "The sync run failed", content: json({ type: "object" }) },
+        ...COMMON_ERRORS,
+      },
+    },
+  };
+  paths["/api/netbox/webhook/"] = {
+    post: {
+      operationId: "netbox_webhook",
+      summary: "NetBox webhook receiver, authenticated by X-Hook-Signature (HMAC-SHA512), no token",
+      security: [],
+      requestBody: { required: true, content: json({ type: "object" }) },
+      responses: {
+        "200": { description: "Applied or ignored as a repeat", content: json({ type: "object" }) },
+        "401": errorResponse("Missing or wrong signature"),
+        "503": errorResponse("No webhook secret configured"),
+      },
+    },
+  };
   paths["/metrics"] = {
     get: {
       operationId: "metrics",

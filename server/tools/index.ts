@@ -2,6 +2,7 @@
 import { deviceTools } from "./devices.ts";
 import { diagramTools } from "./diagrams.ts";
 import { ipamTools } from "./ipam.ts";
+import { netboxTools } from "./netbox.ts";
 import { opsTools } from "./ops.ts";
 import { templateTools } from "./templates.ts";
 import { ToolRegistry } from "./tool.ts";
@@ -13,5 +14,6 @@ export function createRegistry(): ToolRegistry {
     ...diagramTools,
     ...templateTools,
     ...opsTools,
+    ...netboxTools,
   ]);
 }

@@ -1,0 +1,6 @@
+-- name: NbSyncSweepVlans :many
+-- Deletes the NetBox VLANs whose NetBox id is no longer listed in $1 (mark and sweep).
+DELETE FROM vlans t
+ WHERE t.netbox_id IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM unnest($1::integer[]) AS present (id) WHERE present.id = t.netbox_id)
+RETURNING t.id, t.netbox_id, to_jsonb(t) AS row
