@@ -364,7 +364,7 @@ const diagrams: ResourceDecl = {
   create: { tool: "save-diagram", args: (call) => diagramArgs(call) },
   update: { tool: "save-diagram", args: (call) => diagramArgs(call) },
   putRequired: ["name", "xml"],
-  delete: { tool: "delete-diagram" }, // PENDING: no delete-diagram tool yet
+  delete: { tool: "delete-diagram" },
   nested: [{
     path: "versions",
     summary: "Saved versions of the diagram.",
@@ -395,8 +395,8 @@ const diagrams: ResourceDecl = {
       summary: "Differences between two versions (?from=&to=).",
       query: { from: { type: "int" }, to: { type: "int" } },
       handler: (c, rc, call) =>
-        readTool(c, rc, "diff-diagram-versions", { // PENDING: diagrams branch
-          id: call.id,
+        readTool(c, rc, "diff-diagram-versions", {
+          diagramId: call.id,
           from: intQuery(call.params, "from"),
           to: intQuery(call.params, "to"),
         }),
@@ -406,7 +406,7 @@ const diagrams: ResourceDecl = {
       method: "POST",
       detail: true,
       summary: "Restore an earlier version as the newest one.",
-      tool: { tool: "restore-diagram-version" }, // PENDING: diagrams branch
+      tool: { tool: "restore-diagram-version", args: versionArgs },
       body: "tool",
     },
     {
@@ -414,7 +414,7 @@ const diagrams: ResourceDecl = {
       method: "POST",
       detail: true,
       summary: "Publish a version as the live one.",
-      tool: { tool: "publish-diagram-version" }, // PENDING: diagrams branch
+      tool: { tool: "publish-diagram-version", args: versionArgs },
       body: "tool",
     },
     {
@@ -427,6 +427,20 @@ const diagrams: ResourceDecl = {
     },
   ],
 };
+
+/** Version actions name the diagram `diagramId`; the body carries `version`, `expected_version`. */
+function versionArgs(call: Call): Record<string, unknown> {
+  return { ...camelKeys(call.body), diagramId: call.id };
+}
+
+/** Template tools take the XML as `xml`; the REST body may say `xml` or `xml_content`. */
+function templateArgs(call: Call): Record<string, unknown> {
+  const { xml_content, ...rest } = call.body;
+  const args = camelKeys(rest);
+  if (args.xml === undefined && xml_content !== undefined) args.xml = xml_content;
+  if (call.id !== undefined) args.id = call.id;
+  return args;
+}
 
 /** save-diagram takes the XML as `xml`; the REST body may say `xml` or `xml_content`. */
 function diagramArgs(call: Call): Record<string, unknown> {
@@ -516,16 +530,19 @@ const templates: ResourceDecl = {
   detailQuery: "RestTemplateDetail",
   detailFields: { xml_content: textReq },
   brief: ["id", "name", "category"],
-  create: { tool: "save-template" }, // PENDING: diagrams branch
-  update: { tool: "save-template" }, // PENDING
-  delete: { tool: "delete-template" }, // PENDING
+  create: { tool: "create-template", args: templateArgs },
+  update: { tool: "update-template", args: templateArgs },
+  delete: { tool: "delete-template" },
   putRequired: ["name", "xml_content"],
   actions: [{
     name: "instantiate",
     method: "POST",
     detail: true,
     summary: "Create a diagram from the template with the given variables.",
-    tool: { tool: "instantiate-template" }, // PENDING: diagrams branch
+    tool: {
+      tool: "instantiate-template",
+      args: (call) => ({ ...camelKeys(call.body), templateId: call.id }),
+    },
     body: "tool",
   }],
 };
