@@ -12,7 +12,7 @@
 import type { Db, Queryable, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
-import { publish } from "../events.ts";
+import { type AppEvent, EVENT_CHANNEL, publish } from "../events.ts";
 import type { Actor } from "../tools/tool.ts";
 import { formatIp, IpParseError, type IpVersion, parseIp } from "./addr.ts";
 import { checkPoolThreshold, ipConflictKey, raiseAlert, resolveCondition } from "./alerts.ts";
@@ -44,8 +44,10 @@ export interface AllocationOutcome {
 }
 
 /** Largest number of calls and addresses coalesced into one transaction. */
-const MAX_BATCH_CALLS = 256;
-const MAX_BATCH_ADDRESSES = 4096;
+const MAX_BATCH_CALLS = 512;
+const MAX_BATCH_ADDRESSES = 8192;
+/** Coalesced transactions one process runs at once (over disjoint sets of pools). */
+const MAX_IN_FLIGHT = 3;
 
 interface Pending {
   req: AllocationRequest;
@@ -53,77 +55,91 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-interface PoolQueue {
+/** Per database handle: calls waiting, and the pools a transaction in flight holds. */
+interface Coalescer {
   pending: Pending[];
-  running: boolean;
+  busyPools: Set<number>;
+  inFlight: number;
 }
 
-const queues = new WeakMap<Db, Map<number, PoolQueue>>();
+const coalescers = new WeakMap<Db, Coalescer>();
 
-/** Allocates addresses in a pool. Concurrent calls for one pool share a transaction. */
+/**
+ * Allocates addresses in a pool. Calls that arrive while a transaction is in flight wait for
+ * the next one, which serves all of them (for any number of pools) at once.
+ */
 export function allocate(db: Db, req: AllocationRequest): Promise<AllocationOutcome> {
-  let perDb = queues.get(db);
-  if (!perDb) queues.set(db, perDb = new Map());
-  let q = perDb.get(req.poolId);
-  if (!q) perDb.set(req.poolId, q = { pending: [], running: false });
-  const queue = q;
+  let c = coalescers.get(db);
+  if (!c) coalescers.set(db, c = { pending: [], busyPools: new Set(), inFlight: 0 });
+  const co = c;
   const done = new Promise<AllocationOutcome>((resolve, reject) => {
-    queue.pending.push({ req, resolve, reject });
+    co.pending.push({ req, resolve, reject });
   });
-  if (!queue.running) void drain(db, req.poolId, queue, perDb);
+  pump(db, co);
   return done;
 }
 
-async function drain(db: Db, poolId: number, q: PoolQueue, perDb: Map<number, PoolQueue>) {
-  q.running = true;
-  try {
-    while (q.pending.length) {
-      const batch: Pending[] = [];
-      let addresses = 0;
-      while (q.pending.length && batch.length < MAX_BATCH_CALLS) {
-        const n = q.pending[0].req.count ?? 1;
-        if (batch.length && addresses + n > MAX_BATCH_ADDRESSES) break;
-        batch.push(q.pending.shift()!);
+function pump(db: Db, c: Coalescer): void {
+  while (c.inFlight < MAX_IN_FLIGHT && c.pending.length) {
+    // Take every waiting call whose pool no transaction holds, in arrival order.
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const pools = new Set<number>();
+    let addresses = 0;
+    for (const p of c.pending) {
+      const n = p.req.count ?? 1;
+      const fits = batch.length < MAX_BATCH_CALLS &&
+        (batch.length === 0 || addresses + n <= MAX_BATCH_ADDRESSES);
+      if (!c.busyPools.has(p.req.poolId) && fits) {
+        batch.push(p);
+        pools.add(p.req.poolId);
         addresses += n;
-      }
-      await runSafely(db, poolId, batch);
+      } else rest.push(p);
     }
-  } finally {
-    q.running = false;
-    if (!q.pending.length && perDb.get(poolId) === q) perDb.delete(poolId);
+    if (!batch.length) return;
+    c.pending = rest;
+    for (const id of pools) c.busyPools.add(id);
+    c.inFlight++;
+    void runSafely(db, batch).finally(() => {
+      for (const id of pools) c.busyPools.delete(id);
+      c.inFlight--;
+      pump(db, c);
+    });
   }
 }
 
 type Result = { ok: AllocationOutcome } | { err: unknown };
 
-async function runSafely(db: Db, poolId: number, batch: Pending[]): Promise<void> {
+async function runSafely(db: Db, batch: Pending[]): Promise<void> {
+  const reqs = batch.map((p) => p.req);
   let results: Result[];
   try {
-    results = await runBatch(db, poolId, batch.map((p) => p.req));
+    results = await runBatch(db, reqs);
   } catch (err) {
     if (isStaleRanges(err)) {
       // The free ranges disagree with the allocations (a writer bypassed the allocator):
       // rebuild them from the allocations and try again once.
-      await db.query(sql("MarkRangesStale"), [poolId]).catch(() => {});
+      const ids = [...new Set(reqs.map((r) => r.poolId))];
+      await db.query(sql("MarkRangesStale"), [ids]).catch(() => {});
       try {
-        results = await runBatch(db, poolId, batch.map((p) => p.req));
+        results = await runBatch(db, reqs);
       } catch (err2) {
-        results = await alone(db, poolId, batch, err2);
+        results = await alone(db, reqs, err2);
       }
     } else {
-      results = await alone(db, poolId, batch, err);
+      results = await alone(db, reqs, err);
     }
   }
   results.forEach((r, i) => "ok" in r ? batch[i].resolve(r.ok) : batch[i].reject(r.err));
 }
 
 /** Retries each call of a failed coalesced transaction by itself, so failures stay separate. */
-async function alone(db: Db, poolId: number, batch: Pending[], err: unknown): Promise<Result[]> {
-  if (batch.length === 1) return [{ err }];
+async function alone(db: Db, reqs: AllocationRequest[], err: unknown): Promise<Result[]> {
+  if (reqs.length === 1) return [{ err }];
   const out: Result[] = [];
-  for (const p of batch) {
+  for (const r of reqs) {
     try {
-      out.push(...await runBatch(db, poolId, [p.req]));
+      out.push(...await runBatch(db, [r]));
     } catch (e) {
       out.push({ err: e });
     }
@@ -135,6 +151,40 @@ function isStaleRanges(err: unknown): boolean {
   const e = err as { code?: string; constraint_name?: string; constraint?: string };
   return e?.code === "23505" &&
     (e.constraint_name ?? e.constraint) === "uq_ip_allocations_active";
+}
+
+// ---------------------------------------------------------------------------------------
+// Pool-changed events of allocations
+//
+// PostgreSQL serialises the commits of all transactions that NOTIFY (a database-wide lock is
+// held from pre-commit until the commit record is flushed), so a NOTIFY inside every allocation
+// transaction would cap allocations at one commit flush each. Allocation events are therefore
+// sent after the commit, coalesced per process into one read-only statement; an event is still
+// only sent for a committed allocation.
+
+interface Announcer {
+  queue: AppEvent[];
+  running: boolean;
+}
+const announcers = new WeakMap<Db, Announcer>();
+
+function announce(db: Db, event: AppEvent): void {
+  let a = announcers.get(db);
+  if (!a) announcers.set(db, a = { queue: [], running: false });
+  a.queue.push(event);
+  if (a.running) return;
+  a.running = true;
+  const ann = a;
+  queueMicrotask(async () => {
+    try {
+      while (ann.queue.length) {
+        const batch = ann.queue.splice(0, 500).map((e) => JSON.stringify(e));
+        await db.query(sql("NotifyEvents"), [EVENT_CHANNEL, batch]).catch(() => {});
+      }
+    } finally {
+      ann.running = false;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -192,7 +242,7 @@ async function insertSpans(tx: Queryable, poolId: number, v: IpVersion, spans: S
   for (let i = 0; i < spans.length; i += 10_000) {
     const chunk = spans.slice(i, i + 10_000);
     await tx.query(sql("InsertFreeRanges"), [
-      poolId,
+      chunk.map(() => poolId),
       chunk.map((s) => text(v, s.first)),
       chunk.map((s) => text(v, s.last)),
     ]);
@@ -268,47 +318,63 @@ function parseSpan(r: { first_ip: string; last_ip: string }): Span {
   return { first: parseIp(r.first_ip).value, last: parseIp(r.last_ip).value };
 }
 
-async function runBatch(db: Db, poolId: number, reqs: AllocationRequest[]): Promise<Result[]> {
-  return await db.transaction(async (tx) => {
+async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
+  const after: AppEvent[] = [];
+  const results = await db.transaction(async (tx) => {
     const results: (Result | null)[] = reqs.map(() => null);
-    const [pool] = await lockPools(tx, [poolId]);
-    if (!pool) {
-      const e = notFound(`Cannot allocate from pool ${poolId}: no such pool`, { poolId });
-      return reqs.map(() => ({ err: e }));
+    const ids = [...new Set(reqs.map((r) => r.poolId))];
+    const locked = new Map((await lockPools(tx, ids)).map((p) => [p.id, p]));
+    const plans = new Map<number, PoolPlan>();
+    for (const [id, pool] of locked) {
+      const plan = planOf(pool);
+      plans.set(id, plan);
+      if (pool.is_active && !pool.ranges_ready) await rebuildRanges(tx, id, plan);
     }
-    if (!pool.is_active) {
-      const e = new AppError(
-        "conflict",
-        `Cannot allocate from pool "${pool.name}": pool is inactive`,
-        { poolId },
-      );
-      return reqs.map(() => ({ err: e }));
-    }
-    const plan = planOf(pool);
-    if (!pool.ranges_ready) await rebuildRanges(tx, pool.id, plan);
-    const v = plan.cidr.version;
+    reqs.forEach((r, i) => {
+      const pool = locked.get(r.poolId);
+      if (!pool) {
+        results[i] = {
+          err: notFound(`Cannot allocate from pool ${r.poolId}: no such pool`, {
+            poolId: r.poolId,
+          }),
+        };
+      } else if (!pool.is_active) {
+        results[i] = {
+          err: new AppError(
+            "conflict",
+            `Cannot allocate from pool "${pool.name}": pool is inactive`,
+            { poolId: pool.id },
+          ),
+        };
+      }
+    });
 
     // Retries of earlier calls return what those calls got.
-    const keys = [...new Set(reqs.map((r) => r.idempotencyKey).filter((k) => k))] as string[];
+    const keyOf = (r: AllocationRequest) => `${r.poolId}\u0000${r.idempotencyKey}`;
+    const keyed = reqs.filter((r, i) => r.idempotencyKey && !results[i]);
     const earlier = new Map<string, AllocationRow[]>();
-    if (keys.length) {
-      const found = await tx.query<{ idempotency_key: string; allocation_ids: number[] }>(
-        sql("FindIdempotencyKeys"),
-        [pool.id, keys],
-      );
+    if (keyed.length) {
+      const found = await tx.query<
+        { pool_id: number; idempotency_key: string; allocation_ids: number[] }
+      >(sql("FindIdempotencyKeys"), [
+        keyed.map((r) => r.poolId),
+        keyed.map((r) => r.idempotencyKey),
+      ]);
       for (const f of found) {
         const rows = await tx.query<AllocationRow>(sql("GetAllocations"), [
           f.allocation_ids.map(Number),
         ]);
-        earlier.set(f.idempotency_key, rows);
+        earlier.set(`${f.pool_id}\u0000${f.idempotency_key}`, rows);
       }
     }
+    const replay = (r: AllocationRequest) => r.idempotencyKey && earlier.get(keyOf(r));
 
     // Validate specific addresses before loading anything.
     const wanted = new Map<number, bigint>();
     reqs.forEach((r, i) => {
-      if (r.idempotencyKey && earlier.has(r.idempotencyKey)) return;
-      if (r.ip === undefined) return;
+      if (results[i] || replay(r) || r.ip === undefined) return;
+      const pool = locked.get(r.poolId)!;
+      const plan = plans.get(r.poolId)!;
       let a;
       try {
         a = parseIp(r.ip.trim());
@@ -317,14 +383,14 @@ async function runBatch(db: Db, poolId: number, reqs: AllocationRequest[]): Prom
         results[i] = { err: new AppError("invalid", `ip: ${err.message}`, { field: "ip" }) };
         return;
       }
-      if (a.version !== v || a.value < plan.cidr.network || !inCidr(plan, a.value)) {
+      if (a.version !== plan.cidr.version || !inCidr(plan, a.value)) {
         results[i] = {
           err: new AppError(
             "invalid",
             `Cannot allocate ${
               formatIp(a)
             } from pool "${pool.name}": it is not inside ${plan.network}`,
-            { field: "ip", poolId },
+            { field: "ip", poolId: pool.id },
           ),
         };
         return;
@@ -332,29 +398,33 @@ async function runBatch(db: Db, poolId: number, reqs: AllocationRequest[]): Prom
       wanted.set(i, a.value);
     });
 
-    const work = new RangeWork();
+    // Load the free ranges each pool needs: around the specific addresses, and enough of the
+    // lowest ones. Each specific address splits at most one range, so demand + specifics
+    // lowest ranges always hold enough addresses when the pool has them.
+    const work = new Map<number, RangeWork>();
+    for (const id of locked.keys()) work.set(id, new RangeWork());
+    const versionOf = (id: number) => plans.get(id)!.cidr.version;
     if (wanted.size) {
-      const at = await tx.query<{ first_ip: string; last_ip: string }>(sql("FreeRangesAt"), [
-        pool.id,
-        [...wanted.values()].map((x) => text(v, x)),
-      ]);
-      work.load(at.map(parseSpan));
-    }
-    let demand = 0;
-    reqs.forEach((r, i) => {
-      if (results[i] || wanted.has(i) || (r.idempotencyKey && earlier.has(r.idempotencyKey))) {
-        return;
-      }
-      demand += r.count ?? 1;
-    });
-    if (demand) {
-      // Each specific address splits at most one range, so demand + specifics lowest ranges
-      // always hold enough addresses when the pool has them.
-      const lowest = await tx.query<{ first_ip: string; last_ip: string }>(
-        sql("LowestFreeRanges"),
-        [pool.id, demand + wanted.size],
+      const at = await tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(
+        sql("FreeRangesAt"),
+        [
+          [...wanted.keys()].map((i) => reqs[i].poolId),
+          [...wanted.entries()].map(([i, x]) => text(versionOf(reqs[i].poolId), x)),
+        ],
       );
-      work.load(lowest.map(parseSpan));
+      for (const r of at) work.get(Number(r.pool_id))!.load([parseSpan(r)]);
+    }
+    const demand = new Map<number, number>();
+    reqs.forEach((r, i) => {
+      if (results[i] || replay(r)) return;
+      demand.set(r.poolId, (demand.get(r.poolId) ?? 0) + (wanted.has(i) ? 1 : r.count ?? 1));
+    });
+    if (demand.size) {
+      const lowest = await tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(
+        sql("LowestFreeRanges"),
+        [[...demand.keys()], [...demand.values()]],
+      );
+      for (const r of lowest) work.get(Number(r.pool_id))!.load([parseSpan(r)]);
     }
 
     // Hand out in arrival order.
@@ -362,16 +432,20 @@ async function runBatch(db: Db, poolId: number, reqs: AllocationRequest[]): Prom
     const keyOwner = new Map<string, number>();
     reqs.forEach((r, i) => {
       if (results[i]) return;
-      if (r.idempotencyKey && earlier.has(r.idempotencyKey)) {
-        results[i] = { ok: { allocations: earlier.get(r.idempotencyKey)!, replayed: true } };
+      const earlierRows = replay(r);
+      if (earlierRows) {
+        results[i] = { ok: { allocations: earlierRows, replayed: true } };
         return;
       }
-      if (r.idempotencyKey && keyOwner.has(r.idempotencyKey)) return; // filled in below
+      if (r.idempotencyKey && keyOwner.has(keyOf(r))) return; // filled in below
+      const pool = locked.get(r.poolId)!;
+      const plan = plans.get(r.poolId)!;
+      const w = work.get(r.poolId)!;
       if (wanted.has(i)) {
         const a = wanted.get(i)!;
-        if (work.take(a)) grants.set(i, [a]);
+        if (w.take(a)) grants.set(i, [a]);
         else {
-          const shown = text(v, a);
+          const shown = text(plan.cidr.version, a);
           const why = isExcluded(plan, a)
             ? "it is reserved (network, broadcast, gateway, DNS server or reserved range)"
             : "it is already allocated";
@@ -379,58 +453,80 @@ async function runBatch(db: Db, poolId: number, reqs: AllocationRequest[]): Prom
             err: new AppError(
               "conflict",
               `Cannot allocate ${shown} from pool "${pool.name}": ${why}`,
-              { ip: shown, poolId },
+              { ip: shown, poolId: pool.id },
             ),
           };
         }
       } else {
-        const got = work.takeLowest(r.count ?? 1);
+        const n = r.count ?? 1;
+        const got = w.takeLowest(n);
         if (got) grants.set(i, got);
         else {
-          const n = r.count ?? 1;
           results[i] = {
             err: new AppError(
               "exhausted",
               n === 1
                 ? `Cannot allocate from pool "${pool.name}": pool is exhausted`
                 : `Cannot allocate ${n} addresses from pool "${pool.name}": pool is exhausted (fewer than ${n} free)`,
-              { poolId, requested: n },
+              { poolId: pool.id, requested: n },
             ),
           };
         }
       }
-      if (r.idempotencyKey && grants.has(i)) keyOwner.set(r.idempotencyKey, i);
+      if (r.idempotencyKey && grants.has(i)) keyOwner.set(keyOf(r), i);
     });
 
     if (grants.size) {
-      const { remove, add } = work.changes();
-      await tx.query(sql("DeleteFreeRanges"), [pool.id, remove.map((x) => text(v, x))]);
-      if (add.length) await insertSpans(tx, pool.id, v, add);
-
-      const order = [...grants.entries()];
-      const cols: (string | null)[][] = [[], [], [], [], [], [], [], []];
-      for (const [i, addrs] of order) {
-        const r = reqs[i];
-        for (const a of addrs) {
-          cols[0].push(text(v, a));
-          cols[1].push(r.assetId ?? null);
-          cols[2].push(r.deviceName ?? null);
-          cols[3].push(r.deviceType ?? null);
-          cols[4].push(r.macAddress ?? null);
-          cols[5].push(r.hostname ?? null);
-          cols[6].push(r.description ?? null);
-          cols[7].push(r.actor.user);
+      // Free ranges: every pool's changes in two statements.
+      const rmPool: number[] = [];
+      const rmFirst: string[] = [];
+      const addPool: number[] = [];
+      const addFirst: string[] = [];
+      const addLast: string[] = [];
+      for (const [id, w] of work) {
+        const v = versionOf(id);
+        const { remove, add } = w.changes();
+        for (const x of remove) rmPool.push(id), rmFirst.push(text(v, x));
+        for (const s of add) {
+          addPool.push(id), addFirst.push(text(v, s.first)), addLast.push(text(v, s.last));
         }
       }
-      const inserted = await tx.query<AllocationRow>(sql("InsertAllocations"), [pool.id, ...cols]);
-      const byValue = new Map(inserted.map((row) => [parseIp(row.ip_address).value, row]));
-      const keyRows: Record<string, number[]> = {};
-      const auditRows: Record<string, unknown>[] = [];
+      await tx.query(sql("DeleteFreeRanges"), [rmPool, rmFirst]);
+      if (addPool.length) await tx.query(sql("InsertFreeRanges"), [addPool, addFirst, addLast]);
+
+      const order = [...grants.entries()];
+      const cols: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
       for (const [i, addrs] of order) {
-        const rows = addrs.map((a) => byValue.get(a)!);
-        results[i] = { ok: { allocations: rows, replayed: false } };
         const r = reqs[i];
-        if (r.idempotencyKey) keyRows[r.idempotencyKey] = rows.map((x) => x.id);
+        const v = versionOf(r.poolId);
+        for (const a of addrs) {
+          cols[0].push(r.poolId);
+          cols[1].push(text(v, a));
+          cols[2].push(r.assetId ?? null);
+          cols[3].push(r.deviceName ?? null);
+          cols[4].push(r.deviceType ?? null);
+          cols[5].push(r.macAddress ?? null);
+          cols[6].push(r.hostname ?? null);
+          cols[7].push(r.description ?? null);
+          cols[8].push(r.actor.user);
+        }
+      }
+      const inserted = await tx.query<AllocationRow>(sql("InsertAllocations"), cols);
+      const byAddr = new Map(
+        inserted.map((row) => [`${row.pool_id}/${parseIp(row.ip_address).value}`, row]),
+      );
+      const keyRows: { pool_id: number; key: string; ids: number[] }[] = [];
+      const auditRows: Record<string, unknown>[] = [];
+      const perPool = new Map<number, AllocationRow[]>();
+      for (const [i, addrs] of order) {
+        const r = reqs[i];
+        const rows = addrs.map((a) => byAddr.get(`${r.poolId}/${a}`)!);
+        results[i] = { ok: { allocations: rows, replayed: false } };
+        if (!perPool.has(r.poolId)) perPool.set(r.poolId, []);
+        perPool.get(r.poolId)!.push(...rows);
+        if (r.idempotencyKey) {
+          keyRows.push({ pool_id: r.poolId, key: r.idempotencyKey, ids: rows.map((x) => x.id) });
+        }
         auditRows.push({
           user_name: r.actor.user,
           client_addr: r.actor.clientAddr,
@@ -443,39 +539,39 @@ async function runBatch(db: Db, poolId: number, reqs: AllocationRequest[]): Prom
           new_values: rows.length === 1 ? rows[0] : rows,
         });
       }
-      if (Object.keys(keyRows).length) {
-        await tx.query(sql("InsertIdempotencyKeys"), [pool.id, JSON.stringify(keyRows)]);
+      if (keyRows.length) {
+        await tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]);
       }
       await tx.query(sql("InsertAuditBatch"), [JSON.stringify(auditRows)]);
 
-      const actor = reqs[order[0][0]].actor;
-      if (pool.overlapped) await raiseOverlapConflicts(tx, actor, pool, inserted);
-      const before = BigInt(pool.active_count);
-      await checkPoolThreshold(tx, actor, {
-        poolId: pool.id,
-        poolName: pool.name,
-        threshold: pool.alert_threshold,
-        usable: usableOf(plan),
-        before,
-        after: before + BigInt(inserted.length),
-      });
-      await publish(tx, {
-        type: "pool-changed",
-        poolId: pool.id,
-        change: "allocated",
-        count: inserted.length,
-      });
+      for (const [id, rows] of perPool) {
+        const pool = locked.get(id)!;
+        const actor = reqs[order.find(([i]) => reqs[i].poolId === id)![0]].actor;
+        if (pool.overlapped) await raiseOverlapConflicts(tx, actor, pool, rows);
+        const before = BigInt(pool.active_count);
+        await checkPoolThreshold(tx, actor, {
+          poolId: id,
+          poolName: pool.name,
+          threshold: pool.alert_threshold,
+          usable: usableOf(plans.get(id)!),
+          before,
+          after: before + BigInt(rows.length),
+        });
+        after.push({ type: "pool-changed", poolId: id, change: "allocated", count: rows.length });
+      }
     }
     // Calls that repeated a key first used earlier in this same transaction.
     reqs.forEach((r, i) => {
       if (results[i]) return;
-      const owner = results[keyOwner.get(r.idempotencyKey!)!];
+      const owner = results[keyOwner.get(keyOf(r))!];
       results[i] = owner && "ok" in owner
         ? { ok: { allocations: owner.ok.allocations, replayed: true } }
         : owner ?? { err: new AppError("internal", "Internal error") };
     });
     return results as Result[];
   });
+  for (const e of after) announce(db, e);
+  return results;
 }
 
 function inCidr(plan: PoolPlan, value: bigint): boolean {
@@ -624,7 +720,10 @@ async function giveBack(tx: Tx, poolId: number, plan: PoolPlan, rows: Allocation
     [poolId, before, after],
   )).map(parseSpan);
   if (neighbours.length) {
-    await tx.query(sql("DeleteFreeRanges"), [poolId, neighbours.map((n) => text(v, n.first))]);
+    await tx.query(sql("DeleteFreeRanges"), [
+      neighbours.map(() => poolId),
+      neighbours.map((n) => text(v, n.first)),
+    ]);
   }
   await insertSpans(tx, poolId, v, mergeSpans([...runs, ...neighbours]));
 }

@@ -1,5 +1,6 @@
 -- name: InsertIdempotencyKeys :exec
--- Records idempotency keys of pool $1: $2 is a JSON object of key -> allocation ids.
+-- Records idempotency keys from a JSON array of {pool_id, key, ids}.
 INSERT INTO ip_allocation_keys (pool_id, idempotency_key, allocation_ids)
-SELECT $1, k, ARRAY(SELECT jsonb_array_elements_text(v)::bigint)
-  FROM jsonb_each($2::text::jsonb) AS e(k, v)
+SELECT (e ->> 'pool_id')::bigint, e ->> 'key',
+       ARRAY(SELECT jsonb_array_elements_text(e -> 'ids')::bigint)
+  FROM jsonb_array_elements($1::text::jsonb) AS e
