@@ -171,19 +171,39 @@ try {
   const plain = await best(5, async () => {
     await base.unsafe("SELECT * FROM ip_pools ORDER BY id", [], { prepare: true });
   });
-  const listed = await best(5, async () => {
+  const listedNoSample = await best(5, async () => {
     const r = await c0.tool("get-ip-pools", { limit: 10_000 });
     if (r.pools.length !== count) throw new Error(`get-ip-pools returned ${r.pools.length}`);
   });
-  const listedNoSample = await best(5, async () => {
-    await c0.tool("get-ip-pools", { limit: 10_000, sampleSize: 0 });
+  const listed = await best(5, async () => {
+    await c0.tool("get-ip-pools", { limit: 10_000, sampleSize: 10 });
+  });
+  const listSql = Deno.readTextFileSync(
+    new URL("../../sql/queries/ipam/list_pools.sql", import.meta.url),
+  );
+  const sampleSql = Deno.readTextFileSync(
+    new URL("../../sql/queries/ipam/pool_samples.sql", import.meta.url),
+  );
+  const ids = (await base.unsafe("SELECT id FROM ip_pools ORDER BY id")).map((r) => Number(r.id));
+  const listOnly = await best(5, async () => {
+    await base.unsafe(listSql, [null, null, null, null, 10_000, 0], { prepare: true });
+  });
+  const samplesOnly = await best(5, async () => {
+    await base.unsafe(sampleSql, [ids, 10], { prepare: true });
   });
   out(
-    `list      get-ip-pools over ${count} pools: ${listed.toFixed(1)} ms (samples of 10), ${
+    `          (breakdown: ListPools SQL ${listOnly.toFixed(1)} ms, PoolSamples SQL ${
+      samplesOnly.toFixed(1)
+    } ms, through postgres.js without the server)`,
+  );
+  out(
+    `list      get-ip-pools over ${count} pools (default: counts, no samples): ${
       listedNoSample.toFixed(1)
-    } ms (no samples); plain SELECT of the same rows: ${plain.toFixed(1)} ms = ${
+    } ms; plain SELECT of the same rows: ${plain.toFixed(1)} ms = ${
+      (listedNoSample / plain).toFixed(2)
+    }x (needs <= 5x); with sampleSize 10: ${listed.toFixed(1)} ms = ${
       (listed / plain).toFixed(2)
-    }x / ${(listedNoSample / plain).toFixed(2)}x (needs <= 5x)`,
+    }x`,
   );
 
   const dupes = await base.unsafe(

@@ -24,6 +24,8 @@ import { defineTool } from "./tool.ts";
 
 /** How many addresses get-ip-pools lists per pool in `allocated` and `available`. */
 export const POOL_SAMPLE_SIZE = 10;
+/** Largest page of get-ip-pools that carries samples unless sampleSize is given. */
+export const SAMPLED_PAGE_SIZE = 100;
 
 export const POOL_TYPES = [
   "static",
@@ -293,7 +295,7 @@ const getPool = defineTool({
 const getPools = defineTool({
   name: "get-ip-pools",
   description:
-    "List IP pools with usage: allocated_count, available_count, usage_percentage and bounded samples of allocated and available addresses. Filters: poolType, vlanId, active, q.",
+    "List IP pools with usage: allocated_count, available_count, usage_percentage and bounded samples of allocated and available addresses (sampleSize per pool; by default 10 for pages of up to 100 pools, none for larger pages). Filters: poolType, vlanId, active, q.",
   scope: "read",
   input: z.object({
     poolType: z.enum(POOL_TYPES).optional(),
@@ -302,7 +304,7 @@ const getPools = defineTool({
     q: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(10_000).default(1000),
     offset: z.number().int().min(0).default(0),
-    sampleSize,
+    sampleSize: z.number().int().min(0).max(100).optional(),
   }).strict(),
   handler: async (args, ctx) => {
     const pools = await ctx.db.query<Record<string, unknown>>(sql("ListPools"), [
@@ -313,7 +315,11 @@ const getPools = defineTool({
       args.limit,
       args.offset,
     ]);
-    await withSamples(ctx.db, pools, args.sampleSize);
+    // Samples cost two index probes per pool: by default only pages of up to
+    // SAMPLED_PAGE_SIZE pools carry them, so a listing of 10,000 pools stays a plain scan.
+    const size = args.sampleSize ??
+      (pools.length <= SAMPLED_PAGE_SIZE ? POOL_SAMPLE_SIZE : 0);
+    await withSamples(ctx.db, pools, size);
     return { pools };
   },
 });

@@ -8,12 +8,14 @@ ALTER TABLE ip_pools
     CHECK (alert_threshold > 0 AND alert_threshold <= 100);
 
 -- One row per pool. active_count is kept by statement triggers on ip_allocations, so any writer
--- keeps it right; excluded_count (edges, gateway, DNS servers, reserved ranges inside the network)
--- is written by the allocator when it rebuilds the free ranges; ranges_ready says whether
--- ip_pool_free_ranges is current for the pool's exclusions.
+-- keeps it right; total_addresses follows the network (trigger); excluded_count (edges, gateway,
+-- DNS servers, reserved ranges inside the network) is written by the allocator when it rebuilds
+-- the free ranges; ranges_ready says whether ip_pool_free_ranges is current for the pool's
+-- exclusions. Keeping the sizes here makes listing 10,000 pools plain subtraction.
 CREATE TABLE ip_pool_state (
   pool_id        bigint PRIMARY KEY REFERENCES ip_pools (id) ON DELETE CASCADE,
   active_count   bigint NOT NULL DEFAULT 0 CHECK (active_count >= 0),
+  total_addresses numeric(40, 0) NOT NULL,
   excluded_count numeric(40, 0) NOT NULL DEFAULT 0 CHECK (excluded_count >= 0),
   ranges_ready   boolean NOT NULL DEFAULT false
 );
@@ -54,10 +56,16 @@ LANGUAGE sql IMMUTABLE AS $$
                       AND host(x)::inet = host(broadcast(net))::inet))
 $$;
 
+-- How many addresses a prefix holds, exactly (numeric, so IPv6 /48 and ::/0 fit).
+CREATE FUNCTION cidr_size(net cidr) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+  SELECT power(2::numeric, (CASE family(net) WHEN 4 THEN 32 ELSE 128 END) - masklen(net))::numeric(40, 0)
+$$;
+
 CREATE FUNCTION ip_pools_init_state() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO ip_pool_state (pool_id, excluded_count)
-  VALUES (NEW.id, ip_pool_base_excluded(NEW.network, NEW.gateway, NEW.dns_servers));
+  INSERT INTO ip_pool_state (pool_id, total_addresses, excluded_count)
+  VALUES (NEW.id, cidr_size(NEW.network),
+          ip_pool_base_excluded(NEW.network, NEW.gateway, NEW.dns_servers));
   RETURN NULL;
 END
 $$;
@@ -67,7 +75,10 @@ CREATE TRIGGER ip_pools_init_state AFTER INSERT ON ip_pools
 -- Changing what a pool excludes makes its free ranges stale; the allocator rebuilds them.
 CREATE FUNCTION ip_pools_exclusions_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE ip_pool_state SET ranges_ready = false WHERE pool_id = NEW.id;
+  UPDATE ip_pool_state
+     SET ranges_ready = false, total_addresses = cidr_size(NEW.network),
+         excluded_count = ip_pool_base_excluded(NEW.network, NEW.gateway, NEW.dns_servers)
+   WHERE pool_id = NEW.id;
   RETURN NULL;
 END
 $$;
@@ -120,9 +131,10 @@ CREATE TRIGGER ip_allocations_count_delete AFTER DELETE ON ip_allocations
   FOR EACH STATEMENT EXECUTE FUNCTION ip_allocations_count_delete();
 
 -- Pools that existed before this migration: counters from their rows, ranges built on first use.
-INSERT INTO ip_pool_state (pool_id, active_count, excluded_count)
+INSERT INTO ip_pool_state (pool_id, active_count, total_addresses, excluded_count)
 SELECT p.id,
        (SELECT count(*) FROM ip_allocations a WHERE a.pool_id = p.id AND a.is_active),
+       cidr_size(p.network),
        ip_pool_base_excluded(p.network, p.gateway, p.dns_servers)
   FROM ip_pools p;
 

@@ -1,10 +1,9 @@
 -- name: GetPool :one
 -- One pool with its arithmetic usage figures.
-SELECT p.id, p.name, p.network::text AS network, host(p.gateway) AS gateway,
-       ARRAY(SELECT host(d) FROM unnest(p.dns_servers) d) AS dns_servers, p.vlan_id, p.pool_type,
-       p.description, p.site, p.is_active, p.reserved_ranges,
-       p.alert_threshold::float8 AS alert_threshold, p.created_at, p.updated_at,
-       u.allocated_count, u.usable_addresses::text AS usable_count,
-       u.available_count::text AS available_count, u.usage_percentage::float8 AS usage_percentage
-  FROM ip_pools p JOIN ip_pool_usage u ON u.id = p.id
- WHERE p.id = $1
+SELECT u.id, u.name, u.network::text AS network, host(u.gateway) AS gateway,
+       u.dns_servers::text[] AS dns_servers, u.vlan_id, u.pool_type, u.description, u.site,
+       u.is_active, u.reserved_ranges, u.alert_threshold::float8 AS alert_threshold, u.created_at,
+       u.updated_at, u.allocated_count, u.usable_addresses AS usable_count, u.available_count,
+       u.usage_percentage
+  FROM ip_pool_usage u
+ WHERE u.id = $1
