@@ -323,12 +323,28 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
   const results = await db.transaction(async (tx) => {
     const results: (Result | null)[] = reqs.map(() => null);
     const ids = [...new Set(reqs.map((r) => r.poolId))];
-    const locked = new Map((await lockPools(tx, ids)).map((p) => [p.id, p]));
+    // The lowest ranges are read in the same round trip as the lock: the statements run in
+    // order on one connection, so the read starts after the lock is held and, in READ
+    // COMMITTED, sees every allocation committed before. It may load a few ranges too many.
+    const guess = new Map<number, number>();
+    for (const r of reqs) guess.set(r.poolId, (guess.get(r.poolId) ?? 0) + (r.count ?? 1));
+    const [lockedRows, speculative] = await Promise.all([
+      lockPools(tx, ids),
+      tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
+        [...guess.keys()],
+        [...guess.values()],
+      ]),
+    ]);
+    const locked = new Map(lockedRows.map((p) => [p.id, p]));
     const plans = new Map<number, PoolPlan>();
+    let rebuilt = false;
     for (const [id, pool] of locked) {
       const plan = planOf(pool);
       plans.set(id, plan);
-      if (pool.is_active && !pool.ranges_ready) await rebuildRanges(tx, id, plan);
+      if (pool.is_active && !pool.ranges_ready) {
+        await rebuildRanges(tx, id, plan);
+        rebuilt = true;
+      }
     }
     reqs.forEach((r, i) => {
       const pool = locked.get(r.poolId);
@@ -420,11 +436,16 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
       demand.set(r.poolId, (demand.get(r.poolId) ?? 0) + (wanted.has(i) ? 1 : r.count ?? 1));
     });
     if (demand.size) {
-      const lowest = await tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(
-        sql("LowestFreeRanges"),
-        [[...demand.keys()], [...demand.values()]],
-      );
-      for (const r of lowest) work.get(Number(r.pool_id))!.load([parseSpan(r)]);
+      // demand never exceeds guess (it leaves out failed calls and replays).
+      const lowest = rebuilt
+        ? await tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(
+          sql("LowestFreeRanges"),
+          [[...demand.keys()], [...demand.values()]],
+        )
+        : speculative;
+      for (const r of lowest) {
+        if (demand.has(Number(r.pool_id))) work.get(Number(r.pool_id))!.load([parseSpan(r)]);
+      }
     }
 
     // Hand out in arrival order.
@@ -491,8 +512,11 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
           addPool.push(id), addFirst.push(text(v, s.first)), addLast.push(text(v, s.last));
         }
       }
-      await tx.query(sql("DeleteFreeRanges"), [rmPool, rmFirst]);
-      if (addPool.length) await tx.query(sql("InsertFreeRanges"), [addPool, addFirst, addLast]);
+      // One round trip for the range changes and the rows (in order on one connection).
+      const writes = [tx.query(sql("DeleteFreeRanges"), [rmPool, rmFirst])];
+      if (addPool.length) {
+        writes.push(tx.query(sql("InsertFreeRanges"), [addPool, addFirst, addLast]));
+      }
 
       const order = [...grants.entries()];
       const cols: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
@@ -511,7 +535,8 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
           cols[8].push(r.actor.user);
         }
       }
-      const inserted = await tx.query<AllocationRow>(sql("InsertAllocations"), cols);
+      const insert = tx.query<AllocationRow>(sql("InsertAllocations"), cols);
+      const [inserted] = await Promise.all([insert, ...writes]);
       const byAddr = new Map(
         inserted.map((row) => [`${row.pool_id}/${parseIp(row.ip_address).value}`, row]),
       );
@@ -539,10 +564,10 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
           new_values: rows.length === 1 ? rows[0] : rows,
         });
       }
-      if (keyRows.length) {
-        await tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]);
-      }
-      await tx.query(sql("InsertAuditBatch"), [JSON.stringify(auditRows)]);
+      await Promise.all([
+        tx.query(sql("InsertAuditBatch"), [JSON.stringify(auditRows)]),
+        keyRows.length ? tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]) : null,
+      ]);
 
       for (const [id, rows] of perPool) {
         const pool = locked.get(id)!;

@@ -138,13 +138,18 @@ try {
     });
   }));
   const fullState = await c0.tool("get-ip-pool", { poolId: full.id, sampleSize: 0 });
-  const N = 5000;
-  const emptyRate = await measure(N, async (i) => {
-    await clients[i % CLIENTS].tool("allocate-ip", { poolId: empty.id });
-  });
-  const fullRate = await measure(N, async (i) => {
-    await clients[i % CLIENTS].tool("allocate-ip", { poolId: full.id });
-  });
+  // Measured empty, full, full, empty so that drifting machine load hits both alike.
+  const N = 3000;
+  const run = (poolId: number) =>
+    measure(N, async (i) => {
+      await clients[i % CLIENTS].tool("allocate-ip", { poolId });
+    });
+  const e1 = await run(empty.id);
+  const f1 = await run(full.id);
+  const f2 = await run(full.id);
+  const e2 = await run(empty.id);
+  const emptyRate = Math.round((e1 + e2) / 2);
+  const fullRate = Math.round((f1 + f2) / 2);
   out(
     `fill      /16 holding ${fullState.allocated_count} active (1,000 holes): ${fullRate}/s vs empty /16: ${emptyRate}/s = ${
       (fullRate / emptyRate).toFixed(2)

@@ -29,7 +29,9 @@ CREATE TABLE ip_pool_free_ranges (
   PRIMARY KEY (pool_id, first_ip),
   CHECK (first_ip <= last_ip AND family(first_ip) = family(last_ip))
 );
-CREATE INDEX idx_ip_pool_free_ranges_last ON ip_pool_free_ranges (pool_id, last_ip);
+-- Only the primary key indexes the ranges: every lookup (lowest, the range holding an address,
+-- the neighbours of a released address) is a walk of it, so the planner has no slower index to
+-- pick for a badly fragmented pool.
 
 -- A retried allocate-ip with the same key returns the allocations of the first call.
 CREATE TABLE ip_allocation_keys (
