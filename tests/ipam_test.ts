@@ -311,3 +311,51 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "concurrent calls that share a transaction keep their own results and failures",
+  dbOpts,
+  async () => {
+    await withIpam(async (h) => {
+      const a = await h.call("create-ip-pool", { name: "a", network: "10.10.0.0/28" });
+      const b = await h.call("create-ip-pool", { name: "b", network: "10.10.1.0/29" });
+      const calls: [string, Record<string, unknown>][] = [
+        ["ok", { poolId: a.id, ip: "10.10.0.9" }],
+        ["conflict", { poolId: a.id, ip: "10.10.0.9" }], // the same address again
+        ["ok", { poolId: a.id, count: 3 }],
+        ["exhausted", { poolId: b.id, count: 7 }], // a /29 has 6
+        ["ok", { poolId: b.id, count: 6 }],
+        ["exhausted", { poolId: b.id }],
+        ["invalid", { poolId: a.id, ip: "10.10.1.1" }],
+        ["ok", { poolId: a.id, idempotencyKey: "k" }],
+        ["ok", { poolId: a.id, idempotencyKey: "k" }],
+        ["not_found", { poolId: 4242 }],
+        ["ok", { poolId: a.id }],
+      ];
+      const before = await h.t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log");
+      const got = await Promise.all(
+        calls.map(([, args]) => h.call("allocate-ip", args).catch((e) => ({ kind: e.kind }))),
+      );
+      got.forEach((g, i) => assert.equal(g.kind ?? "ok", calls[i][0], `call ${i}`));
+      assert.equal(got[0].ip_address, "10.10.0.9");
+      assert.equal(got[7].id, got[8].id, "one idempotency key, one allocation");
+      const ips = got.flatMap((g) => g.allocations ?? []).map((
+        x: { id: number; ip_address: string },
+      ) => `${x.id}`);
+      const rows = await h.t.db.query<{ pool_id: number; ip: string }>(
+        "SELECT pool_id, host(ip_address) AS ip FROM ip_allocations WHERE is_active ORDER BY pool_id, ip_address",
+      );
+      assert.equal(rows.length, 1 + 3 + 6 + 1 + 1);
+      assert.equal(new Set(rows.map((r) => `${r.pool_id}/${r.ip}`)).size, rows.length);
+      assert.equal(
+        new Set(ips).size,
+        rows.length,
+        "every handed-out row is distinct, the retry aside",
+      );
+      const after = await h.t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log");
+      // One audit row per successful call that allocated (the replayed key writes none), plus
+      // the pool_exhausted alert pool b raised when it filled up.
+      assert.equal(after[0].n - before[0].n, 5 + 1);
+    });
+  },
+);
