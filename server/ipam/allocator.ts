@@ -46,8 +46,14 @@ export interface AllocationOutcome {
 /** Largest number of calls and addresses coalesced into one transaction. */
 const MAX_BATCH_CALLS = 512;
 const MAX_BATCH_ADDRESSES = 8192;
-/** Coalesced transactions one process runs at once (over disjoint sets of pools). */
-const MAX_IN_FLIGHT = 3;
+/** Coalesced transactions one process runs at once. */
+const MAX_IN_FLIGHT = 4;
+/**
+ * Transactions of one process that may include the same pool. The second waits on the pool
+ * lock in PostgreSQL while the first commits, then runs at once: the commit and the next
+ * batch's round trips overlap instead of following each other.
+ */
+const PER_POOL_DEPTH = 2;
 
 interface Pending {
   req: AllocationRequest;
@@ -55,10 +61,10 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Per database handle: calls waiting, and the pools a transaction in flight holds. */
+/** Per database handle: calls waiting, and how many transactions in flight hold each pool. */
 interface Coalescer {
   pending: Pending[];
-  busyPools: Set<number>;
+  busyPools: Map<number, number>;
   inFlight: number;
 }
 
@@ -70,7 +76,7 @@ const coalescers = new WeakMap<Db, Coalescer>();
  */
 export function allocate(db: Db, req: AllocationRequest): Promise<AllocationOutcome> {
   let c = coalescers.get(db);
-  if (!c) coalescers.set(db, c = { pending: [], busyPools: new Set(), inFlight: 0 });
+  if (!c) coalescers.set(db, c = { pending: [], busyPools: new Map(), inFlight: 0 });
   const co = c;
   const done = new Promise<AllocationOutcome>((resolve, reject) => {
     co.pending.push({ req, resolve, reject });
@@ -81,7 +87,7 @@ export function allocate(db: Db, req: AllocationRequest): Promise<AllocationOutc
 
 function pump(db: Db, c: Coalescer): void {
   while (c.inFlight < MAX_IN_FLIGHT && c.pending.length) {
-    // Take every waiting call whose pool no transaction holds, in arrival order.
+    // Take every waiting call whose pool is not at its depth, in arrival order.
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     const pools = new Set<number>();
@@ -90,7 +96,7 @@ function pump(db: Db, c: Coalescer): void {
       const n = p.req.count ?? 1;
       const fits = batch.length < MAX_BATCH_CALLS &&
         (batch.length === 0 || addresses + n <= MAX_BATCH_ADDRESSES);
-      if (!c.busyPools.has(p.req.poolId) && fits) {
+      if ((c.busyPools.get(p.req.poolId) ?? 0) < PER_POOL_DEPTH && fits) {
         batch.push(p);
         pools.add(p.req.poolId);
         addresses += n;
@@ -98,10 +104,14 @@ function pump(db: Db, c: Coalescer): void {
     }
     if (!batch.length) return;
     c.pending = rest;
-    for (const id of pools) c.busyPools.add(id);
+    for (const id of pools) c.busyPools.set(id, (c.busyPools.get(id) ?? 0) + 1);
     c.inFlight++;
     void runSafely(db, batch).finally(() => {
-      for (const id of pools) c.busyPools.delete(id);
+      for (const id of pools) {
+        const n = c.busyPools.get(id)! - 1;
+        if (n) c.busyPools.set(id, n);
+        else c.busyPools.delete(id);
+      }
       c.inFlight--;
       pump(db, c);
     });

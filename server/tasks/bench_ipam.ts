@@ -12,6 +12,8 @@ const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 64);
 const HOT_ALLOCATIONS = Number(Deno.env.get("BENCH_ALLOCATIONS") ?? 20_000);
 const POOLS_FOR_LIST = Number(Deno.env.get("BENCH_LIST_POOLS") ?? 10_000);
 const SERVER_POOL_SIZE = Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10);
+/** BENCH_ONLY=hot runs just the baseline and the hot pool (for quick comparisons). */
+const ONLY_HOT = Deno.env.get("BENCH_ONLY") === "hot";
 
 // ---------------------------------------------------------------------------------------
 // A minimal JSON-RPC client over WebSocket (tools/call only)
@@ -58,6 +60,8 @@ class Client {
 }
 
 // ---------------------------------------------------------------------------------------
+
+class Done extends Error {}
 
 const dbName = `archiflow_bench_${Date.now().toString(36)}`;
 const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
@@ -107,6 +111,10 @@ try {
     }x baseline (needs >= 5000/s and >= 0.40x)`,
   );
 
+  if (ONLY_HOT) {
+    await base.end();
+    throw new Done();
+  }
   // 100 pools.
   const pools: number[] = [];
   for (let p = 0; p < 100; p++) {
@@ -231,6 +239,8 @@ try {
   );
   await base.end();
   if (dupes[0].n !== 0 || counters[0].n !== 0) Deno.exitCode = 1;
+} catch (err) {
+  if (!(err instanceof Done)) throw err;
 } finally {
   for (const c of clients) c.close();
   if (running.server) {
@@ -267,7 +277,10 @@ async function best(k: number, fn: () => Promise<void>): Promise<number> {
 async function startServerProcess(): Promise<string> {
   const main = new URL("../main.ts", import.meta.url).pathname;
   const server = running.server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main],
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server there.
+    args: Deno.env.get("BENCH_CPU_PROF")
+      ? ["run", "-A", "--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_CPU_PROF")}`, main]
+      : ["run", "-A", main],
     env: {
       PORT: "0",
       HOST: "127.0.0.1",
