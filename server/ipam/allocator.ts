@@ -338,11 +338,14 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     // COMMITTED, sees every allocation committed before. It may load a few ranges too many.
     const guess = new Map<number, number>();
     for (const r of reqs) guess.set(r.poolId, (guess.get(r.poolId) ?? 0) + (r.count ?? 1));
-    const [lockedRows, speculative] = await Promise.all([
+    const [lockedRows, speculative, reserved] = await Promise.all([
       lockPools(tx, ids),
       tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
         [...guess.keys()],
         [...guess.values()],
+      ]),
+      tx.query<{ id: number; now: Date }>(sql("NextAllocationIds"), [
+        [...guess.values()].reduce((a, b) => a + b, 0),
       ]),
     ]);
     const locked = new Map(lockedRows.map((p) => [p.id, p]));
@@ -528,34 +531,46 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
         writes.push(tx.query(sql("InsertFreeRanges"), [addPool, addFirst, addLast]));
       }
 
+      // The rows are built here from reserved ids and the transaction time, so that they,
+      // their audit entries and idempotency keys go in the same round trip as the ranges.
       const order = [...grants.entries()];
-      const cols: (string | number | null)[][] = [[], [], [], [], [], [], [], [], []];
-      for (const [i, addrs] of order) {
-        const r = reqs[i];
-        const v = versionOf(r.poolId);
-        for (const a of addrs) {
-          cols[0].push(r.poolId);
-          cols[1].push(text(v, a));
-          cols[2].push(r.assetId ?? null);
-          cols[3].push(r.deviceName ?? null);
-          cols[4].push(r.deviceType ?? null);
-          cols[5].push(r.macAddress ?? null);
-          cols[6].push(r.hostname ?? null);
-          cols[7].push(r.description ?? null);
-          cols[8].push(r.actor.user);
-        }
-      }
-      const insert = tx.query<AllocationRow>(sql("InsertAllocations"), cols);
-      const [inserted] = await Promise.all([insert, ...writes]);
-      const byAddr = new Map(
-        inserted.map((row) => [`${row.pool_id}/${parseIp(row.ip_address).value}`, row]),
-      );
+      const now = reserved[0].now;
+      let next = 0;
+      const cols: (string | number | null)[][] = [[], [], [], [], [], [], [], [], [], []];
       const keyRows: { pool_id: number; key: string; ids: number[] }[] = [];
       const auditRows: Record<string, unknown>[] = [];
       const perPool = new Map<number, AllocationRow[]>();
       for (const [i, addrs] of order) {
         const r = reqs[i];
-        const rows = addrs.map((a) => byAddr.get(`${r.poolId}/${a}`)!);
+        const v = versionOf(r.poolId);
+        const rows: AllocationRow[] = addrs.map((a) => ({
+          id: Number(reserved[next++].id),
+          pool_id: r.poolId,
+          ip_address: text(v, a),
+          asset_id: r.assetId ?? null,
+          device_name: r.deviceName ?? null,
+          device_type: r.deviceType ?? null,
+          mac_address: r.macAddress ?? null,
+          hostname: r.hostname ?? null,
+          description: r.description ?? "",
+          allocated_by: r.actor.user,
+          allocated_at: now,
+          released_at: null,
+          released_by: null,
+          is_active: true,
+        }));
+        for (const row of rows) {
+          cols[0].push(row.id);
+          cols[1].push(r.poolId);
+          cols[2].push(row.ip_address);
+          cols[3].push(r.assetId ?? null);
+          cols[4].push(r.deviceName ?? null);
+          cols[5].push(r.deviceType ?? null);
+          cols[6].push(r.macAddress ?? null);
+          cols[7].push(r.hostname ?? null);
+          cols[8].push(r.description ?? null);
+          cols[9].push(r.actor.user);
+        }
         results[i] = { ok: { allocations: rows, replayed: false } };
         if (!perPool.has(r.poolId)) perPool.set(r.poolId, []);
         perPool.get(r.poolId)!.push(...rows);
@@ -574,10 +589,12 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
           new_values: rows.length === 1 ? rows[0] : rows,
         });
       }
-      await Promise.all([
-        tx.query(sql("InsertAuditBatch"), [JSON.stringify(auditRows)]),
-        keyRows.length ? tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]) : null,
-      ]);
+      writes.push(tx.query(sql("InsertAllocations"), cols));
+      writes.push(tx.query(sql("InsertAuditBatch"), [JSON.stringify(auditRows)]));
+      if (keyRows.length) {
+        writes.push(tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]));
+      }
+      await Promise.all(writes);
 
       for (const [id, rows] of perPool) {
         const pool = locked.get(id)!;
