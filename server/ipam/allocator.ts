@@ -338,7 +338,8 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     // COMMITTED, sees every allocation committed before. It may load a few ranges too many.
     const guess = new Map<number, number>();
     for (const r of reqs) guess.set(r.poolId, (guess.get(r.poolId) ?? 0) + (r.count ?? 1));
-    const [lockedRows, speculative, reserved] = await Promise.all([
+    const keyedAll = reqs.filter((r) => r.idempotencyKey);
+    const [lockedRows, speculative, reserved, keysFound] = await Promise.all([
       lockPools(tx, ids),
       tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
         [...guess.keys()],
@@ -347,6 +348,12 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
       tx.query<{ id: number; now: Date }>(sql("NextAllocationIds"), [
         [...guess.values()].reduce((a, b) => a + b, 0),
       ]),
+      keyedAll.length
+        ? tx.query<{ pool_id: number; idempotency_key: string; allocation_ids: number[] }>(
+          sql("FindIdempotencyKeys"),
+          [keyedAll.map((r) => r.poolId), keyedAll.map((r) => r.idempotencyKey)],
+        )
+        : Promise.resolve([]),
     ]);
     const locked = new Map(lockedRows.map((p) => [p.id, p]));
     const plans = new Map<number, PoolPlan>();
@@ -380,21 +387,13 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
 
     // Retries of earlier calls return what those calls got.
     const keyOf = (r: AllocationRequest) => `${r.poolId}\u0000${r.idempotencyKey}`;
-    const keyed = reqs.filter((r, i) => r.idempotencyKey && !results[i]);
+    // (The keys were looked up in the lock's round trip, after the lock was granted.)
     const earlier = new Map<string, AllocationRow[]>();
-    if (keyed.length) {
-      const found = await tx.query<
-        { pool_id: number; idempotency_key: string; allocation_ids: number[] }
-      >(sql("FindIdempotencyKeys"), [
-        keyed.map((r) => r.poolId),
-        keyed.map((r) => r.idempotencyKey),
+    for (const f of keysFound) {
+      const rows = await tx.query<AllocationRow>(sql("GetAllocations"), [
+        f.allocation_ids.map(Number),
       ]);
-      for (const f of found) {
-        const rows = await tx.query<AllocationRow>(sql("GetAllocations"), [
-          f.allocation_ids.map(Number),
-        ]);
-        earlier.set(`${f.pool_id}\u0000${f.idempotency_key}`, rows);
-      }
+      earlier.set(`${f.pool_id}\u0000${f.idempotency_key}`, rows);
     }
     const replay = (r: AllocationRequest) => r.idempotencyKey && earlier.get(keyOf(r));
 
