@@ -177,9 +177,8 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
       // Which tools exist depends on what is merged; each declared but absent tool must 501.
       const tools = (await getJson(s, "/api/status/")).body.tools as string[];
       const declared: [string, string, unknown, string][] = [
-        ["POST", "/api/templates/", { name: "t" }, "save-template"],
         ["DELETE", "/api/devices/1/", undefined, "delete-device"],
-        ["PATCH", "/api/ip-pools/1/", { name: "x" }, "update-ip-pool"],
+        ["PATCH", "/api/ip-allocations/1/", { description: "x" }, "update-ip-allocation"],
         ["POST", "/api/device-ports/", { port_name: "x" }, "save-device-port"],
       ];
       let checked = 0;

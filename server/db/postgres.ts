@@ -85,11 +85,16 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
           parse: (v: string) => JSON.parse(v),
         },
         // int8 (ids, counts) as numbers: ids never approach 2^53.
+        // Arrays are encoded here too: on a connection whose array types the driver has not
+        // fetched yet, an int8[] parameter reaches this serializer, and String([1]) is "1".
         bigint: {
           to: 20,
           from: [20],
-          serialize: (v: unknown) => String(v),
-          parse: (v: string) => Number(v),
+          serialize: (v: unknown) => (Array.isArray(v)
+            ? `{${v.map((x) => (x == null ? "NULL" : String(x))).join(",")}}`
+            : String(v)),
+          parse: (v: string) =>
+            Number(v),
         },
       },
     });

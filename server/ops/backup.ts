@@ -243,6 +243,9 @@ export async function restoreBackup(
             throw new BackupError(`Cannot restore: table ${table} is not in the header`);
           }
           counts[table] = 0;
+          // Pool state is kept by triggers on ip_pools and ip_allocations; what they made while
+          // those tables loaded gives way to the backup's rows (the counters are re-checked below).
+          if (table === "ip_pool_state") await tx.query(sql("ClearPoolState"));
           const [s] = await tx.query<{ columns: string[] }>(sql("BackupSelfRefs"), [table]);
           selfRefs = s.columns.length > 0;
         } else if (marker[0] === "end") {
@@ -265,6 +268,7 @@ export async function restoreBackup(
         throw new BackupError(`Cannot restore: ${t} has ${counts[t]} rows, the backup says ${n}`);
       }
     }
+    if (tables.includes("ip_pool_state")) await tx.query(sql("RecountPoolState"));
     const [fixed] = await tx.query<{ fixed: number }>(sql("RestoreFixSequences"));
     return {
       schemaVersion: header.schema_version,

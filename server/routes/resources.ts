@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { Env } from "../app.ts";
 import { sql } from "../db/queries.ts";
 import { countValue } from "../tools/ipam.ts";
+import { listAvailable } from "../ipam/available.ts";
 import { type FieldDecl, MAX_LIMIT } from "./list_query.ts";
 import {
   type Call,
@@ -121,8 +122,11 @@ const ipPools: ResourceDecl = {
   },
   brief: ["id", "name", "network"],
   create: { tool: "create-ip-pool" },
-  update: { tool: "update-ip-pool" }, // PENDING: IPAM branch
-  delete: { tool: "delete-ip-pool" }, // PENDING: IPAM branch
+  update: { tool: "update-ip-pool", args: poolArgs },
+  delete: {
+    tool: "delete-ip-pool",
+    args: (call) => ({ poolId: call.id, force: call.params.get("force") === "true" }),
+  },
   putRequired: ["name", "network"],
   actions: [
     {
@@ -184,20 +188,16 @@ async function availableIps(c: Context<Env>, rc: RestContext, call: Call): Promi
     return Math.min(Number(raw), max);
   };
   const limit = num("limit", 50, MAX_LIMIT) || 50;
-  // Free addresses are found by walking gaps from the start, so deep offsets cost more.
-  const offset = num("offset", 0, 100_000);
-  const rows = await rc.deps.db.query<{ ip_address: string }>(sql("FindFreeAddresses"), [
-    call.id,
-    offset + limit,
-  ]);
+  const offset = num("offset", 0, 1_000_000_000);
+  const addresses = await listAvailable(rc.deps.db, call.id!, offset, limit);
   const [{ available_count }] = await rc.deps.db.query<{ available_count: string }>(
     sql("RestPoolAvailableCount"),
     [call.id],
   );
   const count = countValue(available_count);
-  const page = rows.slice(offset).map((r) => ({
-    address: r.ip_address,
-    family: r.ip_address.includes(":") ? 6 : 4,
+  const page = addresses.map((address) => ({
+    address,
+    family: address.includes(":") ? 6 : 4,
     pool_id: call.id,
   }));
   const url = new URL(c.req.url);
@@ -210,7 +210,7 @@ async function availableIps(c: Context<Env>, rc: RestContext, call: Call): Promi
   const more = typeof count === "string" || offset + limit < count;
   return c.json({
     count,
-    next: more && rows.length === offset + limit ? link(offset + limit) : null,
+    next: more && addresses.length === limit ? link(offset + limit) : null,
     previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
     results: page,
   });
@@ -428,6 +428,12 @@ const diagrams: ResourceDecl = {
   ],
 };
 
+/** update-ip-pool names the pool `poolId`. */
+function poolArgs(call: Call): Record<string, unknown> {
+  const { id: _id, ...rest } = camelKeys(call.body);
+  return { ...rest, poolId: call.id };
+}
+
 /** Version actions name the diagram `diagramId`; the body carries `version`, `expected_version`. */
 function versionArgs(call: Call): Record<string, unknown> {
   return { ...camelKeys(call.body), diagramId: call.id };
@@ -583,7 +589,7 @@ const alerts: ResourceDecl = {
       method: "POST",
       detail: true,
       summary: "Acknowledge the alert.",
-      tool: { tool: "acknowledge-alert" }, // PENDING: alerts branch
+      tool: { tool: "acknowledge-alert", args: (call) => ({ id: call.id }) },
       body: "tool",
     },
     {
@@ -591,7 +597,7 @@ const alerts: ResourceDecl = {
       method: "POST",
       detail: true,
       summary: "Resolve the alert.",
-      tool: { tool: "resolve-alert" }, // PENDING: alerts branch
+      tool: { tool: "resolve-alert", args: (call) => ({ id: call.id }) },
       body: "tool",
     },
   ],

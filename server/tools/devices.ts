@@ -3,6 +3,7 @@ import { z } from "zod";
 import { audit } from "../audit.ts";
 import { sql } from "../db/queries.ts";
 import { publish } from "../events.ts";
+import { checkDeviceAlerts, type DeviceSnapshot } from "../ipam/alerts.ts";
 import { likeEscape, limit, offset, shortText } from "./common.ts";
 import { defineTool } from "./tool.ts";
 
@@ -84,6 +85,12 @@ const saveDevice = defineTool({
         newValues: device,
       });
       await publish(tx, { type: "device-changed", deviceId: device.id, assetId: device.asset_id });
+      await checkDeviceAlerts(
+        tx,
+        ctx.actor,
+        device as unknown as DeviceSnapshot,
+        oldValues as { status?: string } | null,
+      );
       return device;
     });
   },

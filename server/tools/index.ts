@@ -1,4 +1,5 @@
 // Every tool the server offers, in one registry shared by all transports.
+import { alertTools } from "./alerts.ts";
 import { deviceTools } from "./devices.ts";
 import { diagramTools } from "./diagrams.ts";
 import { ipamTools } from "./ipam.ts";
@@ -15,5 +16,6 @@ export function createRegistry(): ToolRegistry {
     ...templateTools,
     ...opsTools,
     ...netboxTools,
+    ...alertTools,
   ]);
 }

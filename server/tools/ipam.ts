@@ -1,54 +1,100 @@
-// IP pool tools: create and list pools, allocate and release addresses.
+// IP pool tools: create, change, delete and list pools; allocate and release addresses.
+// Allocation itself lives in server/ipam/allocator.ts; these handlers validate, call it and
+// shape the results.
 import { z } from "zod";
 import { audit } from "../audit.ts";
+import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
-import { id, shortText } from "./common.ts";
+import { formatIp, MacParseError, parseIp, validateMac } from "../ipam/addr.ts";
+import {
+  allocate,
+  type AllocationRow,
+  lockPools,
+  planOf,
+  rebuildRanges,
+  release,
+  usableOf,
+} from "../ipam/allocator.ts";
+import { poolAlertKey, resolveCondition, syncPoolThreshold } from "../ipam/alerts.ts";
+import { planPool, type PoolPlan, PoolSpecError } from "../ipam/ranges.ts";
+import { id, likeEscape, shortText } from "./common.ts";
 import { defineTool } from "./tool.ts";
 
 /** How many addresses get-ip-pools lists per pool in `allocated` and `available`. */
 export const POOL_SAMPLE_SIZE = 10;
+/** Largest page of get-ip-pools that carries samples unless sampleSize is given. */
+export const SAMPLED_PAGE_SIZE = 100;
+
+export const POOL_TYPES = [
+  "static",
+  "dhcp",
+  "management",
+  "infrastructure",
+  "loopback",
+  "point_to_point",
+  "reserved",
+] as const;
+
+const addrText = z.string().trim().min(1).max(64);
+const rangeText = z.string().trim().min(1).max(140);
+const threshold = z.number().gt(0).max(100);
+
+/** Validates a pool's addressing with addr.ts before any SQL runs; errors name the field. */
+function plan(spec: Parameters<typeof planPool>[0]): PoolPlan {
+  try {
+    return planPool(spec);
+  } catch (err) {
+    if (err instanceof PoolSpecError) {
+      throw new AppError("invalid", err.message, { field: err.field });
+    }
+    throw err;
+  }
+}
+
+const nameTaken = (name: string) => (err: unknown) => {
+  if ((err as { code?: string })?.code === "23505") {
+    throw new AppError("conflict", `A pool named "${name}" already exists`, { field: "name" });
+  }
+  throw err;
+};
 
 const createPool = defineTool({
   name: "create-ip-pool",
-  description: "Create an IP pool for a network (CIDR), with optional gateway and DNS servers.",
+  description:
+    "Create an IP pool for a network (CIDR) with optional gateway, DNS servers, reserved ranges (addresses or first-last ranges never handed out) and alert threshold (percent, default 90).",
   scope: "write",
   input: z.object({
     name: shortText(200),
-    network: z.string().min(2).max(64),
-    gateway: z.string().max(64).optional(),
-    dnsServers: z.array(z.string().max(64)).max(16).optional(),
+    network: z.string().trim().min(2).max(64),
+    gateway: addrText.optional(),
+    dnsServers: z.array(addrText).max(16).optional(),
+    reservedRanges: z.array(rangeText).max(256).optional(),
+    alertThreshold: threshold.optional(),
     vlanId: z.number().int().min(1).max(4094).optional(),
-    poolType: z.enum([
-      "static",
-      "dhcp",
-      "management",
-      "infrastructure",
-      "loopback",
-      "point_to_point",
-      "reserved",
-    ]).optional(),
+    poolType: z.enum(POOL_TYPES).optional(),
     description: z.string().max(2000).optional(),
     site: z.string().max(200).optional(),
+    isActive: z.boolean().optional(),
   }).strict(),
   handler: async (args, ctx) => {
+    const p = plan(args);
     return await ctx.db.transaction(async (tx) => {
-      const [pool] = await tx.query(sql("InsertPool"), [
+      const [pool] = await tx.query<Record<string, unknown>>(sql("InsertPool"), [
         args.name,
-        args.network,
-        args.gateway ?? null,
-        args.dnsServers ?? [],
+        p.network,
+        p.gateway,
+        p.dnsServers,
         args.vlanId ?? null,
         args.poolType ?? "static",
         args.description ?? "",
         args.site ?? null,
-      ]).catch((err) => {
-        if (err?.code === "23505") {
-          throw new AppError("conflict", `A pool named "${args.name}" already exists`);
-        }
-        throw err;
-      });
+        p.reservedRanges,
+        args.alertThreshold ?? 90,
+        args.isActive ?? true,
+      ]).catch(nameTaken(args.name));
+      await rebuildRanges(tx, pool.id as number, p);
       await audit(tx, ctx.actor, {
         action: "create",
         entityType: "ip_pool",
@@ -61,26 +107,131 @@ const createPool = defineTool({
   },
 });
 
-const getPools = defineTool({
-  name: "get-ip-pools",
+const updatePool = defineTool({
+  name: "update-ip-pool",
   description:
-    "List IP pools with usage: allocated_count, available_count, usage_percentage and bounded samples of allocated and available addresses.",
-  scope: "read",
-  input: z.object({}).strict(),
-  handler: async (_args, ctx) => {
-    const pools = await ctx.db.query<Record<string, unknown>>(sql("ListPools"), [
-      POOL_SAMPLE_SIZE,
-    ]);
-    for (const pool of pools) {
-      const free = await ctx.db.query<{ ip_address: string }>(sql("FindFreeAddresses"), [
-        pool.id,
-        POOL_SAMPLE_SIZE,
-      ]);
-      pool.available = free.map((r) => r.ip_address);
-      pool.available_count = countValue(pool.available_count as string);
-      pool.usable_count = countValue(pool.usable_count as string);
+    "Change a pool's fields; null clears gateway, vlanId or site. New exclusions may not cover allocated addresses.",
+  scope: "write",
+  input: z.object({
+    poolId: id,
+    name: shortText(200).optional(),
+    network: z.string().trim().min(2).max(64).optional(),
+    gateway: addrText.nullable().optional(),
+    dnsServers: z.array(addrText).max(16).optional(),
+    reservedRanges: z.array(rangeText).max(256).optional(),
+    alertThreshold: threshold.optional(),
+    vlanId: z.number().int().min(1).max(4094).nullable().optional(),
+    poolType: z.enum(POOL_TYPES).optional(),
+    description: z.string().max(2000).optional(),
+    site: z.string().max(200).nullable().optional(),
+    isActive: z.boolean().optional(),
+  }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      const [locked] = await lockPools(tx, [args.poolId]);
+      if (!locked) throw notFound(`Cannot update pool ${args.poolId}: no such pool`);
+      const [old] = await tx.query<Record<string, unknown>>(sql("GetPool"), [args.poolId]);
+      const p = plan({
+        network: args.network ?? locked.network,
+        gateway: args.gateway === undefined ? locked.gateway : args.gateway,
+        dnsServers: args.dnsServers ?? locked.dns_servers,
+        reservedRanges: args.reservedRanges ?? locked.reserved_ranges,
+      });
+      const oldPlan = planOf(locked);
+      const exclusionsChanged = p.network !== oldPlan.network || p.gateway !== oldPlan.gateway ||
+        p.dnsServers.join() !== oldPlan.dnsServers.join() ||
+        p.reservedRanges.join() !== oldPlan.reservedRanges.join();
+      if (exclusionsChanged) await refuseCoveringAllocations(tx, locked.id, locked.name, p);
+      const [pool] = await tx.query<Record<string, unknown>>(sql("UpdatePool"), [
+        locked.id,
+        args.name ?? old.name,
+        p.network,
+        p.gateway,
+        p.dnsServers,
+        args.vlanId === undefined ? old.vlan_id : args.vlanId,
+        args.poolType ?? old.pool_type,
+        args.description ?? old.description,
+        args.site === undefined ? old.site : args.site,
+        p.reservedRanges,
+        args.alertThreshold ?? locked.alert_threshold,
+        args.isActive ?? locked.is_active,
+      ]).catch(nameTaken(args.name ?? String(old.name)));
+      if (exclusionsChanged || !locked.ranges_ready) await rebuildRanges(tx, locked.id, p);
+      const active = BigInt(locked.active_count);
+      await syncPoolThreshold(tx, ctx.actor, {
+        poolId: locked.id,
+        poolName: String(pool.name),
+        threshold: Number(pool.alert_threshold),
+        usable: usableOf(p),
+        before: active,
+        after: active,
+      });
+      await audit(tx, ctx.actor, {
+        action: "update",
+        entityType: "ip_pool",
+        entityId: locked.id,
+        oldValues: old,
+        newValues: pool,
+      });
+      await publish(tx, { type: "pool-changed", poolId: locked.id, change: "updated" });
+      return pool;
+    });
+  },
+});
+
+/** Refuses new exclusions or a new network that would strand an active allocation. */
+async function refuseCoveringAllocations(
+  tx: Queryable,
+  poolId: number,
+  name: string,
+  p: PoolPlan,
+): Promise<void> {
+  const rows = await tx.query<{ ip_address: string }>(sql("ListActiveAddresses"), [poolId]);
+  for (const r of rows) {
+    const a = parseIp(r.ip_address);
+    const inside = a.version === p.cidr.version && a.value >= p.usable.first &&
+      a.value <= p.usable.last;
+    const hit = inside && p.exclusions.find((s) => a.value >= s.first && a.value <= s.last);
+    if (!inside || hit) {
+      throw new AppError(
+        "conflict",
+        `Cannot update pool "${name}": ${formatIp(a)} is allocated and would be ${
+          inside ? "excluded" : "outside the pool"
+        }; release it first`,
+        { ip: formatIp(a), poolId },
+      );
     }
-    return { pools };
+  }
+}
+
+const deletePool = defineTool({
+  name: "delete-ip-pool",
+  description:
+    "Delete a pool with its allocation history. Refused while addresses are allocated unless force is true.",
+  scope: "write",
+  input: z.object({ poolId: id, force: z.boolean().optional() }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      const [locked] = await lockPools(tx, [args.poolId]);
+      if (!locked) throw notFound(`Cannot delete pool ${args.poolId}: no such pool`);
+      if (locked.active_count > 0 && !args.force) {
+        throw new AppError(
+          "conflict",
+          `Cannot delete pool "${locked.name}": ${locked.active_count} addresses are allocated; release them or pass force`,
+          { poolId: locked.id, allocated: locked.active_count },
+        );
+      }
+      const [pool] = await tx.query<Record<string, unknown>>(sql("DeletePool"), [locked.id]);
+      await resolveCondition(tx, ctx.actor, poolAlertKey(locked.id));
+      await audit(tx, ctx.actor, {
+        action: "delete",
+        entityType: "ip_pool",
+        entityId: locked.id,
+        oldValues: { ...pool, allocated_count: locked.active_count },
+      });
+      await publish(tx, { type: "pool-changed", poolId: locked.id, change: "deleted" });
+      return { ...pool, deleted: true, released_count: locked.active_count };
+    });
   },
 });
 
@@ -90,90 +241,170 @@ export function countValue(text: string): number | string {
   return Number.isSafeInteger(n) ? n : text;
 }
 
+/** Adds the bounded samples (`allocated`, `available`) and shapes the counts of pool rows. */
+async function withSamples(
+  db: Queryable,
+  pools: Record<string, unknown>[],
+  size: number,
+): Promise<void> {
+  for (const pool of pools) {
+    pool.usable_count = countValue(pool.usable_count as string);
+    pool.available_count = countValue(pool.available_count as string);
+    pool.allocated = [];
+    pool.available = [];
+  }
+  if (!size || !pools.length) return;
+  const samples = await db.query<{ pool_id: number; allocated: string[]; free_ranges: string[] }>(
+    sql("PoolSamples"),
+    [pools.map((p) => p.id), size],
+  );
+  const byId = new Map(samples.map((s) => [Number(s.pool_id), s]));
+  for (const pool of pools) {
+    const s = byId.get(Number(pool.id));
+    if (!s) continue;
+    pool.allocated = s.allocated;
+    const available: string[] = [];
+    for (const r of s.free_ranges) {
+      const dash = r.indexOf("-");
+      const first = parseIp(r.slice(0, dash));
+      const last = parseIp(r.slice(dash + 1)).value;
+      for (let v = first.value; v <= last && available.length < size; v++) {
+        available.push(formatIp({ version: first.version, value: v }));
+      }
+      if (available.length >= size) break;
+    }
+    pool.available = available;
+  }
+}
+
+const sampleSize = z.number().int().min(0).max(100).default(POOL_SAMPLE_SIZE);
+
+const getPool = defineTool({
+  name: "get-ip-pool",
+  description: "One pool with usage figures and bounded samples of allocated and free addresses.",
+  scope: "read",
+  input: z.object({ poolId: id, sampleSize }).strict(),
+  handler: async (args, ctx) => {
+    const [pool] = await ctx.db.query<Record<string, unknown>>(sql("GetPool"), [args.poolId]);
+    if (!pool) throw notFound(`Pool ${args.poolId} does not exist`, { poolId: args.poolId });
+    await withSamples(ctx.db, [pool], args.sampleSize);
+    return pool;
+  },
+});
+
+const getPools = defineTool({
+  name: "get-ip-pools",
+  description:
+    "List IP pools with usage: allocated_count, available_count, usage_percentage and bounded samples of allocated and available addresses (sampleSize per pool; by default 10 for pages of up to 100 pools, none for larger pages). Filters: poolType, vlanId, active, q.",
+  scope: "read",
+  input: z.object({
+    poolType: z.enum(POOL_TYPES).optional(),
+    vlanId: z.number().int().min(1).max(4094).optional(),
+    active: z.boolean().optional(),
+    q: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(10_000).default(1000),
+    offset: z.number().int().min(0).default(0),
+    sampleSize: z.number().int().min(0).max(100).optional(),
+  }).strict(),
+  handler: async (args, ctx) => {
+    const pools = await ctx.db.query<Record<string, unknown>>(sql("ListPools"), [
+      args.poolType ?? null,
+      args.vlanId ?? null,
+      args.active ?? null,
+      args.q ? likeEscape(args.q) : null,
+      args.limit,
+      args.offset,
+    ]);
+    // Samples cost two index probes per pool: by default only pages of up to
+    // SAMPLED_PAGE_SIZE pools carry them, so a listing of 10,000 pools stays a plain scan.
+    const size = args.sampleSize ??
+      (pools.length <= SAMPLED_PAGE_SIZE ? POOL_SAMPLE_SIZE : 0);
+    await withSamples(ctx.db, pools, size);
+    return { pools };
+  },
+});
+
 const allocateIp = defineTool({
   name: "allocate-ip",
-  description: "Allocate the lowest free address of a pool to a device.",
+  description:
+    "Allocate the lowest free address of a pool (or a specific `ip`, or `count` addresses all or nothing). A retried call with the same idempotencyKey returns the same allocation.",
   scope: "write",
   input: z.object({
     poolId: id,
     assetId: z.string().trim().min(1).max(200).optional(),
     deviceName: z.string().trim().min(1).max(200).optional(),
     deviceType: z.string().trim().min(1).max(100).optional(),
+    ip: addrText.optional(),
+    count: z.number().int().min(1).max(1024).optional(),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+    macAddress: z.string().trim().min(1).max(32).optional(),
+    hostname: z.string().trim().min(1).max(253).optional(),
+    description: z.string().max(2000).optional(),
   }).strict(),
   handler: async (args, ctx) => {
-    return await ctx.db.transaction(async (tx) => {
-      const [pool] = await tx.query<{ id: number; name: string; is_active: boolean }>(
-        sql("LockPool"),
-        [args.poolId],
-      );
-      if (!pool) throw notFound(`Cannot allocate from pool ${args.poolId}: no such pool`);
-      if (!pool.is_active) {
-        throw new AppError(
-          "conflict",
-          `Cannot allocate from pool "${pool.name}": pool is inactive`,
-        );
-      }
-      const [free] = await tx.query<{ ip_address: string }>(sql("FindFreeAddresses"), [
-        pool.id,
-        1,
-      ]);
-      if (!free) {
-        throw new AppError(
-          "exhausted",
-          `Cannot allocate from pool "${pool.name}": pool is exhausted`,
-          {
-            poolId: pool.id,
-          },
-        );
-      }
-      const [allocation] = await tx.query(sql("InsertAllocation"), [
-        pool.id,
-        free.ip_address,
-        args.assetId ?? null,
-        args.deviceName ?? null,
-        args.deviceType ?? null,
-        null,
-        null,
-        null,
-        ctx.actor.user,
-      ]);
-      await audit(tx, ctx.actor, {
-        action: "allocate",
-        entityType: "ip_allocation",
-        entityId: allocation.id as number,
-        newValues: allocation,
+    if (args.ip !== undefined && (args.count ?? 1) !== 1) {
+      throw new AppError("invalid", "count: a specific ip allocates exactly one address", {
+        field: "count",
       });
-      await publish(tx, { type: "pool-changed", poolId: pool.id, change: "allocated" });
-      return allocation;
+    }
+    let mac: string | null = null;
+    if (args.macAddress !== undefined) {
+      try {
+        mac = validateMac(args.macAddress);
+      } catch (err) {
+        if (err instanceof MacParseError) {
+          throw new AppError("invalid", `macAddress: ${err.message}`, { field: "macAddress" });
+        }
+        throw err;
+      }
+    }
+    const out = await allocate(ctx.db, {
+      poolId: args.poolId,
+      count: args.count,
+      ip: args.ip,
+      idempotencyKey: args.idempotencyKey,
+      assetId: args.assetId,
+      deviceName: args.deviceName,
+      deviceType: args.deviceType,
+      macAddress: mac,
+      hostname: args.hostname,
+      description: args.description,
+      actor: ctx.actor,
     });
+    // The first allocation's fields stay at the top level, as single allocations always were.
+    return { ...out.allocations[0], allocations: out.allocations, replayed: out.replayed };
   },
 });
 
 const releaseIp = defineTool({
   name: "release-ip",
-  description: "Release an allocated address of a pool; its history is kept.",
+  description:
+    "Release an allocated address of a pool (ip and poolId), or every address of an asset (assetId); history is kept.",
   scope: "write",
-  input: z.object({ ip: z.string().min(2).max(64), poolId: id }).strict(),
+  input: z.object({
+    ip: addrText.optional(),
+    poolId: id.optional(),
+    assetId: z.string().trim().min(1).max(200).optional(),
+  }).strict().refine((a) => a.assetId !== undefined || (a.ip !== undefined && a.poolId), {
+    message: "Give ip and poolId, or assetId",
+  }),
   handler: async (args, ctx) => {
-    return await ctx.db.transaction(async (tx) => {
-      const [released] = await tx.query(sql("ReleaseAllocation"), [
-        args.poolId,
-        args.ip,
-        ctx.actor.user,
-      ]);
-      if (!released) {
-        throw notFound(`Cannot release ${args.ip}: it is not allocated in pool ${args.poolId}`);
-      }
-      await audit(tx, ctx.actor, {
-        action: "release",
-        entityType: "ip_allocation",
-        entityId: released.id as number,
-        newValues: released,
-      });
-      await publish(tx, { type: "pool-changed", poolId: args.poolId, change: "released" });
-      return released;
+    const released: AllocationRow[] = await release(ctx.db, {
+      poolId: args.poolId,
+      ip: args.assetId === undefined ? args.ip : undefined,
+      assetId: args.assetId,
+      actor: ctx.actor,
     });
+    return { ...released[0], released, released_count: released.length };
   },
 });
 
-export const ipamTools = [createPool, getPools, allocateIp, releaseIp];
+export const ipamTools = [
+  createPool,
+  updatePool,
+  deletePool,
+  getPool,
+  getPools,
+  allocateIp,
+  releaseIp,
+];

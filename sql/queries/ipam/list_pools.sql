@@ -1,11 +1,15 @@
 -- name: ListPools :many
--- Every pool with its arithmetic usage figures and a bounded sample of allocated addresses.
-SELECT p.id, p.name, p.network::text AS network, host(p.gateway) AS gateway,
-       ARRAY(SELECT host(d) FROM unnest(p.dns_servers) d) AS dns_servers, p.vlan_id, p.pool_type,
-       p.description, p.site, p.is_active, p.created_at, p.updated_at,
-       u.allocated_count, u.usable_addresses::text AS usable_count,
-       u.available_count::text AS available_count, u.usage_percentage::float8 AS usage_percentage,
-       ARRAY(SELECT host(a.ip_address) FROM ip_allocations a
-              WHERE a.pool_id = p.id AND a.is_active ORDER BY a.ip_address LIMIT $1) AS allocated
-  FROM ip_pools p JOIN ip_pool_usage u ON u.id = p.id
- ORDER BY p.id
+-- Pools matching the optional filters (type, VLAN, active, text) with arithmetic usage figures.
+SELECT u.id, u.name, u.network::text AS network, host(u.gateway) AS gateway,
+       u.dns_servers::text[] AS dns_servers, u.vlan_id, u.pool_type, u.description, u.site,
+       u.is_active, u.reserved_ranges, u.alert_threshold::float8 AS alert_threshold, u.created_at,
+       u.updated_at, u.allocated_count, u.usable_addresses AS usable_count, u.available_count,
+       u.usage_percentage
+  FROM ip_pool_usage u
+ WHERE ($1::text IS NULL OR u.pool_type = $1)
+   AND ($2::int IS NULL OR u.vlan_id = $2)
+   AND ($3::boolean IS NULL OR u.is_active = $3)
+   AND ($4::text IS NULL OR u.name ILIKE '%' || $4 || '%' OR u.description ILIKE '%' || $4 || '%'
+        OR u.site ILIKE '%' || $4 || '%' OR u.network::text LIKE $4 || '%')
+ ORDER BY u.id
+ LIMIT $5 OFFSET $6
