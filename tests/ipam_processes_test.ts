@@ -5,7 +5,10 @@ import { migrate } from "../server/db/migrate.ts";
 import { parseCidr, parseIp } from "../server/ipam/addr.ts";
 import { planPool } from "../server/ipam/ranges.ts";
 import { backendName, createTestDb } from "./support/db.ts";
+import { type ServerProcess, spawnServer as spawnProcess } from "./support/process.ts";
 import { RpcClient } from "./support/rpc_client.ts";
+import { wsProtocols } from "./support/server.ts";
+import { generateKey } from "../server/auth/tokens.ts";
 
 const TOTAL = 10_000;
 const CLIENTS_PER_PROCESS = 32;
@@ -16,40 +19,6 @@ if (onPglite) {
   );
 }
 
-async function spawnServer(databaseUrl: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../server/main.ts", import.meta.url).pathname],
-    env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      ARCHIFLOW_LOG_LEVEL: "info",
-      ARCHIFLOW_RUN_MIGRATIONS: "false",
-    },
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the server exited before listening");
-    buf += value;
-    const lines = buf.split("\n");
-    buf = lines.pop()!;
-    for (const line of lines) {
-      if (!line.startsWith("{")) continue;
-      const msg = JSON.parse(line);
-      if (msg.msg === "listening") {
-        (async () => {
-          while (!(await reader.read()).done) { /* keep the pipe drained */ }
-        })();
-        return { child, wsUrl: String(msg.url).replace(/^http/, "ws") + "/ws" };
-      }
-    }
-  }
-}
-
 Deno.test({
   name: "two server processes on one PostgreSQL hand out 10,000 distinct addresses of one pool",
   ignore: onPglite,
@@ -57,14 +26,22 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const t = await createTestDb();
-    const servers: { child: Deno.ChildProcess; wsUrl: string }[] = [];
+    const servers: ServerProcess[] = [];
+    const adminKey = generateKey();
+    const spawnServer = (url: string) =>
+      spawnProcess({
+        DATABASE_URL: url,
+        ARCHIFLOW_LOG_LEVEL: "info",
+        ARCHIFLOW_RUN_MIGRATIONS: "false",
+        ARCHIFLOW_ADMIN_TOKEN: adminKey,
+      });
     const clients: RpcClient[] = [];
     try {
       await migrate(t.db);
       servers.push(await spawnServer(t.url!), await spawnServer(t.url!));
       for (const s of servers) {
         for (let i = 0; i < CLIENTS_PER_PROCESS; i++) {
-          clients.push(await RpcClient.connect(s.wsUrl));
+          clients.push(await RpcClient.connect(s.wsUrl, wsProtocols(adminKey)));
         }
       }
       const spec = {

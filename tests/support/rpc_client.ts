@@ -38,6 +38,12 @@ export class RpcClient {
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     this.closed = new Promise((resolve) => ws.addEventListener("close", (e) => resolve(e)));
+    // Calls still waiting when the socket closes fail instead of hanging the test.
+    ws.addEventListener("close", (e) => {
+      const error = { code: -32000, message: `WebSocket closed (${e.code} ${e.reason})` };
+      for (const resolve of this.#pending.values()) resolve({ jsonrpc: "2.0", id: null, error });
+      this.#pending.clear();
+    });
     ws.onmessage = (event) => {
       const text = String(event.data);
       const waiter = this.#raw.shift();
@@ -94,6 +100,10 @@ export class RpcClient {
   request(method: string, params?: unknown): Promise<Record<string, unknown>> {
     const id = this.#next++;
     return new Promise((resolve) => {
+      if (this.#ws.readyState !== WebSocket.OPEN) {
+        const error = { code: -32000, message: "WebSocket is not open" };
+        return resolve({ jsonrpc: "2.0", id, error });
+      }
       this.#pending.set(id, resolve);
       this.#ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     });
