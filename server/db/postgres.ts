@@ -85,16 +85,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
           parse: (v: string) => JSON.parse(v),
         },
         // int8 (ids, counts) as numbers: ids never approach 2^53.
-        // Arrays are encoded here too: on a connection whose array types the driver has not
-        // fetched yet, an int8[] parameter reaches this serializer, and String([1]) is "1".
         bigint: {
           to: 20,
           from: [20],
-          serialize: (v: unknown) => (Array.isArray(v)
-            ? `{${v.map((x) => (x == null ? "NULL" : String(x))).join(",")}}`
-            : String(v)),
-          parse: (v: string) =>
-            Number(v),
+          serialize: (v: unknown) => String(v),
+          parse: (v: string) => Number(v),
         },
       },
     });
@@ -176,7 +171,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const wrap = (s: any): Queryable => ({
     query: (text, params = []) =>
       // deno-lint-ignore no-explicit-any
-      s.unsafe(text, params as any[], { prepare: true }).then((rows: any) => [...rows]),
+      s.unsafe(text, params.map(arrayParam) as any[], { prepare: true }).then((rows: any) => [
+        ...rows,
+      ]),
     exec: async (script) => {
       await s.unsafe(script);
     },
@@ -212,4 +209,30 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       return sql.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * Array parameters travel as PostgreSQL array literals (every statement casts them, e.g.
+ * `$1::bigint[]`). The driver encodes arrays with a serializer it learns per connection; on a
+ * connection that has not learnt it yet, an int8[] value reached the server as "1" ("malformed
+ * array literal"). A literal is read the same way whatever the connection knows.
+ */
+export function arrayParam(value: unknown): unknown {
+  return Array.isArray(value) ? arrayLiteral(value) : value;
+}
+
+function arrayLiteral(values: unknown[]): string {
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return "NULL";
+    if (Array.isArray(v)) return arrayLiteral(v);
+    if (typeof v === "number" || typeof v === "bigint") return String(v);
+    if (typeof v === "boolean") return v ? "t" : "f";
+    const text = typeof v === "string"
+      ? v
+      : v instanceof Date
+      ? v.toISOString()
+      : JSON.stringify(v);
+    return `"${text.replace(/[\\"]/g, (c) => "\\" + c)}"`;
+  });
+  return `{${items.join(",")}}`;
 }
