@@ -225,6 +225,24 @@ Deno.test(
           assert.equal(await count("audit_log"), audits);
           assert.equal((await c.tool("get-ip-pool", { poolId: pool.id })).allocated_count, 2);
 
+          // Over WebSocket the tool owns its transaction: a failure after the release (here a
+          // trigger refusing the delete) must undo the release as well.
+          await db.exec(`
+        CREATE FUNCTION test_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'refused by test'; END $$;
+        CREATE TRIGGER test_refuse_delete BEFORE DELETE ON network_devices
+          FOR EACH ROW EXECUTE FUNCTION test_refuse_delete();`);
+          const failed = await c.tool("delete-device", { id: d1.id, force: true }).then(
+            () => null,
+            (e) => e,
+          );
+          await db.exec(`DROP TRIGGER test_refuse_delete ON network_devices;
+        DROP FUNCTION test_refuse_delete();`);
+          assert.ok(failed instanceof ToolCallError, String(failed));
+          assert.equal(await count("ip_allocations", "asset_id = 'DW-1' AND is_active"), 2);
+          assert.equal((await c.tool("get-ip-pool", { poolId: pool.id })).allocated_count, 2);
+          assert.equal(await count("audit_log"), audits);
+
           // sw1's port connects to sw2's before the forced delete.
           await c.tool("save-device-port", { id: p1, connectedPortId: p2 });
           const del = await s.fetch(`/api/devices/${d1.id}/?force=true`, { method: "DELETE" });
