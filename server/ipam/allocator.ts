@@ -675,87 +675,93 @@ export interface ReleaseRequest {
  * history (released_at, released_by); the addresses go back to the free ranges.
  */
 export async function release(db: Db, req: ReleaseRequest): Promise<AllocationRow[]> {
-  return await db.transaction(async (tx) => {
-    let poolIds: number[];
-    if (req.assetId !== undefined) {
-      const rows = await tx.query<{ pool_id: number }>(sql("AssetPools"), [req.assetId]);
-      poolIds = rows.map((r) => r.pool_id);
-      if (req.poolId !== undefined) poolIds = poolIds.filter((p) => p === req.poolId);
-      if (!poolIds.length) {
-        throw notFound(`Cannot release addresses of asset ${req.assetId}: it holds none`, {
-          assetId: req.assetId,
-        });
-      }
-    } else poolIds = [req.poolId!];
-    const pools = await lockPools(tx, poolIds);
-    if (!pools.length) throw notFound(`Cannot release from pool ${req.poolId}: no such pool`);
-    let released: AllocationRow[];
-    if (req.assetId !== undefined) {
-      released = await tx.query<AllocationRow>(sql("ReleaseAssetAllocations"), [
-        req.assetId,
-        pools.map((p) => p.id),
-        req.actor.user,
-      ]);
-    } else {
-      let ip: string;
-      try {
-        ip = formatIp(parseIp(req.ip!.trim()));
-      } catch (err) {
-        if (err instanceof IpParseError) {
-          throw new AppError("invalid", `ip: ${err.message}`, { field: "ip" });
-        }
-        throw err;
-      }
-      released = await tx.query<AllocationRow>(sql("ReleaseAllocation"), [
-        pools[0].id,
-        ip,
-        req.actor.user,
-      ]);
-      if (!released.length) {
-        throw notFound(
-          `Cannot release ${ip}: it is not allocated in pool "${pools[0].name}"`,
-          { ip, poolId: pools[0].id },
-        );
-      }
+  return await db.transaction((tx) => releaseIn(tx, req));
+}
+
+/**
+ * release() inside a transaction the caller already holds, so a caller that releases as one
+ * step of a larger write (deleting a device) stays all or nothing.
+ */
+export async function releaseIn(tx: Tx, req: ReleaseRequest): Promise<AllocationRow[]> {
+  let poolIds: number[];
+  if (req.assetId !== undefined) {
+    const rows = await tx.query<{ pool_id: number }>(sql("AssetPools"), [req.assetId]);
+    poolIds = rows.map((r) => r.pool_id);
+    if (req.poolId !== undefined) poolIds = poolIds.filter((p) => p === req.poolId);
+    if (!poolIds.length) {
+      throw notFound(`Cannot release addresses of asset ${req.assetId}: it holds none`, {
+        assetId: req.assetId,
+      });
     }
-    await tx.query(sql("InsertAuditBatch"), [
-      JSON.stringify(released.map((row) => ({
-        user_name: req.actor.user,
-        client_addr: req.actor.clientAddr,
-        user_agent: req.actor.userAgent,
-        request_id: req.actor.requestId,
-        action: "release",
-        entity_type: "ip_allocation",
-        entity_id: String(row.id),
-        old_values: null,
-        new_values: row,
-      }))),
+  } else poolIds = [req.poolId!];
+  const pools = await lockPools(tx, poolIds);
+  if (!pools.length) throw notFound(`Cannot release from pool ${req.poolId}: no such pool`);
+  let released: AllocationRow[];
+  if (req.assetId !== undefined) {
+    released = await tx.query<AllocationRow>(sql("ReleaseAssetAllocations"), [
+      req.assetId,
+      pools.map((p) => p.id),
+      req.actor.user,
     ]);
-    for (const pool of pools) {
-      const mine = released.filter((r) => Number(r.pool_id) === pool.id);
-      if (!mine.length) continue;
-      const plan = planOf(pool);
-      if (pool.ranges_ready) await giveBack(tx, pool.id, plan, mine);
-      else await rebuildRanges(tx, pool.id, plan);
-      if (pool.overlapped) await resolveOverlapConflicts(tx, req.actor, mine);
-      const before = BigInt(pool.active_count);
-      await checkPoolThreshold(tx, req.actor, {
-        poolId: pool.id,
-        poolName: pool.name,
-        threshold: pool.alert_threshold,
-        usable: usableOf(plan),
-        before,
-        after: before - BigInt(mine.length),
-      });
-      await publish(tx, {
-        type: "pool-changed",
-        poolId: pool.id,
-        change: "released",
-        count: mine.length,
-      });
+  } else {
+    let ip: string;
+    try {
+      ip = formatIp(parseIp(req.ip!.trim()));
+    } catch (err) {
+      if (err instanceof IpParseError) {
+        throw new AppError("invalid", `ip: ${err.message}`, { field: "ip" });
+      }
+      throw err;
     }
-    return released;
-  });
+    released = await tx.query<AllocationRow>(sql("ReleaseAllocation"), [
+      pools[0].id,
+      ip,
+      req.actor.user,
+    ]);
+    if (!released.length) {
+      throw notFound(
+        `Cannot release ${ip}: it is not allocated in pool "${pools[0].name}"`,
+        { ip, poolId: pools[0].id },
+      );
+    }
+  }
+  await tx.query(sql("InsertAuditBatch"), [
+    JSON.stringify(released.map((row) => ({
+      user_name: req.actor.user,
+      client_addr: req.actor.clientAddr,
+      user_agent: req.actor.userAgent,
+      request_id: req.actor.requestId,
+      action: "release",
+      entity_type: "ip_allocation",
+      entity_id: String(row.id),
+      old_values: null,
+      new_values: row,
+    }))),
+  ]);
+  for (const pool of pools) {
+    const mine = released.filter((r) => Number(r.pool_id) === pool.id);
+    if (!mine.length) continue;
+    const plan = planOf(pool);
+    if (pool.ranges_ready) await giveBack(tx, pool.id, plan, mine);
+    else await rebuildRanges(tx, pool.id, plan);
+    if (pool.overlapped) await resolveOverlapConflicts(tx, req.actor, mine);
+    const before = BigInt(pool.active_count);
+    await checkPoolThreshold(tx, req.actor, {
+      poolId: pool.id,
+      poolName: pool.name,
+      threshold: pool.alert_threshold,
+      usable: usableOf(plan),
+      before,
+      after: before - BigInt(mine.length),
+    });
+    await publish(tx, {
+      type: "pool-changed",
+      poolId: pool.id,
+      change: "released",
+      count: mine.length,
+    });
+  }
+  return released;
 }
 
 /** Puts released addresses back into the free ranges, merged with their neighbours. */

@@ -1,7 +1,6 @@
 // The REST resources under /api/, declared once: base query, fields, and the tool behind each
 // write. Wiring a tool that lands later is one line (its name is already declared here; until
-// the registry has it, its routes answer 501 Not Implemented). Tools not yet in the registry
-// at the time of writing are marked PENDING.
+// the registry has it, its routes answer 501 Not Implemented).
 import { DEVICE_STATUSES } from "../tools/devices.ts";
 import type { Context } from "hono";
 import type { Env } from "../app.ts";
@@ -90,7 +89,11 @@ const devices: ResourceDecl = {
     },
   },
   putRequired: ["device_name"],
-  delete: { tool: "delete-device" }, // PENDING: no delete-device tool yet
+  // force=true releases the device's active allocations in the same transaction.
+  delete: {
+    tool: "delete-device",
+    args: (call) => ({ id: call.id, force: call.params.get("force") === "true" }),
+  },
 };
 
 const ipPools: ResourceDecl = {
@@ -271,7 +274,7 @@ const ipAllocations: ResourceDecl = {
   },
   brief: ["id", "pool_id", "ip_address"],
   create: { tool: "allocate-ip" },
-  update: { tool: "update-ip-allocation" }, // PENDING: no update-ip-allocation tool yet
+  update: { tool: "update-ip-allocation", args: allocationArgs },
   // Deleting an allocation releases it; the row stays as history.
   delete: {
     tool: "release-ip",
@@ -304,9 +307,10 @@ const devicePorts: ResourceDecl = {
     ordering: ["device_id", "port_name"],
   },
   brief: ["id", "device_id", "port_name"],
-  create: { tool: "save-device-port" }, // PENDING: no device port tools yet
-  update: { tool: "save-device-port" }, // PENDING
-  delete: { tool: "delete-device-port" }, // PENDING
+  create: { tool: "save-device-port", args: portArgs },
+  update: { tool: "save-device-port", args: portArgs },
+  putRequired: ["port_name"],
+  delete: { tool: "delete-device-port" },
 };
 
 const connections: ResourceDecl = {
@@ -432,6 +436,45 @@ const diagrams: ResourceDecl = {
 function poolArgs(call: Call): Record<string, unknown> {
   const { id: _id, ...rest } = camelKeys(call.body);
   return { ...rest, poolId: call.id };
+}
+
+/** Fields the server keeps; a body may echo them back (GET then PUT) and they are ignored. */
+const SERVER_FIELDS = ["created_at", "updated_at", "netbox_id"];
+const ALLOCATION_SERVER_FIELDS = [
+  "allocated_by",
+  "allocated_at",
+  "released_at",
+  "released_by",
+  "is_active",
+];
+
+/**
+ * update-ip-allocation edits descriptive fields only: the address and pool may be echoed back
+ * unchanged but never changed.
+ */
+function allocationArgs(call: Call): Record<string, unknown> {
+  const current = call.current!;
+  const body = { ...call.body };
+  for (const field of ["ip_address", "pool_id"]) {
+    if (body[field] === undefined) continue;
+    if (String(body[field]) !== String(current[field])) {
+      throw new RestError(400, "invalid", `${field} cannot be changed`, {
+        [field]: ["cannot be changed"],
+      });
+    }
+    delete body[field];
+  }
+  for (const field of ALLOCATION_SERVER_FIELDS) delete body[field];
+  return { ...camelKeys(body), id: call.id };
+}
+
+/** save-device-port creates without an id and updates the port named by the path. */
+function portArgs(call: Call): Record<string, unknown> {
+  const body = { ...call.body };
+  for (const field of SERVER_FIELDS) delete body[field];
+  const args = camelKeys(body);
+  if (call.id !== undefined) args.id = call.id;
+  return args;
 }
 
 /** Version actions name the diagram `diagramId`; the body carries `version`, `expected_version`. */

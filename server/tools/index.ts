@@ -5,6 +5,7 @@ import { diagramTools } from "./diagrams.ts";
 import { ipamTools } from "./ipam.ts";
 import { netboxTools } from "./netbox.ts";
 import { opsTools } from "./ops.ts";
+import { portTools } from "./ports.ts";
 import { templateTools } from "./templates.ts";
 import { ToolRegistry } from "./tool.ts";
 
@@ -12,6 +13,7 @@ export function createRegistry(): ToolRegistry {
   return new ToolRegistry([
     ...ipamTools,
     ...deviceTools,
+    ...portTools,
     ...diagramTools,
     ...templateTools,
     ...opsTools,
