@@ -196,6 +196,33 @@ Deno.test("with the ACL off every user sees every diagram", opts, async () => {
   }
 });
 
+Deno.test(
+  "with owner ACL diagram notifications reach only users who may see the diagram",
+  opts,
+  async () => {
+    const s = await startTestServer({ ARCHIFLOW_DIAGRAM_ACL: "owner" });
+    try {
+      const alice = await s.client(await s.token("write", { user: "alice" }));
+      const bob = await s.client(await s.token("write", { user: "bob" }));
+      await bob.call("subscribe", { topics: ["diagrams"] });
+      const changed = (id: unknown) => (n: Record<string, unknown>) =>
+        n.method === "notifications/diagram-changed" &&
+        (n.params as { diagramId?: unknown }).diagramId === id;
+      const hidden = await alice.tool("save-diagram", { name: "alice net", xml: xml("a") });
+      const own = await bob.tool("save-diagram", { name: "bob net", xml: xml("b") });
+      // Events arrive in commit order, so alice's (earlier) one has been judged by now.
+      await bob.waitForNotification(changed(own.id));
+      assert.equal(bob.notifications.filter(changed(hidden.id)).length, 0);
+      await alice.tool("share-diagram", { diagramId: hidden.id, user: "bob" });
+      await alice.tool("save-diagram", { id: hidden.id, xml: xml("a2") });
+      const seen = await bob.waitForNotification(changed(hidden.id));
+      assert.equal((seen.params as { version: number }).version, 2);
+    } finally {
+      await s.close();
+    }
+  },
+);
+
 const base = Deno.env.get("DATABASE_URL");
 if (!base) {
   console.warn(
