@@ -49,6 +49,8 @@ export const configSchema = z.object({
   ARCHIFLOW_PROBE_TIMEOUT_MS: int(2000, 50, 60_000),
   /** Consecutive failed (or good) rounds before device_down is raised (or resolved). */
   ARCHIFLOW_PROBE_THRESHOLD: int(3, 1, 100),
+  /** Per-user diagram access: "owner" shows users only diagrams they created or that are shared with them. */
+  ARCHIFLOW_DIAGRAM_ACL: z.enum(["off", "owner"]).default("off"),
   /** CSP frame-ancestors sources allowed to embed /editor and /drawio/ (space-separated). */
   ARCHIFLOW_FRAME_ANCESTORS: z.string().default("'self'"),
   /** A self-hosted draw.io to use instead of the bundled one at /drawio/ (it must load the plugin). */

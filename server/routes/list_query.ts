@@ -160,6 +160,24 @@ export function splitParam(
 }
 
 /**
+ * A fixed condition: a column equal to a value (e.g. a parent id), or the diagram whose id is in
+ * the column visible to a caller (per-user diagram access; see server/tools/diagram_acl.ts).
+ */
+export type ExtraCondition =
+  | { column: string; value: unknown }
+  | { diagramVisible: string; acl: [string, boolean, boolean] };
+
+function extraSql(e: ExtraCondition, p: (v: unknown) => string): string {
+  if ("diagramVisible" in e) {
+    const [user, on, admin] = e.acl;
+    return `diagram_visible(r.${assertIdentifier(e.diagramVisible)}, ${p(user)}::text, ${
+      p(on)
+    }::boolean, ${p(admin)}::boolean)`;
+  }
+  return `r.${assertIdentifier(e.column)} = ${p(e.value)}`;
+}
+
+/**
  * Translates the query string into a WHERE clause over the base query's output columns.
  * Several values of one parameter are alternatives (OR), different parameters all apply (AND),
  * as in NetBox. `extra` adds fixed conditions (e.g. a parent id) first.
@@ -168,14 +186,14 @@ export function buildWhere(
   source: ListSource,
   params: URLSearchParams,
   values: unknown[],
-  extra: { column: string; value: unknown }[] = [],
+  extra: ExtraCondition[] = [],
 ): string[] {
   const where: string[] = [];
   const p = (v: unknown) => {
     values.push(v);
     return `$${values.length}`;
   };
-  for (const e of extra) where.push(`r.${assertIdentifier(e.column)} = ${p(e.value)}`);
+  for (const e of extra) where.push(extraSql(e, p));
   const names = [...new Set(params.keys())];
   for (const name of names) {
     if (RESERVED_PARAMS.has(name)) continue;
@@ -281,7 +299,7 @@ export function buildOrder(source: ListSource, params: URLSearchParams): string 
 export function buildListQuery(
   source: ListSource,
   params: URLSearchParams,
-  extra: { column: string; value: unknown }[] = [],
+  extra: ExtraCondition[] = [],
 ): BuiltQuery {
   const limit = intParam(params, "limit", DEFAULT_LIMIT, MAX_LIMIT) || DEFAULT_LIMIT;
   const offset = intParam(params, "offset", 0, 100_000_000);
@@ -308,11 +326,14 @@ export function buildListQuery(
 export function buildGetQuery(
   source: ListSource,
   match: Record<string, unknown>,
+  extra: ExtraCondition[] = [],
 ): { text: string; values: unknown[] } {
   const values: unknown[] = [];
-  const where = Object.entries(match).map(([k, v]) => {
+  const p = (v: unknown) => {
     values.push(v);
-    return `r.${assertIdentifier(k)} = $${values.length}`;
-  });
+    return `$${values.length}`;
+  };
+  const where = Object.entries(match).map(([k, v]) => `r.${assertIdentifier(k)} = ${p(v)}`);
+  for (const e of extra) where.push(extraSql(e, p));
   return { text: `SELECT r.* FROM (\n${source.base}\n) AS r WHERE ${where.join(" AND ")}`, values };
 }

@@ -9,7 +9,14 @@ import type { Db, Row, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, HTTP_STATUS, toAppError } from "../errors.ts";
 import { hasScope, InvalidParamsError, type Scope, type ToolContext } from "../tools/tool.ts";
-import { buildGetQuery, type FieldDecl, type ListSource, MAX_LIMIT } from "./list_query.ts";
+import { aclArgs } from "../tools/diagram_acl.ts";
+import {
+  buildGetQuery,
+  type ExtraCondition,
+  type FieldDecl,
+  type ListSource,
+  MAX_LIMIT,
+} from "./list_query.ts";
 
 export interface Call {
   body: Record<string, unknown>;
@@ -68,6 +75,8 @@ export interface ResourceDecl {
   noun: string;
   tag: string;
   list: ListDecl;
+  /** Rows are diagrams (or nested under one) subject to per-user diagram access. */
+  diagramAcl?: boolean;
   /** Fields that only the detail view returns (e.g. stored XML). */
   detailQuery?: string;
   detailFields?: Record<string, FieldDecl>;
@@ -91,7 +100,7 @@ export interface RestContext {
   list(
     c: Context<Env>,
     source: ListSource,
-    extra?: { column: string; value: unknown }[],
+    extra?: ExtraCondition[],
   ): Promise<Response>;
 }
 
@@ -295,8 +304,16 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
   const detailFields = { ...decl.list.fields, ...decl.detailFields };
   const max = rc.deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES;
 
-  const getRow = async (db: Pick<Db, "query">, id: number): Promise<Row> => {
-    const q = buildGetQuery(detailSource, { id });
+  // A diagram hidden from the caller is filtered out like a missing row, so it answers 404.
+  const acl = (c: Context<Env>, column: string): ExtraCondition[] =>
+    decl.diagramAcl
+      ? [{
+        diagramVisible: column,
+        acl: aclArgs({ actor: c.get("actor"), config: rc.deps.config }),
+      }]
+      : [];
+  const getRow = async (c: Context<Env>, db: Pick<Db, "query">, id: number): Promise<Row> => {
+    const q = buildGetQuery(detailSource, { id }, acl(c, "id"));
     const [row] = await db.query(q.text, q.values);
     if (!row) throw new RestError(404, "not_found", `No ${decl.noun} with id ${id}`);
     return row;
@@ -307,10 +324,10 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     return n;
   };
 
-  app.on("GET", both(base), (c) => rc.list(c, source));
+  app.on("GET", both(base), (c) => rc.list(c, source, acl(c, "id")));
 
   app.on("GET", both(`${base}/:id{[0-9]+}`), async (c) => {
-    const row = await getRow(rc.deps.db, idOf(c));
+    const row = await getRow(c, rc.deps.db, idOf(c));
     const etag = await etagOf(row);
     c.header("ETag", etag);
     if (c.req.header("if-none-match")?.split(",").map((s) => s.trim()).includes(etag)) {
@@ -344,7 +361,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
             });
           }
           await db.query(sql("LockRestObject"), [decl.path, call.id]);
-          call.current = await getRow(db, call.id);
+          call.current = await getRow(c, db, call.id);
           if (
             opts.ifMatch !== undefined && !ifMatchHolds(opts.ifMatch, await etagOf(call.current))
           ) {
@@ -358,7 +375,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
         const result = await rc.runTool(c, binding, call, db, what);
         if (opts.returnRows) {
           const id = typeof result.id === "number" ? result.id : call.id;
-          out.push(id !== undefined ? await getRow(db, id) : result);
+          out.push(id !== undefined ? await getRow(c, db, id) : result);
         }
       }
       return out;
@@ -473,7 +490,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       : nestedSource;
     app.on("GET", both(`${base}/:id{[0-9]+}/${nested.path}`), async (c) => {
       const id = idOf(c);
-      await getRow(rc.deps.db, id);
+      await getRow(c, rc.deps.db, id);
       return await rc.list(c, nestedSource, [{ column: nested.parentColumn, value: id }]);
     });
     app.on(
@@ -485,7 +502,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
         const q = buildGetQuery(nestedDetail, {
           [nested.parentColumn]: id,
           [nested.keyColumn]: key,
-        });
+        }, acl(c, nested.parentColumn));
         const [row] = await rc.deps.db.query(q.text, q.values);
         if (!row) {
           throw new RestError(
@@ -508,7 +525,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       const call: Call = { body: {}, params };
       if (action.detail) {
         call.id = idOf(c);
-        call.current = await getRow(rc.deps.db, call.id);
+        call.current = await getRow(c, rc.deps.db, call.id);
       }
       if (action.method === "POST") requireScope(c, "write");
       if (action.handler) return await action.handler(c, rc, call);

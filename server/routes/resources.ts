@@ -343,6 +343,7 @@ const connections: ResourceDecl = {
 const diagrams: ResourceDecl = {
   path: "diagrams",
   noun: "diagram",
+  diagramAcl: true,
   tag: "diagrams",
   list: {
     query: "RestDiagrams",

@@ -2,6 +2,7 @@
 // slow call never blocks the next one; subscriptions turn hub events into notifications.
 import type { AppEvent, EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
+import { diagramAccess } from "../tools/diagram_acl.ts";
 import type { ToolContext, ToolRegistry } from "../tools/tool.ts";
 import { dispatchText, type ExtraMethod } from "./dispatch.ts";
 import { errorResponse, INVALID_REQUEST } from "./protocol.ts";
@@ -65,6 +66,11 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     };
     setIds("diagrams", p.diagramIds);
     setIds("pools", p.poolIds);
+    // Per-user diagram access: diagram events are delivered only to those who may see the
+    // diagram (a deleted one only to whoever deleted it), in order, after a database check.
+    const ctx = deps.context(`${connId}-events`);
+    const aclOn = ctx.config.ARCHIFLOW_DIAGRAM_ACL === "owner" && ctx.actor.scope !== "admin";
+    let ordered: Promise<void> = Promise.resolve();
     unsubscribe ??= deps.events.subscribe((event) => {
       const topic = EVENT_TOPIC[event.type];
       if (!topic || !sub.topics.has(topic)) return;
@@ -72,7 +78,15 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       const entity = eventEntityId(event);
       if (only && (entity === undefined || !only.has(entity))) return;
       const { type, ...params } = event;
-      send(JSON.stringify({ jsonrpc: "2.0", method: `notifications/${type}`, params }));
+      const text = JSON.stringify({ jsonrpc: "2.0", method: `notifications/${type}`, params });
+      if (!aclOn) return send(text);
+      ordered = ordered.then(async () => {
+        if (topic === "diagrams" && entity !== undefined) {
+          const mine = event.deleted === true && event.by === ctx.actor.user;
+          if (!mine && !(await diagramAccess(ctx.db, ctx, entity))) return;
+        }
+        send(text);
+      }).catch((err) => ctx.log.warn("cannot check a notification's diagram", { err }));
     });
     return Promise.resolve({ topics: [...sub.topics] });
   };

@@ -17,6 +17,7 @@ import type { DiagramJson } from "../diagrams/model.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
 import { id, likeEscape, limit, offset } from "./common.ts";
+import { aclArgs, diagramAccess } from "./diagram_acl.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
 /** Parses XML into diagram_json, turning parser refusals into `invalid` errors. */
@@ -82,9 +83,13 @@ async function afterContentWrite(
   return { ...saved, ...extra, stats: diagramJson.stats, inventory };
 }
 
-/** Locks a diagram and checks the caller's expected version. */
+/**
+ * Locks a diagram and checks that the caller may write it (a hidden diagram is reported as
+ * missing) and the caller's expected version.
+ */
 async function lockForWrite(
   tx: Tx,
+  ctx: ToolContext,
   diagramId: number,
   expectedVersion: number | undefined,
   what: string,
@@ -93,7 +98,16 @@ async function lockForWrite(
     sql("LockDiagram"),
     [diagramId],
   );
-  if (!current) throw notFound(`Cannot ${what} diagram ${diagramId}: no such diagram`);
+  const access = current ? await diagramAccess(tx, ctx, diagramId) : null;
+  if (!current || !access) {
+    throw notFound(`Cannot ${what} diagram ${diagramId}: no such diagram`);
+  }
+  if (access !== "write") {
+    throw new AppError(
+      "forbidden",
+      `Cannot ${what} diagram "${current.name}": it is shared with ${ctx.actor.user} read-only`,
+    );
+  }
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
     throw new AppError(
       "conflict",
@@ -174,7 +188,7 @@ const saveDiagram = defineTool({
     }
     const diagramId = args.id;
     return await ctx.db.transaction(async (tx) => {
-      await lockForWrite(tx, diagramId, args.expectedVersion, "save");
+      await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
       const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
         diagramId,
         args.name ?? null,
@@ -205,12 +219,15 @@ const loadDiagram = defineTool({
   scope: "read",
   input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
   handler: async (args, ctx) => {
+    const visible = (await diagramAccess(ctx.db, ctx, args.id)) !== null;
     if (args.version === undefined) {
-      const [row] = await ctx.db.query(sql("GetDiagram"), [args.id]);
+      const [row] = visible ? await ctx.db.query(sql("GetDiagram"), [args.id]) : [];
       if (!row) throw notFound(`Diagram ${args.id} does not exist`);
       return row;
     }
-    const [row] = await ctx.db.query(sql("GetDiagramVersion"), [args.id, args.version]);
+    const [row] = visible
+      ? await ctx.db.query(sql("GetDiagramVersion"), [args.id, args.version])
+      : [];
     if (!row) {
       throw notFound(`Diagram ${args.id} has no version ${args.version}`, {
         id: args.id,
@@ -241,14 +258,19 @@ const listDiagrams = defineTool({
       args.createdBy ?? null,
       args.q ? likeEscape(args.q) : null,
     ];
+    const acl = aclArgs(ctx);
     const rows = await ctx.db.query<Record<string, unknown>>(sql("ListDiagrams"), [
       ...filters,
       args.limit,
       args.offset,
+      ...acl,
     ]);
     let count = rows.length ? Number(rows[0].total) : 0;
     if (rows.length === 0 && args.offset > 0) {
-      [{ total: count }] = await ctx.db.query<{ total: number }>(sql("CountDiagrams"), filters);
+      [{ total: count }] = await ctx.db.query<{ total: number }>(sql("CountDiagrams"), [
+        ...filters,
+        ...acl,
+      ]);
     }
     return {
       count,
@@ -267,7 +289,7 @@ const deleteDiagram = defineTool({
   input: z.object({ id, expectedVersion: z.number().int().min(1).optional() }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
-      await lockForWrite(tx, args.id, args.expectedVersion, "delete");
+      await lockForWrite(tx, ctx, args.id, args.expectedVersion, "delete");
       const linksDisconnected = await releaseInventory(tx, ctx.actor, args.id);
       const [deleted] = await tx.query<DiagramRow>(sql("DeleteDiagram"), [args.id]);
       await audit(tx, ctx.actor, {
@@ -295,9 +317,13 @@ const listDiagramVersions = defineTool({
   scope: "read",
   input: z.object({ id, limit, offset }).strict(),
   handler: async (args, ctx) => {
-    const [d] = await ctx.db.query<
-      { id: number; name: string; current_version: number; total: number }
-    >(sql("CountDiagramVersions"), [args.id]);
+    const visible = (await diagramAccess(ctx.db, ctx, args.id)) !== null;
+    const [d] = visible
+      ? await ctx.db.query<{ id: number; name: string; current_version: number; total: number }>(
+        sql("CountDiagramVersions"),
+        [args.id],
+      )
+      : [];
     if (!d) throw notFound(`Diagram ${args.id} does not exist`);
     const versions = await ctx.db.query(sql("ListDiagramVersions"), [
       args.id,
@@ -326,7 +352,7 @@ const restoreDiagramVersion = defineTool({
   }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
-      await lockForWrite(tx, args.diagramId, args.expectedVersion, "restore");
+      await lockForWrite(tx, ctx, args.diagramId, args.expectedVersion, "restore");
       const [old] = await tx.query<{ xml: string; diagram_json: DiagramJson }>(
         sql("GetVersionContent"),
         [args.diagramId, args.version],
@@ -366,10 +392,13 @@ const diffDiagramVersions = defineTool({
     to: z.number().int().min(1),
   }).strict(),
   handler: async (args, ctx) => {
-    const rows = await ctx.db.query<{ version: number; diagram_json: DiagramJson }>(
-      sql("GetVersionJson"),
-      [args.diagramId, [args.from, args.to]],
-    );
+    const visible = (await diagramAccess(ctx.db, ctx, args.diagramId)) !== null;
+    const rows = visible
+      ? await ctx.db.query<{ version: number; diagram_json: DiagramJson }>(
+        sql("GetVersionJson"),
+        [args.diagramId, [args.from, args.to]],
+      )
+      : [];
     const byVersion = new Map(rows.map((r) => [r.version, r.diagram_json]));
     for (const v of [args.from, args.to]) {
       if (!byVersion.has(v)) {
@@ -392,7 +421,7 @@ const publishDiagramVersion = defineTool({
   input: z.object({ diagramId: id, version: z.number().int().min(1) }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
-      await lockForWrite(tx, args.diagramId, undefined, "publish");
+      await lockForWrite(tx, ctx, args.diagramId, undefined, "publish");
       const previous = await tx.query<{ version: number }>(
         sql("UnpublishDiagramVersions"),
         [args.diagramId],
@@ -425,6 +454,62 @@ const publishDiagramVersion = defineTool({
   },
 });
 
+const shareDiagram = defineTool({
+  name: "share-diagram",
+  description:
+    "Share a diagram with a user (ARCHIFLOW_DIAGRAM_ACL=owner): they may read it, and write it when canWrite. Sharing again changes canWrite.",
+  scope: "write",
+  input: z.object({
+    diagramId: id,
+    user: z.string().trim().min(1).max(200),
+    canWrite: z.boolean().default(false),
+  }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, ctx, args.diagramId, undefined, "share");
+      const [row] = await tx.query<Record<string, unknown>>(sql("UpsertDiagramShare"), [
+        args.diagramId,
+        args.user,
+        args.canWrite,
+        ctx.actor.user,
+      ]);
+      await audit(tx, ctx.actor, {
+        action: "share",
+        entityType: "diagram",
+        entityId: args.diagramId,
+        newValues: { user_name: args.user, can_write: args.canWrite },
+      });
+      return row;
+    });
+  },
+});
+
+const unshareDiagram = defineTool({
+  name: "unshare-diagram",
+  description: "Stop sharing a diagram with a user.",
+  scope: "write",
+  input: z.object({ diagramId: id, user: z.string().trim().min(1).max(200) }).strict(),
+  handler: async (args, ctx) => {
+    return await ctx.db.transaction(async (tx) => {
+      await lockForWrite(tx, ctx, args.diagramId, undefined, "unshare");
+      const [row] = await tx.query<Record<string, unknown>>(sql("DeleteDiagramShare"), [
+        args.diagramId,
+        args.user,
+      ]);
+      if (!row) {
+        throw notFound(`Diagram ${args.diagramId} is not shared with ${args.user}`);
+      }
+      await audit(tx, ctx.actor, {
+        action: "unshare",
+        entityType: "diagram",
+        entityId: args.diagramId,
+        oldValues: row,
+      });
+      return { ...row, unshared: true };
+    });
+  },
+});
+
 export const diagramTools = [
   saveDiagram,
   loadDiagram,
@@ -434,4 +519,6 @@ export const diagramTools = [
   restoreDiagramVersion,
   diffDiagramVersions,
   publishDiagramVersion,
+  shareDiagram,
+  unshareDiagram,
 ];

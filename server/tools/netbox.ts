@@ -1,13 +1,13 @@
 // NetBox tools: run a sync and list past sync runs.
 import { z } from "zod";
 import { audit } from "../audit.ts";
-import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { notFound } from "../errors.ts";
 import { applyPlan, diagramDrift, type DiagramModel, planDeploy } from "../netbox/deploy.ts";
 import { netboxClientFrom, poolSelectionFrom } from "../netbox/settings.ts";
 import { syncNetbox } from "../netbox/sync.ts";
-import { defineTool } from "./tool.ts";
+import { diagramAccess } from "./diagram_acl.ts";
+import { defineTool, type ToolContext } from "./tool.ts";
 
 const syncNetboxTool = defineTool({
   name: "sync-netbox",
@@ -37,11 +37,18 @@ const listSyncRuns = defineTool({
   },
 });
 
-async function loadModel(db: Db, id: number): Promise<DiagramModel & { name: string }> {
-  const [row] = await db.query<{ name: string; devices: unknown; links: unknown }>(
-    sql("NbGetDiagramModel"),
-    [id],
-  );
+async function loadModel(
+  ctx: ToolContext,
+  id: number,
+): Promise<DiagramModel & { name: string }> {
+  // Per-user diagram access: a hidden diagram is reported as missing.
+  const visible = (await diagramAccess(ctx.db, ctx, id)) !== null;
+  const [row] = visible
+    ? await ctx.db.query<{ name: string; devices: unknown; links: unknown }>(
+      sql("NbGetDiagramModel"),
+      [id],
+    )
+    : [];
   if (!row) throw notFound(`Diagram ${id} does not exist`);
   return {
     name: row.name,
@@ -64,7 +71,7 @@ const deployDiagram = defineTool({
   }).strict(),
   handler: async (args, ctx) => {
     const client = netboxClientFrom(ctx.config);
-    const model = await loadModel(ctx.db, args.diagramId);
+    const model = await loadModel(ctx, args.diagramId);
     const plan = await planDeploy(client, model);
     if (args.dryRun) return { diagram_id: args.diagramId, dry_run: true, plan, applied: [] };
     const applied = await applyPlan(client, plan, {
@@ -92,7 +99,7 @@ const diagramDriftTool = defineTool({
   input: z.object({ diagramId: z.number().int().positive() }).strict(),
   handler: async (args, ctx) => {
     const client = netboxClientFrom(ctx.config);
-    const model = await loadModel(ctx.db, args.diagramId);
+    const model = await loadModel(ctx, args.diagramId);
     const drift = await diagramDrift(client, model);
     const clean = Object.values(drift).every((v) => v.length === 0);
     return { diagram_id: args.diagramId, in_sync: clean, ...drift };
