@@ -1,6 +1,7 @@
 // Diagram and template routes over REST call the same tools as the WebSocket: versions, diff,
 // restore, publish, export and delete; template create, instantiate and delete.
 import assert from "node:assert/strict";
+import { sendJson } from "./support/rest.ts";
 import { startTestServer } from "./support/server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -17,15 +18,8 @@ Deno.test(
   async () => {
     const s = await startTestServer();
     try {
-      const send = async (method: string, path: string, body?: unknown) => {
-        const res = await s.fetch(path, {
-          method,
-          headers: { "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : null };
-      };
+      const send = (method: string, path: string, body?: unknown) =>
+        sendJson(s, method, path, body);
       const created = await send("POST", "/api/diagrams/", { name: "wan", xml: xml("edge-1") });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const id = created.body.id;
@@ -67,15 +61,7 @@ Deno.test(
 Deno.test("REST template routes create, instantiate and delete templates", opts, async () => {
   const s = await startTestServer();
   try {
-    const send = async (method: string, path: string, body?: unknown) => {
-      const res = await s.fetch(path, {
-        method,
-        headers: { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    };
+    const send = (method: string, path: string, body?: unknown) => sendJson(s, method, path, body);
     const shipped = await send("GET", "/api/templates/?brief=true");
     assert.ok(shipped.body.count >= 3, "the shipped templates are listed");
     const created = await send("POST", "/api/templates/", {

@@ -1,6 +1,7 @@
 // IP pool and alert routes over REST call the IPAM tools: update, delete (forced or not),
 // available-ips paging over the free ranges, and alert acknowledge/resolve.
 import assert from "node:assert/strict";
+import { sendJson } from "./support/rest.ts";
 import { startTestServer } from "./support/server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -11,15 +12,8 @@ Deno.test(
   async () => {
     const s = await startTestServer();
     try {
-      const send = async (method: string, path: string, body?: unknown) => {
-        const res = await s.fetch(path, {
-          method,
-          headers: { "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : null };
-      };
+      const send = (method: string, path: string, body?: unknown) =>
+        sendJson(s, method, path, body);
       const pool = await send("POST", "/api/ip-pools/", {
         name: "lab",
         network: "10.7.0.0/28",

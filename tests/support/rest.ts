@@ -41,3 +41,20 @@ export function jsonInit(method: string, body: unknown, headers: Record<string, 
     headers: { "content-type": "application/json", ...headers },
   };
 }
+
+/** Sends `body` as JSON (none when undefined) and returns the status and the parsed answer. */
+export async function sendJson(
+  s: TestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  // deno-lint-ignore no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const res = await s.fetch(path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
