@@ -2,6 +2,7 @@
 // a real PostgreSQL (DATABASE_URL), each as a ratio to a baseline measured in the same run. It
 // creates and drops its own database and runs the server as a separate process, as in production.
 import postgres from "postgres";
+import { generateKey } from "../auth/tokens.ts";
 
 const BASE_URL = Deno.env.get("DATABASE_URL");
 if (!BASE_URL) {
@@ -14,6 +15,8 @@ const POOLS_FOR_LIST = Number(Deno.env.get("BENCH_LIST_POOLS") ?? 10_000);
 const SERVER_POOL_SIZE = Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10);
 /** BENCH_ONLY=hot runs just the baseline and the hot pool (for quick comparisons). */
 const ONLY_HOT = Deno.env.get("BENCH_ONLY") === "hot";
+/** The admin key the bench's server process is provisioned with. */
+const ADMIN_KEY = generateKey();
 
 // ---------------------------------------------------------------------------------------
 // A minimal JSON-RPC client over WebSocket (tools/call only)
@@ -27,9 +30,15 @@ class Client {
       this.#pending.get(msg.id)?.(msg);
       this.#pending.delete(msg.id);
     };
+    // A closed connection fails every call still waiting, so the bench stops instead of hanging.
+    ws.onclose = (e) => {
+      const closed = { error: { message: `connection closed (${e.code} ${e.reason})` } };
+      for (const settle of this.#pending.values()) settle(closed);
+      this.#pending.clear();
+    };
   }
   static connect(url: string): Promise<Client> {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, ["archiflow", `archiflow.token.${ADMIN_KEY}`]);
     return new Promise((resolve, reject) => {
       ws.onopen = () => resolve(new Client(ws));
       ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
@@ -287,6 +296,7 @@ async function startServerProcess(): Promise<string> {
       DATABASE_URL: DB_URL,
       DATABASE_POOL_SIZE: String(SERVER_POOL_SIZE),
       ARCHIFLOW_LOG_LEVEL: "info",
+      ARCHIFLOW_ADMIN_TOKEN: ADMIN_KEY,
     },
     stdout: "piped",
     stderr: "inherit",
