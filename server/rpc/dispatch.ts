@@ -53,13 +53,35 @@ export async function dispatchText(text: string, options: DispatchOptions): Prom
     }
     const responses = await Promise.all(message.map((m) => dispatchMessage(m, options)));
     const due = responses.filter((r): r is RpcResponse => r !== null);
-    return due.length ? JSON.stringify(due) : null;
+    return due.length ? `[${due.map(encodeResponse).join(",")}]` : null;
   }
   const response = await dispatchMessage(message, options);
-  return response ? JSON.stringify(response) : null;
+  return response ? encodeResponse(response) : null;
 }
 
-export async function dispatchMessage(
+/**
+ * A tools/call result whose payload is already JSON text. MCP carries the payload twice (as
+ * `content[0].text` and as `structuredContent`); encoding it once and splicing the text into
+ * both places keeps a large result (10,000 pools) from being serialised three times.
+ */
+class ToolCallResult {
+  constructor(readonly payload: string, readonly isError: boolean) {}
+  encode(): string {
+    return `{"content":[{"type":"text","text":${JSON.stringify(this.payload)}}],` +
+      `"structuredContent":${this.payload}${this.isError ? ',"isError":true' : ""}}`;
+  }
+}
+
+function encodeResponse(response: RpcResponse): string {
+  if ("result" in response && response.result instanceof ToolCallResult) {
+    return `{"jsonrpc":"2.0","id":${
+      JSON.stringify(response.id)
+    },"result":${response.result.encode()}}`;
+  }
+  return JSON.stringify(response);
+}
+
+async function dispatchMessage(
   message: unknown,
   options: DispatchOptions,
 ): Promise<RpcResponse | null> {
@@ -170,7 +192,7 @@ async function toolsCall(p: Record<string, unknown>, options: DispatchOptions): 
   try {
     const result = await callTool(options.registry, name, args, options.context());
     options.onToolCall?.(name, true, performance.now() - started);
-    return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
+    return new ToolCallResult(JSON.stringify(result), false);
   } catch (err) {
     options.onToolCall?.(name, false, performance.now() - started);
     if (err instanceof InvalidParamsError) throw err;
@@ -178,11 +200,6 @@ async function toolsCall(p: Record<string, unknown>, options: DispatchOptions): 
     if (appError.kind === "internal" && !(err instanceof AppError)) {
       options.onInternalError?.(err, `tools/call ${name}`);
     }
-    const error = appError.toJSON();
-    return {
-      content: [{ type: "text", text: JSON.stringify({ error }) }],
-      structuredContent: { error },
-      isError: true,
-    };
+    return new ToolCallResult(JSON.stringify({ error: appError.toJSON() }), true);
   }
 }
