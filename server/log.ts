@@ -10,8 +10,12 @@ const SECRET_IN_TEXT: [RegExp, string][] = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]*@/gi, "$1[redacted]@"],
 ];
 
+/** Text none of SECRET_IN_TEXT can match (most log text), found with one cheap test. */
+const MAYBE_SECRET_IN_TEXT = /[=@]|(?:Token|Bearer|Basic)\s/;
+
 /** Removes secrets from free text (URLs, error messages, headers). */
 export function redactText(text: string): string {
+  if (!MAYBE_SECRET_IN_TEXT.test(text)) return text;
   let out = text;
   for (const [re, to] of SECRET_IN_TEXT) out = out.replace(re, to);
   return out;
@@ -36,9 +40,36 @@ function redactValue(key: string, v: unknown, depth = 0): unknown {
 
 /** Where log lines go; tests pass their own to read what would be written. */
 export type LogSink = (line: string, level: LogLevel) => void;
+
+// Info and debug lines are written to stdout together once per turn of the event loop (one
+// write instead of one per line: a busy server logs a line per tool call). Warnings and errors
+// go to stderr at once, after the lines logged before them.
+let buffered: string[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Writes the buffered stdout lines now (before exiting, for instance). */
+export function flushLogs(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  if (!buffered.length) return;
+  const text = buffered.join("\n");
+  buffered = [];
+  console.log(text);
+}
+
+// Also before an uncaught error ends the process (the listeners do not handle the error).
+for (const event of ["unload", "error", "unhandledrejection"]) {
+  globalThis.addEventListener(event, flushLogs);
+}
+
 const consoleSink: LogSink = (text, level) => {
-  if (ORDER[level] >= ORDER.warn) console.error(text);
-  else console.log(text);
+  if (ORDER[level] >= ORDER.warn) {
+    flushLogs();
+    console.error(text);
+    return;
+  }
+  buffered.push(text);
+  flushTimer ??= setTimeout(flushLogs, 0);
 };
 
 export interface Logger {

@@ -31,3 +31,36 @@ Deno.test("log lines mask secret fields, also nested, and keep the rest", () => 
   assert.equal(line.nested.count, 2);
   for (const s of ["p1", "k2", "t3"]) assert.ok(!lines[0].includes(s));
 });
+
+Deno.test("buffered stdout lines are all written, in order, also when the process exits or crashes", async () => {
+  const logModule = new URL("./log.ts", import.meta.url).href;
+  const run = async (ending: string) => {
+    const script = `import { createLogger } from ${JSON.stringify(logModule)};
+      const log = createLogger("info");
+      log.info("one"); log.info("two"); log.warn("careful"); log.info("three");
+      await new Promise((r) => setTimeout(r, 5));
+      log.info("four");
+      ${ending}`;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const msgs = (bytes: Uint8Array) =>
+      new TextDecoder().decode(bytes).split("\n").filter((l) => l.startsWith("{")).map((l) =>
+        JSON.parse(l).msg
+      );
+    return { stdout: msgs(out.stdout), stderr: msgs(out.stderr), code: out.code };
+  };
+  for (const ending of ["", "Deno.exit(3);", "throw new Error('boom');"]) {
+    const r = await run(ending);
+    assert.deepEqual(r.stdout, ["one", "two", "three", "four"], ending);
+    assert.deepEqual(r.stderr, ["careful"], ending);
+  }
+});
+
+Deno.test("redactText() leaves text without secrets untouched and catches any whitespace", () => {
+  assert.equal(redactText("Token\tabc123"), "Token [redacted]");
+  const plain = "tool call allocate-ip 10.0.0.1/24 ok";
+  assert.equal(redactText(plain), plain);
+});

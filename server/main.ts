@@ -1,7 +1,7 @@
 // Composition root: configuration -> database -> server; closes cleanly on SIGINT/SIGTERM.
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/open.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, flushLogs } from "./log.ts";
 import { startServer } from "./server.ts";
 
 const config = loadConfig(Deno.env.toObject());
@@ -10,6 +10,7 @@ const db = await openDatabase(config);
 const server = await startServer(config, db, log).catch(async (err) => {
   log.error("could not start", { error: err instanceof Error ? err.message : String(err) });
   await db.close().catch(() => {});
+  flushLogs();
   Deno.exit(1);
 });
 log.info("listening", { url: server.url, port: server.port, database: db.kind });
@@ -19,10 +20,14 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info("shutting down", { signal });
-  const force = setTimeout(() => Deno.exit(1), 10_000);
+  const force = setTimeout(() => {
+    flushLogs();
+    Deno.exit(1);
+  }, 10_000);
   await server.shutdown().catch(() => {});
   await db.close().catch(() => {});
   clearTimeout(force);
+  flushLogs();
   Deno.exit(0);
 };
 Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
