@@ -2,6 +2,8 @@
 // alert tools. Runs on PGlite, or PostgreSQL when DATABASE_URL is set.
 import assert from "node:assert/strict";
 import { checkDevicePorts } from "../server/ipam/alerts.ts";
+import { allocate } from "../server/ipam/allocator.ts";
+import { openPostgres } from "../server/db/postgres.ts";
 import { dbOpts, type IpamHarness, ipamHarness } from "../server/ipam/test_support.ts";
 import { startTestServer } from "./support/server.ts";
 
@@ -101,6 +103,63 @@ Deno.test("one address active in two overlapping pools raises ip_conflict", dbOp
     assert.equal(after.resolved, true, "resolved once the address is active in one pool only");
   });
 });
+
+Deno.test(
+  "an address allocated in an overlapping pool while another process is mid-allocation still raises ip_conflict",
+  dbOpts,
+  async () => {
+    await withIpam(async (h) => {
+      if (!h.t.url) {
+        console.log("skipped on PGlite (one connection): needs two concurrent transactions");
+        return;
+      }
+      const wide = await h.call("create-ip-pool", { name: "wide", network: "10.31.0.0/16" });
+      const narrow = await h.call("create-ip-pool", { name: "narrow", network: "10.31.7.0/24" });
+      // Another process, half-way through allocating 10.31.7.10 in "narrow": it holds that
+      // pool's lock and has written the row, but has not committed.
+      const other = openPostgres(h.t.url, { max: 1 });
+      let holding!: () => void;
+      const held = new Promise<void>((r) => holding = r);
+      let finish!: () => void;
+      const finished = new Promise<void>((r) => finish = r);
+      const mid = other.transaction(async (tx) => {
+        await tx.query("SELECT id FROM ip_pools WHERE id = $1 FOR NO KEY UPDATE", [narrow.id]);
+        await tx.query(
+          "INSERT INTO ip_allocations (pool_id, ip_address, allocated_by) VALUES ($1, $2, 'other')",
+          [narrow.id, "10.31.7.10"],
+        );
+        holding();
+        await finished;
+      });
+      try {
+        await held;
+        const actor = {
+          user: "tester",
+          scope: "admin" as const,
+          clientAddr: null,
+          userAgent: null,
+          requestId: null,
+        };
+        const mine = allocate(h.t.db, { poolId: wide.id, ip: "10.31.7.10", actor });
+        const first = await Promise.race([
+          mine.then(() => "done"),
+          new Promise((r) => setTimeout(() => r("waiting"), 300)),
+        ]);
+        assert.equal(first, "waiting", "the allocation waits for the overlapping pool's lock");
+        finish();
+        await mid;
+        await mine;
+      } finally {
+        finish();
+        await mid.catch(() => {});
+        await other.close();
+      }
+      const [conflict] = await alerts(h, { type: "ip_conflict" });
+      assert.equal(conflict?.entity_id, "10.31.7.10");
+      assert.equal(conflict.resolved, false);
+    });
+  },
+);
 
 Deno.test(
   "devices sharing an address raise ip_conflict; leaving active raises device_down",

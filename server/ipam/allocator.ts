@@ -15,7 +15,14 @@ import { AppError, notFound } from "../errors.ts";
 import { type AppEvent, EVENT_CHANNEL, publish } from "../events.ts";
 import type { Actor } from "../tools/tool.ts";
 import { formatIp, IpParseError, type IpVersion, parseIp } from "./addr.ts";
-import { checkPoolThreshold, ipConflictKey, raiseAlert, resolveCondition } from "./alerts.ts";
+import {
+  checkPoolThreshold,
+  crossesThreshold,
+  ipConflictKey,
+  type PoolUsageChange,
+  raiseAlert,
+  resolveCondition,
+} from "./alerts.ts";
 import { freeSpans, isExcluded, mergeSpans, planPool, type PoolPlan, type Span } from "./ranges.ts";
 
 export type AllocationRow = Record<string, unknown> & { id: number; ip_address: string };
@@ -215,9 +222,19 @@ export interface LockedPool {
   overlapped: boolean;
 }
 
-/** Locks pools (id order) for the rest of the transaction. */
-export async function lockPools(tx: Queryable, ids: number[]): Promise<LockedPool[]> {
-  return await tx.query<LockedPool>(sql("LockPools"), [ids]);
+/**
+ * Locks pools (id order) for the rest of the transaction; with `overlapping`, also the pools
+ * that overlap them, which are locked but not returned.
+ */
+export async function lockPools(
+  tx: Queryable,
+  ids: number[],
+  overlapping = false,
+): Promise<LockedPool[]> {
+  const rows = await tx.query<LockedPool>(sql("LockPools"), [ids, overlapping]);
+  if (!overlapping) return rows;
+  const asked = new Set(ids);
+  return rows.filter((r) => asked.has(Number(r.id)));
 }
 
 export function planOf(pool: LockedPool): PoolPlan {
@@ -340,7 +357,7 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     for (const r of reqs) guess.set(r.poolId, (guess.get(r.poolId) ?? 0) + (r.count ?? 1));
     const keyedAll = reqs.filter((r) => r.idempotencyKey);
     const [lockedRows, speculative, reserved, keysFound] = await Promise.all([
-      lockPools(tx, ids),
+      lockPools(tx, ids, true),
       tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
         [...guess.keys()],
         [...guess.values()],
@@ -593,21 +610,33 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
       if (keyRows.length) {
         writes.push(tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]));
       }
-      await Promise.all(writes);
-
-      for (const [id, rows] of perPool) {
+      const usage = (id: number, rows: AllocationRow[]): PoolUsageChange => {
         const pool = locked.get(id)!;
-        const actor = reqs[order.find(([i]) => reqs[i].poolId === id)![0]].actor;
-        if (pool.overlapped) await raiseOverlapConflicts(tx, actor, pool, rows);
         const before = BigInt(pool.active_count);
-        await checkPoolThreshold(tx, actor, {
+        return {
           poolId: id,
           poolName: pool.name,
           threshold: pool.alert_threshold,
           usable: usableOf(plans.get(id)!),
           before,
           after: before + BigInt(rows.length),
-        });
+        };
+      };
+      // Usually these writes are the last statements (no overlapping pool to check, no
+      // threshold crossed): then COMMIT travels with them and a write that fails rolls it all back.
+      const last = [...perPool].every(([id, rows]) =>
+        !locked.get(id)!.overlapped && !crossesThreshold(usage(id, rows))
+      );
+      if (last) tx.commitEarly?.();
+      await Promise.all(writes);
+
+      for (const [id, rows] of perPool) {
+        if (!last) {
+          const pool = locked.get(id)!;
+          const actor = reqs[order.find(([i]) => reqs[i].poolId === id)![0]].actor;
+          if (pool.overlapped) await raiseOverlapConflicts(tx, actor, pool, rows);
+          await checkPoolThreshold(tx, actor, usage(id, rows));
+        }
         after.push({ type: "pool-changed", poolId: id, change: "allocated", count: rows.length });
       }
     }
