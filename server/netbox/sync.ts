@@ -178,13 +178,29 @@ export async function syncAllocations(ctx: PageContext, ipIds: number[]): Promis
     }
   }
   const skip = conflicts.map((c) => Number(c.netbox_id));
-  const changed = await ctx.tx.query<Changed>(sql("NbSyncUpsertAllocations"), [ipIds, skip]);
+  const changed = await ctx.tx.query<Changed & { pool_id: number; old_pool_id: number | null }>(
+    sql("NbSyncUpsertAllocations"),
+    [ipIds, skip],
+  );
+  await markRangesStale(ctx.tx, changed.flatMap((c) => [c.pool_id, c.old_pool_id]));
   await auditRows(ctx.tx, ctx.actor, "ip_allocation", changed, "allocate");
   bump(ctx.counts, "allocations_changed", changed.length);
 }
 
+/**
+ * The sync writes allocations directly, past the allocator's free ranges: the pools it touched
+ * rebuild theirs (under their lock) before they next hand out an address.
+ */
+async function markRangesStale(tx: Tx, poolIds: (number | null)[]): Promise<void> {
+  const ids = [...new Set(poolIds.filter((id): id is number => id !== null).map(Number))];
+  if (ids.length) await tx.query(sql("MarkRangesStale"), [ids]);
+}
+
 async function releaseAllocations(ctx: PageContext): Promise<void> {
-  const released = await ctx.tx.query<Changed>(sql("NbSyncReleaseAllocations"));
+  const released = await ctx.tx.query<Changed & { pool_id: number }>(
+    sql("NbSyncReleaseAllocations"),
+  );
+  await markRangesStale(ctx.tx, released.map((r) => r.pool_id));
   await auditRows(ctx.tx, ctx.actor, "ip_allocation", released, "release");
   bump(ctx.counts, "allocations_released", released.length);
 }

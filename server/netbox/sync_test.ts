@@ -4,6 +4,8 @@ import { migrate } from "../db/migrate.ts";
 import { createTestDb } from "../../tests/support/db.ts";
 import { createNetboxDemoDb, netboxDemoMissing } from "../../tests/netbox_double/demo_db.ts";
 import { startNetboxDouble } from "../../tests/netbox_double/double.ts";
+import { allocate } from "../ipam/allocator.ts";
+import { listAvailable } from "../ipam/available.ts";
 import { NetboxClient } from "./client.ts";
 import { type StageCounts, syncNetbox } from "./sync.ts";
 
@@ -11,6 +13,13 @@ const skip = await netboxDemoMissing("NetBox sync tests");
 const opts = { sanitizeOps: false, sanitizeResources: false, ignore: skip };
 const TOKEN = "0123456789abcdef0123456789abcdef01234567";
 const ALL = { roles: ["*"], tags: [], isPool: true };
+const SYNC_TEST_ACTOR = {
+  user: "tester",
+  scope: "admin" as const,
+  clientAddr: null,
+  userAgent: null,
+  requestId: null,
+};
 
 async function setup() {
   const demo = await createNetboxDemoDb();
@@ -147,8 +156,14 @@ Deno.test(
         [...c.a_terminations, ...c.b_terminations].every((x) => x.object_type === "dcim.interface")
       );
       await call("DELETE", `/api/dcim/cables/${between.id}/`);
-      const ips = await call("GET", "/api/ipam/ip-addresses/?limit=1");
-      await call("DELETE", `/api/ipam/ip-addresses/${ips.results[0].id}/`);
+      // An address mirrored into a pool whose free ranges are in use (it has handed out an
+      // address since the sync): deleting it in NetBox must make it free in that pool again.
+      const [gone] = await t.db.query<{ netbox_id: number; pool_id: number; ip: string }>(
+        `SELECT netbox_id, pool_id, host(ip_address) AS ip FROM ip_allocations
+          WHERE netbox_id IS NOT NULL AND is_active ORDER BY id LIMIT 1`,
+      );
+      await allocate(t.db, { poolId: gone.pool_id, actor: SYNC_TEST_ACTOR });
+      await call("DELETE", `/api/ipam/ip-addresses/${gone.netbox_id}/`);
       await call("POST", "/api/ipam/ip-addresses/", { address: "10.255.255.1/32" });
       const run = await syncNetbox({ db: t.db, client: t.client, selection: ALL });
       assert.equal(run.mode, "incremental");
@@ -168,6 +183,13 @@ Deno.test(
         [dev.id],
       );
       assert.equal(row.device_name, "renamed-in-netbox");
+      await listAvailable(t.db, gone.pool_id, 0, 1); // brings stale free ranges up to date
+      const [free] = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ip_pool_free_ranges
+          WHERE pool_id = $1 AND $2::inet BETWEEN first_ip AND last_ip`,
+        [gone.pool_id, gone.ip],
+      );
+      assert.equal(free.n, 1, `${gone.ip} is free again in its pool`);
       const mirror = run.counts.mirror as Record<string, number>;
       assert.equal(mirror.cables, 107);
       assert.equal(mirror.ip_addresses, 180);

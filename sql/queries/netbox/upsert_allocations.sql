@@ -1,7 +1,10 @@
 -- name: NbSyncUpsertAllocations :many
 -- Mirrors NetBox addresses (of the given ids, minus those in $2) as allocations in the most
--- specific active pool of a selected prefix that contains them; returns rows that changed.
-WITH src AS (
+-- specific active pool of a selected prefix that contains them; returns rows that changed, with
+-- the pool each was in before (a moved address leaves a pool whose free ranges must be rebuilt).
+WITH before AS (
+  SELECT netbox_id, pool_id FROM ip_allocations WHERE netbox_id = ANY ($1::integer[])
+), src AS (
   SELECT a.netbox_id, set_masklen(a.address, CASE family(a.address) WHEN 4 THEN 32 ELSE 128 END)
            AS ip, a.dns_name, a.description, d.asset_id, d.device_name, d.device_type,
          (SELECT p.id FROM ip_pools p
@@ -27,4 +30,5 @@ WHERE (t.pool_id, t.ip_address, t.asset_id, t.device_name, t.device_type, t.host
        t.description, t.is_active)
       IS DISTINCT FROM (EXCLUDED.pool_id, EXCLUDED.ip_address, EXCLUDED.asset_id,
        EXCLUDED.device_name, EXCLUDED.device_type, EXCLUDED.hostname, EXCLUDED.description, true)
-RETURNING t.id, t.netbox_id, (xmax = 0) AS inserted, to_jsonb(t) AS row
+RETURNING t.id, t.netbox_id, (xmax = 0) AS inserted, to_jsonb(t) AS row, t.pool_id,
+          (SELECT b.pool_id FROM before b WHERE b.netbox_id = t.netbox_id) AS old_pool_id
