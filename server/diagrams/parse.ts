@@ -3,7 +3,7 @@
 // so vertex, edge and layer counts match what draw.io itself reports for the same file.
 // Web APIs only: this module is also bundled into the draw.io plugin.
 
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { ATTRS, parseXmlTree, TEXT, XmlSyntaxError, type XNode } from "./xml.ts";
 import { base64ToBytes, decompressPage, inflate } from "./compress.ts";
 import {
   DiagramJson,
@@ -19,26 +19,7 @@ import {
 export { DiagramParseError } from "./model.ts";
 export type { DiagramJson, DiagramParseErrorCode } from "./model.ts";
 
-type XNode = Record<string, unknown>;
 type Attrs = Record<string, string>;
-
-const ATTRS = ":@";
-const TEXT = "#text";
-
-// Entities are left alone by the parser (processEntities: false) and decoded here, in one pass,
-// only in the attribute values that are read: no entity is ever expanded from a DTD.
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  preserveOrder: true,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-});
 
 /** Parses draw.io XML text (mxfile, mxGraphModel, or an SVG carrying a diagram). */
 export async function parseDiagram(input: string): Promise<DiagramJson> {
@@ -520,30 +501,26 @@ function rootElementName(text: string): RootInfo {
   return { name: m[1], start: i, doctype };
 }
 
-function parseXml(text: string): XNode[] {
-  const v = XMLValidator.validate(text);
-  if (v !== true) {
+// Entities are left alone by the reader and decoded here, in one pass, only in the attribute
+// values that are read: no entity is ever expanded from a DTD.
+function parseXml(text: string, what = "diagram"): XNode[] {
+  try {
+    return parseXmlTree(text);
+  } catch (err) {
+    if (!(err instanceof XmlSyntaxError)) throw err;
     throw new DiagramParseError(
       "malformed_xml",
-      `Cannot parse the diagram: malformed XML at line ${v.err.line}, column ${v.err.col}: ${v.err.msg}`,
+      `Cannot parse the ${what}: malformed XML at line ${err.line}, column ${err.col}: ${err.message}`,
     );
   }
-  return parser.parse(text) as XNode[];
 }
 
 /** The diagram inside a `.drawio.svg`: the root `<svg>`'s `content` attribute. */
 function contentOfSvg(text: string, start: number): string {
-  const v = XMLValidator.validate(text.slice(start));
-  if (v !== true) {
-    throw new DiagramParseError(
-      "malformed_xml",
-      `Cannot parse the SVG: malformed XML at line ${v.err.line}: ${v.err.msg}`,
-    );
-  }
-  const tagEnd = endOfTag(text, start);
-  const m = /\scontent\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(text.slice(start, tagEnd));
-  if (m === null) throw notADiagram("an SVG without an embedded draw.io diagram");
-  let content = decodeXml(m[1] ?? m[2]).trim();
+  const svg = firstElement(parseXml(text.slice(start), "SVG"));
+  const raw = svg === null ? undefined : attrsOf(svg).content;
+  if (raw === undefined) throw notADiagram("an SVG without an embedded draw.io diagram");
+  let content = decodeXml(raw).trim();
   // As draw.io reads it: plain XML, URI-encoded XML, or base64 of URI-encoded XML. Some
   // exporters also escape the XML once more.
   if (content.startsWith("&lt;")) content = decodeXml(content);
@@ -556,18 +533,6 @@ function contentOfSvg(text: string, start: number): string {
     throw notADiagram("an SVG whose content attribute cannot be decoded");
   }
   return content;
-}
-
-function endOfTag(text: string, start: number): number {
-  let quote = "";
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== "") {
-      if (c === quote) quote = "";
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === ">") return i + 1;
-  }
-  return text.length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,7 +602,7 @@ async function inflateEither(data: Uint8Array): Promise<Uint8Array> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// fast-xml-parser (preserveOrder) node helpers
+// Tree helpers (xml.ts nodes)
 
 function nameOf(node: XNode): string {
   for (const k in node) if (k !== ATTRS) return k;
