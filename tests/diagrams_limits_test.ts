@@ -3,6 +3,7 @@
 // Each is refused, writes nothing, and the server keeps answering.
 import assert from "node:assert/strict";
 import { compressPage } from "../server/diagrams/compress.ts";
+import { utf8Length } from "../server/tools/diagrams.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
 
@@ -153,3 +154,20 @@ Deno.test(
     });
   },
 );
+
+Deno.test("utf8Length() counts what TextEncoder would write, surrogates included", () => {
+  const samples = ["", "abc", "é", "€", "😀", "a😀b", "\ud800", "\udc00", "\ud800x", "x\ud800"];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let k = 0; k < 200; k++) {
+    samples.push(
+      Array.from(
+        { length: 1 + Math.floor(rnd() * 40) },
+        () => String.fromCharCode(Math.floor(rnd() * 0x10000)),
+      ).join(""),
+    );
+  }
+  for (const s of samples) {
+    assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));
+  }
+});

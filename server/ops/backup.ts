@@ -2,7 +2,7 @@
 //
 // File format (gzip of UTF-8 lines): line 1 is ["archiflow.backup", 1, header]; each table is a
 // line ["table", name] followed by one JSON object per row (PostgreSQL's row_to_json, so every
-// type round-trips through jsonb_populate_recordset); the last line is ["end", {counts}], which
+// type round-trips through json_populate_recordset); the last line is ["end", {counts}], which
 // lets restore tell a complete file from a truncated one. The backup reads all tables in one
 // REPEATABLE READ transaction, so a backup taken during writes is one consistent instant.
 import type { Db, Queryable } from "../db/db.ts";

@@ -20,10 +20,29 @@ import { id, likeEscape, limit, offset } from "./common.ts";
 import { aclArgs, diagramAccess } from "./diagram_acl.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
+/** UTF-8 size of a string, without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a pair: 2 units, 4 bytes
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
 /** Parses XML into diagram_json, turning parser refusals into `invalid` errors. */
 export async function parseForSave(xml: string, ctx: ToolContext): Promise<DiagramJson> {
-  const bytes = new TextEncoder().encode(xml).length;
   const max = ctx.config.ARCHIFLOW_MAX_DIAGRAM_BYTES;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most documents need no counting at all.
+  const bytes = xml.length * 3 <= max ? 0 : utf8Length(xml);
   if (bytes > max) {
     throw invalid(
       `Cannot save diagram: its XML is ${bytes} bytes, over the limit of ${max} bytes`,
@@ -147,6 +166,7 @@ export async function createDiagram(
     d.metadata === undefined ? null : JSON.stringify(d.metadata),
     d.site ?? null,
     ctx.actor.user,
+    JSON.stringify(diagramJson.stats),
   ]);
   return await afterContentWrite(
     tx,
@@ -199,6 +219,7 @@ const saveDiagram = defineTool({
         args.metadata === undefined ? null : JSON.stringify(args.metadata),
         args.site ?? null,
         ctx.actor.user,
+        JSON.stringify(diagramJson.stats),
       ]);
       return await afterContentWrite(
         tx,
@@ -353,7 +374,8 @@ const restoreDiagramVersion = defineTool({
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       await lockForWrite(tx, ctx, args.diagramId, args.expectedVersion, "restore");
-      const [old] = await tx.query<{ xml: string; diagram_json: DiagramJson }>(
+      // The JSON as stored text, written back unchanged (and parsed once for the inventory).
+      const [old] = await tx.query<{ xml: string; diagram_json: string; stats: unknown }>(
         sql("GetVersionContent"),
         [args.diagramId, args.version],
       );
@@ -365,14 +387,15 @@ const restoreDiagramVersion = defineTool({
       const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagramContent"), [
         args.diagramId,
         old.xml,
-        JSON.stringify(old.diagram_json),
+        old.diagram_json,
         ctx.actor.user,
+        JSON.stringify(old.stats),
       ]);
       return await afterContentWrite(
         tx,
         ctx,
         saved,
-        old.diagram_json,
+        JSON.parse(old.diagram_json),
         "restore",
         `Restored version ${args.version}`,
         { restored_from: args.version },

@@ -1,7 +1,7 @@
 -- name: ListDiagramVersions :many
 -- A diagram's versions without content, newest first.
 SELECT version, created_by, created_at, change_summary, is_published,
-       (diagram_json -> 'stats') AS stats
+       stats
   FROM diagram_versions
  WHERE diagram_id = $1
  ORDER BY version DESC

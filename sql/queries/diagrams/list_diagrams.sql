@@ -1,7 +1,7 @@
 -- name: ListDiagrams :many
 -- Diagrams without their content, newest first, with the total count for paging.
 SELECT d.id, d.name, d.description, d.version, d.tags, d.metadata, d.site, d.created_by,
-       d.updated_by, d.created_at, d.updated_at, (d.diagram_json -> 'stats') AS stats,
+       d.updated_by, d.created_at, d.updated_at, d.stats,
        (SELECT v.version FROM diagram_versions v
          WHERE v.diagram_id = d.id AND v.is_published) AS published_version,
        count(*) OVER () AS total
