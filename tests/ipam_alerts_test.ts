@@ -2,7 +2,7 @@
 // alert tools. Runs on PGlite, or PostgreSQL when DATABASE_URL is set.
 import assert from "node:assert/strict";
 import { checkDevicePorts } from "../server/ipam/alerts.ts";
-import { allocate } from "../server/ipam/allocator.ts";
+import { allocate, lockAddresses } from "../server/ipam/allocator.ts";
 import { openPostgres } from "../server/db/postgres.ts";
 import { dbOpts, type IpamHarness, ipamHarness } from "../server/ipam/test_support.ts";
 import { startTestServer } from "./support/server.ts";
@@ -116,7 +116,7 @@ Deno.test(
       const wide = await h.call("create-ip-pool", { name: "wide", network: "10.31.0.0/16" });
       const narrow = await h.call("create-ip-pool", { name: "narrow", network: "10.31.7.0/24" });
       // Another process, half-way through allocating 10.31.7.10 in "narrow": it holds that
-      // pool's lock and has written the row, but has not committed.
+      // pool's lock and the address lock, and has written the row, but has not committed.
       const other = openPostgres(h.t.url, { max: 1 });
       let holding!: () => void;
       const held = new Promise<void>((r) => holding = r);
@@ -128,6 +128,7 @@ Deno.test(
           "INSERT INTO ip_allocations (pool_id, ip_address, allocated_by) VALUES ($1, $2, 'other')",
           [narrow.id, "10.31.7.10"],
         );
+        await lockAddresses(tx, ["10.31.7.10"]);
         holding();
         await finished;
       });
@@ -145,7 +146,7 @@ Deno.test(
           mine.then(() => "done"),
           new Promise((r) => setTimeout(() => r("waiting"), 300)),
         ]);
-        assert.equal(first, "waiting", "the allocation waits for the overlapping pool's lock");
+        assert.equal(first, "waiting", "the allocation waits for the address lock");
         finish();
         await mid;
         await mine;

@@ -222,19 +222,9 @@ export interface LockedPool {
   overlapped: boolean;
 }
 
-/**
- * Locks pools (id order) for the rest of the transaction; with `overlapping`, also the pools
- * that overlap them, which are locked but not returned.
- */
-export async function lockPools(
-  tx: Queryable,
-  ids: number[],
-  overlapping = false,
-): Promise<LockedPool[]> {
-  const rows = await tx.query<LockedPool>(sql("LockPools"), [ids, overlapping]);
-  if (!overlapping) return rows;
-  const asked = new Set(ids);
-  return rows.filter((r) => asked.has(Number(r.id)));
+/** Locks pools (id order) for the rest of the transaction. */
+export async function lockPools(tx: Queryable, ids: number[]): Promise<LockedPool[]> {
+  return await tx.query<LockedPool>(sql("LockPools"), [ids]);
 }
 
 export function planOf(pool: LockedPool): PoolPlan {
@@ -357,7 +347,7 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     for (const r of reqs) guess.set(r.poolId, (guess.get(r.poolId) ?? 0) + (r.count ?? 1));
     const keyedAll = reqs.filter((r) => r.idempotencyKey);
     const [lockedRows, speculative, reserved, keysFound] = await Promise.all([
-      lockPools(tx, ids, true),
+      lockPools(tx, ids),
       tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
         [...guess.keys()],
         [...guess.values()],
@@ -630,6 +620,13 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
       if (last) tx.commitEarly?.();
       await Promise.all(writes);
 
+      // Each process holds only its own pool's lock: addresses made active in a pool that
+      // overlaps others are locked by value too, so that of two transactions taking one address
+      // in two overlapping pools, the later one's conflict check sees the earlier one's row.
+      const shared = [...perPool].filter(([id]) => locked.get(id)!.overlapped);
+      if (shared.length) {
+        await lockAddresses(tx, shared.flatMap(([, rows]) => rows.map((r) => r.ip_address)));
+      }
       for (const [id, rows] of perPool) {
         if (!last) {
           const pool = locked.get(id)!;
@@ -652,6 +649,11 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
   });
   for (const e of after) announce(db, e);
   return results;
+}
+
+/** Transaction-scoped locks on addresses (by value, whatever the pool), in one global order. */
+export async function lockAddresses(tx: Queryable, addresses: string[]): Promise<void> {
+  await tx.query(sql("LockAddresses"), [addresses]);
 }
 
 function inCidr(plan: PoolPlan, value: bigint): boolean {

@@ -1,22 +1,12 @@
 -- name: LockPools :many
 -- Locks pools $1 in id order (no deadlocks) for the rest of the transaction, serialising
 -- allocation and release per pool across every server process; returns what the allocator needs.
--- With $2, also every pool overlapping one of them (in the same id order), so that two
--- processes allocating one address in two overlapping pools take turns and the second sees the
--- first: the address conflict is then always raised.
-WITH wanted AS (
-  SELECT q.id FROM ip_pools q WHERE q.id = ANY($1::bigint[])
-  UNION
-  SELECT o.id
-    FROM ip_pools q JOIN ip_pools o ON o.network && q.network
-   WHERE $2::boolean AND q.id = ANY($1::bigint[])
-)
 SELECT p.id, p.name, p.network::text AS network, host(p.gateway) AS gateway,
        ARRAY(SELECT host(d) FROM unnest(p.dns_servers) d) AS dns_servers, p.reserved_ranges,
        p.is_active, p.alert_threshold::float8 AS alert_threshold, s.active_count,
        s.excluded_count::text AS excluded_count, s.ranges_ready,
        EXISTS (SELECT 1 FROM ip_pools o WHERE o.network && p.network AND o.id <> p.id) AS overlapped
   FROM ip_pools p JOIN ip_pool_state s ON s.pool_id = p.id
- WHERE p.id IN (SELECT id FROM wanted)
+ WHERE p.id = ANY($1::bigint[])
  ORDER BY p.id
    FOR NO KEY UPDATE OF p
