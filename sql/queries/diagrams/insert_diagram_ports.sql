@@ -26,7 +26,9 @@ WITH l AS (
   SELECT ord FROM missing GROUP BY ord HAVING count(*) = 2
 ), newids AS (
   -- Each (device, port) appears once: the caller gives every port at most one link.
-  SELECT m.*, nextval(pg_get_serial_sequence('device_ports', 'id')) AS id FROM missing m
+  -- (The sequence is looked up once, not per row.)
+  SELECT m.*, nextval((SELECT pg_get_serial_sequence('device_ports', 'id'))::regclass) AS id
+    FROM missing m
 ), ins AS (
   INSERT INTO device_ports (id, device_id, port_name, connected_port_id)
   SELECT n.id, n.device_id, n.port_name, o.id
