@@ -138,10 +138,23 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     return null;
   };
 
+  // Transactions on a reserved connection can wait forever on statements postgres.js queued
+  // for that connection when it closes (it rejects only what it already sent), so each one
+  // races the loss of the pool it runs on.
+  const newLoss = () => {
+    let fail!: (err: unknown) => void;
+    const promise = new Promise<never>((_, reject) => fail = reject);
+    promise.catch(() => {});
+    return { promise, fail };
+  };
+  let loss = newLoss();
+
   const markDown = () => {
     if (down || closed) return;
     recycles++;
     const old = sql;
+    loss.fail(unavailable());
+    loss = newLoss();
     old.end({ timeout: 1 }).catch(() => {});
     for (const l of listeners) l.unlisten = null;
     down = probe().then((fresh) => {
@@ -236,7 +249,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     kind: "postgres",
     query: (text, params) => track(() => wrap(sql).query(text, params)),
     exec: (script) => track(() => wrap(sql).exec(script)),
-    transaction: (fn) => track(() => transaction(sql, fn)),
+    transaction: (fn) =>
+      track(() => {
+        const running = transaction(sql, fn);
+        running.catch(() => {}); // settled by the race below, or ignored once the pool is lost
+        return Promise.race([running, loss.promise]);
+      }),
     async listen(channel, onPayload) {
       const entry: Listener = { channel, onPayload, unlisten: null };
       const { unlisten } = await sql.listen(channel, onPayload);
