@@ -153,9 +153,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     if (down || closed) return;
     recycles++;
     const old = sql;
-    loss.fail(unavailable());
+    // Work in flight on the old pool gets the second end() allows; what is still waiting then
+    // can never finish.
+    const lost = loss;
     loss = newLoss();
-    old.end({ timeout: 1 }).catch(() => {});
+    old.end({ timeout: 1 }).catch(() => {}).finally(() => lost.fail(unavailable()));
     for (const l of listeners) l.unlisten = null;
     down = probe().then((fresh) => {
       if (fresh) sql = fresh;
