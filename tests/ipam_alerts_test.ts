@@ -4,17 +4,8 @@ import assert from "node:assert/strict";
 import { checkDevicePorts } from "../server/ipam/alerts.ts";
 import { allocate, lockAddresses } from "../server/ipam/allocator.ts";
 import { openPostgres } from "../server/db/postgres.ts";
-import { dbOpts, type IpamHarness, ipamHarness } from "../server/ipam/test_support.ts";
+import { dbOpts, type IpamHarness, testActor, withIpam } from "../server/ipam/test_support.ts";
 import { startTestServer } from "./support/server.ts";
-
-async function withIpam(fn: (h: IpamHarness) => Promise<void>) {
-  const h = await ipamHarness();
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
 
 // deno-lint-ignore no-explicit-any
 type Alert = Record<string, any>;
@@ -134,14 +125,11 @@ Deno.test(
       });
       try {
         await held;
-        const actor = {
-          user: "tester",
-          scope: "admin" as const,
-          clientAddr: null,
-          userAgent: null,
-          requestId: null,
-        };
-        const mine = allocate(h.t.db, { poolId: wide.id, ip: "10.31.7.10", actor });
+        const mine = allocate(h.t.db, {
+          poolId: wide.id,
+          ip: "10.31.7.10",
+          actor: testActor(),
+        });
         const first = await Promise.race([
           mine.then(() => "done"),
           new Promise((r) => setTimeout(() => r("waiting"), 300)),
@@ -196,13 +184,7 @@ Deno.test("a device whose ports all go down raises device_down", dbOpts, async (
       `INSERT INTO device_ports (device_id, port_name, status) VALUES
        (${dev.id}, 'Gi1', 'up'), (${dev.id}, 'Gi2', 'down')`,
     );
-    const actor = {
-      user: "poller",
-      scope: "admin" as const,
-      clientAddr: null,
-      userAgent: null,
-      requestId: null,
-    };
+    const actor = testActor("poller");
     await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, dev.id));
     assert.equal((await alerts(h)).length, 0);
     await h.t.db.exec(`UPDATE device_ports SET status = 'down' WHERE device_id = ${dev.id}`);

@@ -1,15 +1,6 @@
 // IP pools and allocation through the tool handlers, on PGlite or PostgreSQL (DATABASE_URL).
 import assert from "node:assert/strict";
-import { dbOpts, type IpamHarness, ipamHarness } from "../server/ipam/test_support.ts";
-
-async function withIpam(fn: (h: IpamHarness) => Promise<void>) {
-  const h = await ipamHarness();
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+import { dbOpts, type IpamHarness, withIpam } from "../server/ipam/test_support.ts";
 
 /** Every table a failed call could touch, as comparable text. */
 async function snapshot(h: IpamHarness): Promise<string> {

@@ -65,6 +65,12 @@ export function isConnectionFailure(err: unknown): boolean {
   return typeof code === "string" && CONNECTION_FAILURES.has(code);
 }
 
+/** p itself, marked handled: it is awaited later, and a failure meanwhile is not unhandled. */
+function settled<P extends Promise<unknown>>(p: P): P {
+  p.catch(() => {});
+  return p;
+}
+
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   installDriverGuard();
   const max = options.max ?? 10;
@@ -143,8 +149,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   // races the loss of the pool it runs on.
   const newLoss = () => {
     let fail!: (err: unknown) => void;
-    const promise = new Promise<never>((_, reject) => fail = reject);
-    promise.catch(() => {});
+    const promise = settled(new Promise<never>((_, reject) => fail = reject));
     return { promise, fail };
   };
   let loss = newLoss();
@@ -208,10 +213,6 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     };
     // deno-lint-ignore no-explicit-any
     const run = (text: string): Promise<any> => conn.unsafe(text).execute().catch(noteFailure);
-    const settled = <P>(p: P & Promise<unknown>): P => {
-      p.catch(() => {}); // awaited later; a failure must not count as unhandled meanwhile
-      return p;
-    };
     const begin = settled(run("BEGIN"));
     const early: { commit?: Promise<unknown> } = {};
     const inner = wrap(conn);
@@ -253,9 +254,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     exec: (script) => track(() => wrap(sql).exec(script)),
     transaction: (fn) =>
       track(() => {
-        const running = transaction(sql, fn);
-        running.catch(() => {}); // settled by the race below, or ignored once the pool is lost
-        return Promise.race([running, loss.promise]);
+        // Whichever loses the race is left to settle unobserved.
+        return Promise.race([settled(transaction(sql, fn)), loss.promise]);
       }),
     async listen(channel, onPayload) {
       const entry: Listener = { channel, onPayload, unlisten: null };

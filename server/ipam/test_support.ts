@@ -19,6 +19,21 @@ export interface IpamHarness {
   close(): Promise<void>;
 }
 
+/** An admin actor as tests act: no client address, agent or request id. */
+export function testActor(user = "tester"): Actor {
+  return { user, scope: "admin", clientAddr: null, userAgent: null, requestId: null };
+}
+
+/** Runs fn with a fresh harness and closes it afterwards. */
+export async function withIpam(fn: (h: IpamHarness) => Promise<void>): Promise<void> {
+  const h = await ipamHarness();
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
 export async function ipamHarness(options: { poolSize?: number } = {}): Promise<IpamHarness> {
   const t = await createTestDb(options);
   await migrate(t.db);

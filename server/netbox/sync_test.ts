@@ -6,6 +6,7 @@ import { createNetboxDemoDb, netboxDemoMissing } from "../../tests/netbox_double
 import { startNetboxDouble } from "../../tests/netbox_double/double.ts";
 import { allocate } from "../ipam/allocator.ts";
 import { listAvailable } from "../ipam/available.ts";
+import { testActor } from "../ipam/test_support.ts";
 import { NetboxClient } from "./client.ts";
 import { type StageCounts, syncNetbox } from "./sync.ts";
 
@@ -13,13 +14,6 @@ const skip = await netboxDemoMissing("NetBox sync tests");
 const opts = { sanitizeOps: false, sanitizeResources: false, ignore: skip };
 const TOKEN = "0123456789abcdef0123456789abcdef01234567";
 const ALL = { roles: ["*"], tags: [], isPool: true };
-const SYNC_TEST_ACTOR = {
-  user: "tester",
-  scope: "admin" as const,
-  clientAddr: null,
-  userAgent: null,
-  requestId: null,
-};
 
 async function setup() {
   const demo = await createNetboxDemoDb();
@@ -162,7 +156,7 @@ Deno.test(
         `SELECT netbox_id, pool_id, host(ip_address) AS ip FROM ip_allocations
           WHERE netbox_id IS NOT NULL AND is_active ORDER BY id LIMIT 1`,
       );
-      await allocate(t.db, { poolId: gone.pool_id, actor: SYNC_TEST_ACTOR });
+      await allocate(t.db, { poolId: gone.pool_id, actor: testActor() });
       await call("DELETE", `/api/ipam/ip-addresses/${gone.netbox_id}/`);
       await call("POST", "/api/ipam/ip-addresses/", { address: "10.255.255.1/32" });
       const run = await syncNetbox({ db: t.db, client: t.client, selection: ALL });
