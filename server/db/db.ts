@@ -13,13 +13,6 @@ export interface Queryable {
 export interface Tx extends Queryable {
   /** Runs fn inside a savepoint: if it throws, only its own changes are rolled back. */
   savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /**
-   * Sends COMMIT now, in the same round trip as the statements already issued, for a caller
-   * that has issued its last statement and has nothing left that can fail: if one of those
-   * statements fails, PostgreSQL answers the COMMIT with a rollback, and the transaction still
-   * fails as a whole. Backends without pipelining commit when the function returns, as always.
-   */
-  commitEarly?(): void;
 }
 
 export type BackendKind = "postgres" | "pglite";
@@ -47,17 +40,16 @@ export interface Db extends Queryable {
 }
 
 /** Wraps a plain transaction handle with savepoint support using SQL statements only. */
-export function withSavepoints(inner: Queryable, commitEarly?: () => void): Tx {
+export function withSavepoints(inner: Queryable): Tx {
   let counter = 0;
-  // Inside a savepoint the transaction goes on after fn, so fn gets no commitEarly.
-  const nested: Tx = {
+  const tx: Tx = {
     query: (text, params) => inner.query(text, params),
     exec: (script) => inner.exec(script),
     async savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       const name = `sp_${++counter}`;
       await inner.query(`SAVEPOINT ${name}`);
       try {
-        const result = await fn(nested);
+        const result = await fn(tx);
         await inner.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (err) {
@@ -66,5 +58,5 @@ export function withSavepoints(inner: Queryable, commitEarly?: () => void): Tx {
       }
     },
   };
-  return commitEarly ? { ...nested, commitEarly } : nested;
+  return tx;
 }

@@ -1,7 +1,7 @@
 // The postgres.js backend: a connection pool against a real PostgreSQL server.
 import postgres from "postgres";
 import { AppError } from "../errors.ts";
-import { type Db, type Queryable, type Tx, withSavepoints } from "./db.ts";
+import { type Db, type Queryable, withSavepoints } from "./db.ts";
 
 interface Listener {
   channel: string;
@@ -63,12 +63,6 @@ const CONNECTION_FAILURES = new Set([
 export function isConnectionFailure(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === "string" && CONNECTION_FAILURES.has(code);
-}
-
-/** p itself, marked handled: it is awaited later, and a failure meanwhile is not unhandled. */
-function settled<P extends Promise<unknown>>(p: P): P {
-  p.catch(() => {});
-  return p;
 }
 
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
@@ -144,25 +138,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     return null;
   };
 
-  // Transactions on a reserved connection can wait forever on statements postgres.js queued
-  // for that connection when it closes (it rejects only what it already sent), so each one
-  // races the loss of the pool it runs on.
-  const newLoss = () => {
-    let fail!: (err: unknown) => void;
-    const promise = settled(new Promise<never>((_, reject) => fail = reject));
-    return { promise, fail };
-  };
-  let loss = newLoss();
-
   const markDown = () => {
     if (down || closed) return;
     recycles++;
     const old = sql;
-    // Work in flight on the old pool gets the second end() allows; what is still waiting then
-    // can never finish.
-    const lost = loss;
-    loss = newLoss();
-    old.end({ timeout: 1 }).catch(() => {}).finally(() => lost.fail(unavailable()));
+    old.end({ timeout: 1 }).catch(() => {});
     for (const l of listeners) l.unlisten = null;
     down = probe().then((fresh) => {
       if (fresh) sql = fresh;
@@ -199,64 +179,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     },
   });
 
-  // A transaction on a reserved connection whose BEGIN goes out in the same write as the
-  // first statements of `fn` (postgres.js's own begin() waits for BEGIN's reply first), and
-  // whose COMMIT can go out with the last ones (Tx.commitEarly): two round trips less per
-  // transaction, out of four on a hot pool.
-  // deno-lint-ignore no-explicit-any
-  const transaction = async <T>(pool: any, fn: (tx: Tx) => Promise<T>): Promise<T> => {
-    const conn = await pool.reserve();
-    let broken = false;
-    const noteFailure = (err: unknown): never => {
-      if (isConnectionFailure(err)) broken = true;
-      throw err;
-    };
-    // deno-lint-ignore no-explicit-any
-    const run = (text: string): Promise<any> => conn.unsafe(text).execute().catch(noteFailure);
-    const begin = settled(run("BEGIN"));
-    const early: { commit?: Promise<unknown> } = {};
-    const inner = wrap(conn);
-    const open = () => {
-      if (early.commit) throw new Error("a statement was issued after commitEarly()");
-    };
-    try {
-      const result = await fn(withSavepoints({
-        query: <R>(text: string, params?: readonly unknown[]) => {
-          open();
-          return inner.query<R>(text, params).catch(noteFailure);
-        },
-        exec: (script) => {
-          open();
-          return inner.exec(script).catch(noteFailure);
-        },
-      }, () => {
-        early.commit ??= settled(run("COMMIT"));
-      }));
-      await begin;
-      await (early.commit ?? run("COMMIT"));
-      return result;
-    } catch (err) {
-      await begin.catch(() => {});
-      // After an early COMMIT that a failed statement turned into a rollback, this ROLLBACK
-      // only draws a notice.
-      await early.commit?.catch(() => {});
-      if (!broken) await run("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      // A connection that failed stays out of the pool, which markDown() replaces anyway.
-      if (!broken) conn.release();
-    }
-  };
-
   return {
     kind: "postgres",
     query: (text, params) => track(() => wrap(sql).query(text, params)),
     exec: (script) => track(() => wrap(sql).exec(script)),
     transaction: (fn) =>
-      track(() => {
-        // Whichever loses the race is left to settle unobserved.
-        return Promise.race([settled(transaction(sql, fn)), loss.promise]);
-      }),
+      // deno-lint-ignore no-explicit-any
+      track(() => sql.begin((tx: any) => fn(withSavepoints(wrap(tx)))) as any),
     async listen(channel, onPayload) {
       const entry: Listener = { channel, onPayload, unlisten: null };
       const { unlisten } = await sql.listen(channel, onPayload);

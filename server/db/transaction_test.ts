@@ -44,66 +44,16 @@ Deno.test(
 );
 
 Deno.test(
-  "commitEarly() commits with the last statements, and a failing one rolls all back",
-  opts,
-  () =>
-    withTable(async (t) => {
-      if (backendName() === "postgres") {
-        await t.db.transaction((tx) => {
-          assert.equal(typeof tx.commitEarly, "function");
-          return Promise.resolve();
-        });
-      }
-      const result = await t.db.transaction(async (tx) => {
-        const a = tx.query("INSERT INTO tx_probe VALUES (1, 'a')");
-        const b = tx.query("INSERT INTO tx_probe VALUES (2, 'b') RETURNING id");
-        tx.commitEarly?.();
-        await a;
-        return (await b)[0];
-      });
-      assert.deepEqual(result, { id: 2 });
-      assert.deepEqual(await rows(t), [1, 2]);
-
-      // The second statement fails (duplicate key): the first must not stay committed.
-      await assert.rejects(
-        t.db.transaction(async (tx) => {
-          const a = tx.query("INSERT INTO tx_probe VALUES (3, 'c')");
-          const b = tx.query("INSERT INTO tx_probe VALUES (1, 'again')");
-          tx.commitEarly?.();
-          await Promise.all([a, b]);
-        }),
-        (err: { code?: string }) => err.code === "23505",
-      );
-      assert.deepEqual(await rows(t), [1, 2]);
-
-      if (backendName() === "postgres") {
-        // Nothing may run after an early COMMIT.
-        await assert.rejects(
-          t.db.transaction(async (tx) => {
-            await tx.query("INSERT INTO tx_probe VALUES (4, 'd')");
-            tx.commitEarly!();
-            await tx.query("INSERT INTO tx_probe VALUES (5, 'e')");
-          }),
-          /after commitEarly/,
-        );
-        assert.deepEqual(await rows(t), [1, 2, 4]);
-      }
-      // The pool still serves transactions normally afterwards.
-      await t.db.transaction((tx) => tx.query("INSERT INTO tx_probe VALUES (6, 'f')"));
-      assert.deepEqual((await rows(t)).at(-1), 6);
-    }),
-);
-
-Deno.test(
-  "a savepoint's transaction offers no commitEarly(): the outer one goes on after it",
+  "a failing savepoint undoes only its own writes; the transaction goes on after it",
   opts,
   () =>
     withTable(async (t) => {
       await t.db.transaction(async (tx) => {
-        await tx.savepoint((inner) => {
-          assert.equal(inner.commitEarly, undefined);
-          return inner.query("INSERT INTO tx_probe VALUES (7, 'g')");
-        });
+        await tx.query("INSERT INTO tx_probe VALUES (7, 'g')");
+        await assert.rejects(tx.savepoint(async (inner) => {
+          await inner.query("INSERT INTO tx_probe VALUES (9, 'i')");
+          await inner.query("INSERT INTO tx_probe VALUES (7, 'again')");
+        }));
         await tx.query("INSERT INTO tx_probe VALUES (8, 'h')");
       });
       assert.deepEqual(await rows(t), [7, 8]);

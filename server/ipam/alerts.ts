@@ -112,11 +112,6 @@ export async function checkPoolThreshold(
   else if (was && !is) await resolveCondition(tx, actor, poolAlertKey(c.poolId));
 }
 
-/** Whether checkPoolThreshold() has anything to do (and so any statement to run) for c. */
-export function crossesThreshold(c: PoolUsageChange): boolean {
-  return atOrAbove(c.before, c.usable, c.threshold) !== atOrAbove(c.after, c.usable, c.threshold);
-}
-
 /** Brings the pool_exhausted alert in line with the current usage (threshold or size changed). */
 export async function syncPoolThreshold(
   tx: Queryable,

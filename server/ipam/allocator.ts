@@ -15,14 +15,7 @@ import { AppError, notFound } from "../errors.ts";
 import { type AppEvent, EVENT_CHANNEL, publish } from "../events.ts";
 import type { Actor } from "../tools/tool.ts";
 import { formatIp, IpParseError, type IpVersion, parseIp } from "./addr.ts";
-import {
-  checkPoolThreshold,
-  crossesThreshold,
-  ipConflictKey,
-  type PoolUsageChange,
-  raiseAlert,
-  resolveCondition,
-} from "./alerts.ts";
+import { checkPoolThreshold, ipConflictKey, raiseAlert, resolveCondition } from "./alerts.ts";
 import { freeSpans, isExcluded, mergeSpans, planPool, type PoolPlan, type Span } from "./ranges.ts";
 
 export type AllocationRow = Record<string, unknown> & { id: number; ip_address: string };
@@ -600,24 +593,6 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
       if (keyRows.length) {
         writes.push(tx.query(sql("InsertIdempotencyKeys"), [JSON.stringify(keyRows)]));
       }
-      const usage = (id: number, rows: AllocationRow[]): PoolUsageChange => {
-        const pool = locked.get(id)!;
-        const before = BigInt(pool.active_count);
-        return {
-          poolId: id,
-          poolName: pool.name,
-          threshold: pool.alert_threshold,
-          usable: usableOf(plans.get(id)!),
-          before,
-          after: before + BigInt(rows.length),
-        };
-      };
-      // Usually these writes are the last statements (no overlapping pool to check, no
-      // threshold crossed): then COMMIT travels with them and a write that fails rolls it all back.
-      const last = [...perPool].every(([id, rows]) =>
-        !locked.get(id)!.overlapped && !crossesThreshold(usage(id, rows))
-      );
-      if (last) tx.commitEarly?.();
       await Promise.all(writes);
 
       // Each process holds only its own pool's lock: addresses made active in a pool that
@@ -628,12 +603,18 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
         await lockAddresses(tx, shared.flatMap(([, rows]) => rows.map((r) => r.ip_address)));
       }
       for (const [id, rows] of perPool) {
-        if (!last) {
-          const pool = locked.get(id)!;
-          const actor = reqs[order.find(([i]) => reqs[i].poolId === id)![0]].actor;
-          if (pool.overlapped) await raiseOverlapConflicts(tx, actor, pool, rows);
-          await checkPoolThreshold(tx, actor, usage(id, rows));
-        }
+        const pool = locked.get(id)!;
+        const actor = reqs[order.find(([i]) => reqs[i].poolId === id)![0]].actor;
+        if (pool.overlapped) await raiseOverlapConflicts(tx, actor, pool, rows);
+        const before = BigInt(pool.active_count);
+        await checkPoolThreshold(tx, actor, {
+          poolId: id,
+          poolName: pool.name,
+          threshold: pool.alert_threshold,
+          usable: usableOf(plans.get(id)!),
+          before,
+          after: before + BigInt(rows.length),
+        });
         after.push({ type: "pool-changed", poolId: id, change: "allocated", count: rows.length });
       }
     }
