@@ -42,20 +42,3 @@ Deno.test(
       assert.equal(xid, null);
     }),
 );
-
-Deno.test(
-  "a failing savepoint undoes only its own writes; the transaction goes on after it",
-  opts,
-  () =>
-    withTable(async (t) => {
-      await t.db.transaction(async (tx) => {
-        await tx.query("INSERT INTO tx_probe VALUES (7, 'g')");
-        await assert.rejects(tx.savepoint(async (inner) => {
-          await inner.query("INSERT INTO tx_probe VALUES (9, 'i')");
-          await inner.query("INSERT INTO tx_probe VALUES (7, 'again')");
-        }));
-        await tx.query("INSERT INTO tx_probe VALUES (8, 'h')");
-      });
-      assert.deepEqual(await rows(t), [7, 8]);
-    }),
-);
