@@ -252,8 +252,7 @@ Deno.test({
       app = postgres(url.toString(), { max: 1, onnotice: () => {} });
       const insert = (name: string, by: string) =>
         app!.unsafe(
-          `INSERT INTO diagrams (name, xml_content, diagram_json, created_by, updated_by)
-           VALUES ($1, '<x/>', '{}'::jsonb, $2, $2) RETURNING id`,
+          `INSERT INTO diagrams (name, created_by, updated_by) VALUES ($1, $2, $2) RETURNING id`,
           [name, by],
         );
       const [a] = await insert("alice net", "alice");

@@ -99,7 +99,9 @@ Deno.test({
       assert.match(await conflict.textContent() ?? "", /Not saved.*version 2/);
       await screenshot(pageB, "22-live-conflict-in-b");
       const [row] = await one.db.query<{ version: number; xml: string }>(
-        "SELECT version, xml_content AS xml FROM diagrams WHERE id = $1",
+        `SELECT d.version, v.xml_content AS xml FROM diagrams d
+           JOIN diagram_versions v ON v.diagram_id = d.id AND v.version = d.version
+          WHERE d.id = $1`,
         [d.id],
       );
       assert.equal(row.version, 2);

@@ -35,8 +35,10 @@ Deno.test(
       const json = await parseDiagram(XML);
       assert.equal(json.devices.length, 3);
       const [d] = await server.db.query<{ id: number }>(
-        `INSERT INTO diagrams (name, xml_content, diagram_json) VALUES ('lab', $1, $2::text::jsonb)
-       RETURNING id`,
+        `WITH d AS (INSERT INTO diagrams (name) VALUES ('lab') RETURNING id)
+         INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
+         SELECT id, 1, $1, $2::json FROM d
+         RETURNING diagram_id AS id`,
         [XML, JSON.stringify(json)],
       );
       const rpc = await server.client();

@@ -38,8 +38,9 @@ Deno.test("recorded NetBox webhooks are applied and mark diagrams that show the 
   try {
     const db = server.db;
     await db.query(
-      `INSERT INTO diagrams (name, xml_content, diagram_json)
-       VALUES ('lab', '<mxGraphModel/>', $1::text::jsonb), ('other', '<mxGraphModel/>', $2::text::jsonb)`,
+      `WITH d AS (INSERT INTO diagrams (name) VALUES ('lab'), ('other') RETURNING id, name)
+       INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
+       SELECT id, 1, '<mxGraphModel/>', CASE name WHEN 'lab' THEN $1::json ELSE $2::json END FROM d`,
       [
         JSON.stringify({ devices: [{ cellId: "v1", netboxId: 1, assetId: "x" }] }),
         JSON.stringify({ devices: [{ cellId: "v1", netboxId: 99, assetId: "y" }] }),

@@ -85,12 +85,11 @@ Deno.test(
         p1.id,
       ]);
       await db.query(
-        `INSERT INTO diagrams (name, xml_content, diagram_json, tags, metadata)
-       VALUES ('d1', '<mxGraphModel/>', '{"pages": [], "n": 1.50}', '{a,"b c"}', '{"k": "v"}')`,
+        `INSERT INTO diagrams (name, tags, metadata) VALUES ('d1', '{a,"b c"}', '{"k": "v"}')`,
       );
       await db.query(
         `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json, is_published)
-       SELECT id, 1, xml_content, diagram_json, true FROM diagrams`,
+       SELECT id, 1, '<mxGraphModel/>', '{"pages": [], "n": 1.50}', true FROM diagrams`,
       );
       await db.query(
         "INSERT INTO alerts (alert_type, title, dedup_key, details) VALUES ('ip_conflict', 'x', 'k1', '{\"a\": 1}')",

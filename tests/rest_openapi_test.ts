@@ -103,7 +103,7 @@ Deno.test(
       await db.query("UPDATE device_ports SET connected_port_id = 2 WHERE id = 1");
       await db.query("UPDATE device_ports SET connected_port_id = 1 WHERE id = 2");
       await db.query(
-        `INSERT INTO diagrams (name, xml_content, diagram_json, tags) VALUES ('d', '<mxGraphModel/>', '{}', '{core}')`,
+        `INSERT INTO diagrams (name, tags) VALUES ('d', '{core}')`,
       );
       await db.query(
         `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json) VALUES (1, 1, '<mxGraphModel/>', '{}')`,

@@ -110,3 +110,50 @@ Deno.test("migration file names must be numbered", opts, async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "0080 keeps every diagram's current content when content moves into version rows",
+  opts,
+  async () => {
+    const t = await createTestDb();
+    const dir = await Deno.makeTempDir();
+    try {
+      // The schema as it stood before 0080, with a diagram saved normally (content in both
+      // tables) and one written by hand without the row of its current version.
+      for (const m of await readMigrations()) {
+        if (m.version >= 80) continue;
+        await Deno.copyFile(
+          new URL(`../../sql/migrations/${m.file}`, import.meta.url),
+          `${dir}/${m.file}`,
+        );
+      }
+      await migrate(t.db, { migrationDir: new URL(`file://${dir}/`) });
+      await t.db.query(
+        `INSERT INTO diagrams (id, name, xml_content, diagram_json, version)
+         VALUES (1, 'saved', '<a v="2"/>', '{"v": 2}', 2), (2, 'by hand', '<b/>', '{"v": 1}', 1)`,
+      );
+      await t.db.query(
+        `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
+         VALUES (1, 1, '<a v="1"/>', '{"v": 1}'), (1, 2, '<a v="2"/>', '{"v": 2}')`,
+      );
+      assert.deepEqual((await migrate(t.db)).applied, ["0080_diagram_content_once.sql"]);
+      const rows = await t.db.query<{ id: number; version: number; xml: string; json: string }>(
+        `SELECT d.id, d.version, v.xml_content AS xml, v.diagram_json::text AS json
+           FROM diagrams d
+           JOIN diagram_versions v ON v.diagram_id = d.id AND v.version = d.version
+          ORDER BY d.id`,
+      );
+      assert.deepEqual(rows, [
+        { id: 1, version: 2, xml: '<a v="2"/>', json: '{"v": 2}' },
+        { id: 2, version: 1, xml: "<b/>", json: '{"v": 1}' },
+      ]);
+      const [{ n }] = await t.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM diagram_versions",
+      );
+      assert.equal(n, 3);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await t.close();
+    }
+  },
+);

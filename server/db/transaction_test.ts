@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backendName, createTestDb } from "../../tests/support/db.ts";
+import { createTestDb } from "../../tests/support/db.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

@@ -457,9 +457,24 @@ interface RootInfo {
   doctype: boolean;
 }
 
+/**
+ * Where the first `<!DOCTYPE` is (-1 if none) and whether `<!ENTITY` occurs anywhere, either in
+ * any letter case: one pass over the `<!` markup starts, which a diagram has few of.
+ */
+function declarations(text: string): { entity: boolean; doctypeAt: number } {
+  let doctypeAt = -1;
+  for (let i = text.indexOf("<!"); i >= 0; i = text.indexOf("<!", i + 2)) {
+    const word = text.slice(i + 2, i + 9).toUpperCase();
+    if (word.startsWith("ENTITY")) return { entity: true, doctypeAt };
+    if (word === "DOCTYPE" && doctypeAt < 0) doctypeAt = i;
+  }
+  return { entity: false, doctypeAt };
+}
+
 /** Finds the root element's name, skipping the prolog; refuses entity declarations anywhere. */
 function rootElementName(text: string): RootInfo {
-  if (/<!ENTITY/i.test(text)) {
+  const decl = declarations(text);
+  if (decl.entity) {
     throw new DiagramParseError(
       "doctype_forbidden",
       "Cannot parse the diagram: it declares XML entities, which are refused",
@@ -497,7 +512,7 @@ function rootElementName(text: string): RootInfo {
   }
   const m = /^<([A-Za-z_][\w.:-]*)/.exec(text.slice(i, i + 200));
   if (m === null) throw malformed(`unexpected markup at offset ${i}`);
-  if (text.indexOf("<!DOCTYPE", i) >= 0 || text.indexOf("<!doctype", i) >= 0) doctype = true;
+  if (decl.doctypeAt >= i) doctype = true;
   return { name: m[1], start: i, doctype };
 }
 

@@ -62,19 +62,31 @@ export async function parseForSave(xml: string, ctx: ToolContext): Promise<Diagr
 type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
 
 /**
- * What every write of new content does after the diagrams row is written: the version row,
- * inventory from shapes, the audit row and the change event, all in the caller's transaction.
+ * What every write of new content does after the diagrams row moved to its new version: the
+ * version row with the content (unless the caller stored it: `content` null), inventory from
+ * shapes, the audit row and the change event, all in the caller's transaction.
  */
 async function afterContentWrite(
   tx: Tx,
   ctx: ToolContext,
   saved: DiagramRow,
+  content: { xml: string; json: string } | null,
   diagramJson: DiagramJson,
   action: string,
   changeSummary: string | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  await tx.query(sql("InsertDiagramVersion"), [saved.id, changeSummary]);
+  if (content !== null) {
+    await tx.query(sql("InsertDiagramVersion"), [
+      saved.id,
+      saved.version,
+      content.xml,
+      content.json,
+      JSON.stringify(diagramJson.stats),
+      changeSummary,
+      ctx.actor.user,
+    ]);
+  }
   const inventory: InventorySummary = await syncInventory(
     tx,
     ctx.actor,
@@ -160,8 +172,6 @@ export async function createDiagram(
   const [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
     d.name,
     d.description ?? null,
-    d.xml,
-    json,
     d.tags ?? null,
     d.metadata === undefined ? null : JSON.stringify(d.metadata),
     d.site ?? null,
@@ -172,6 +182,7 @@ export async function createDiagram(
     tx,
     ctx,
     saved,
+    { xml: d.xml, json },
     diagramJson,
     "create",
     d.changeSummary ?? null,
@@ -213,8 +224,6 @@ const saveDiagram = defineTool({
         diagramId,
         args.name ?? null,
         args.description ?? null,
-        args.xml,
-        json,
         args.tags ?? null,
         args.metadata === undefined ? null : JSON.stringify(args.metadata),
         args.site ?? null,
@@ -225,6 +234,7 @@ const saveDiagram = defineTool({
         tx,
         ctx,
         saved,
+        { xml: args.xml, json },
         diagramJson,
         "update",
         args.changeSummary ?? null,
@@ -374,28 +384,39 @@ const restoreDiagramVersion = defineTool({
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       await lockForWrite(tx, ctx, args.diagramId, args.expectedVersion, "restore");
-      // The JSON as stored text, written back unchanged (and parsed once for the inventory).
-      const [old] = await tx.query<{ xml: string; diagram_json: string; stats: unknown }>(
-        sql("GetVersionContent"),
-        [args.diagramId, args.version],
-      );
+      const [old] = await tx.query<{ stats: unknown }>(sql("GetVersionStats"), [
+        args.diagramId,
+        args.version,
+      ]);
       if (!old) {
         throw notFound(
           `Cannot restore diagram ${args.diagramId}: it has no version ${args.version}`,
         );
       }
-      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagramContent"), [
+      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
         args.diagramId,
-        old.xml,
-        old.diagram_json,
+        null,
+        null,
+        null,
+        null,
+        null,
         ctx.actor.user,
         JSON.stringify(old.stats),
+      ]);
+      // The content is copied inside the server; its JSON comes back once, for the inventory.
+      const [copy] = await tx.query<{ diagram_json: string }>(sql("CopyDiagramVersion"), [
+        args.diagramId,
+        args.version,
+        saved.version,
+        `Restored version ${args.version}`,
+        ctx.actor.user,
       ]);
       return await afterContentWrite(
         tx,
         ctx,
         saved,
-        JSON.parse(old.diagram_json),
+        null,
+        JSON.parse(copy.diagram_json),
         "restore",
         `Restored version ${args.version}`,
         { restored_from: args.version },

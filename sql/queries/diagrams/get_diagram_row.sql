@@ -1,3 +1,5 @@
 -- name: GetDiagramRow :one
--- The stored row of a diagram exactly as the table holds it (benchmark baseline, raw access).
-SELECT id, name, version, xml_content, diagram_json FROM diagrams WHERE id = $1
+-- The stored content row of one version exactly as the table holds it (benchmark baseline).
+SELECT diagram_id, version, xml_content, diagram_json
+  FROM diagram_versions
+ WHERE diagram_id = $1 AND version = $2

@@ -1,7 +1,5 @@
 -- name: InsertDiagramVersion :exec
--- Keeps a copy of the diagram's current content as its version row, copied inside the server.
+-- Stores the content of a diagram's new version ($2); the diagrams row says which is current.
 INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json, stats,
                               change_summary, created_by)
-SELECT id, version, xml_content, diagram_json, stats, $2, updated_by
-  FROM diagrams
- WHERE id = $1
+VALUES ($1, $2, $3, $4::json, $5::jsonb, $6, $7)

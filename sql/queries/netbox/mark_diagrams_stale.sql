@@ -1,8 +1,11 @@
 -- name: NbMarkDiagramsStale :many
--- Marks stale the diagrams showing any of the devices (NetBox ids $1 as text, asset ids $2).
+-- Marks stale the diagrams whose current version shows any of the devices (NetBox ids $1 as
+-- text, asset ids $2).
 UPDATE diagrams g SET netbox_stale_at = now()
- WHERE EXISTS (SELECT 1 FROM json_array_elements(
-                      CASE json_typeof(g.diagram_json->'devices') WHEN 'array'
-                           THEN g.diagram_json->'devices' ELSE '[]'::json END) AS d
+  FROM diagram_versions v
+ WHERE v.diagram_id = g.id AND v.version = g.version
+   AND EXISTS (SELECT 1 FROM json_array_elements(
+                      CASE json_typeof(v.diagram_json->'devices') WHEN 'array'
+                           THEN v.diagram_json->'devices' ELSE '[]'::json END) AS d
                 WHERE d->>'netboxId' = ANY ($1::text[]) OR d->>'assetId' = ANY ($2::text[]))
 RETURNING g.id
