@@ -136,7 +136,7 @@ Deno.test(
         `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
          VALUES (1, 1, '<a v="1"/>', '{"v": 1}'), (1, 2, '<a v="2"/>', '{"v": 2}')`,
       );
-      assert.deepEqual((await migrate(t.db)).applied, ["0080_diagram_content_once.sql"]);
+      assert.equal((await migrate(t.db)).applied[0], "0080_diagram_content_once.sql");
       const rows = await t.db.query<{ id: number; version: number; xml: string; json: string }>(
         `SELECT d.id, d.version, v.xml_content AS xml, v.diagram_json::text AS json
            FROM diagrams d
@@ -157,3 +157,41 @@ Deno.test(
     }
   },
 );
+
+Deno.test("NetBox ids stay unique where set; rows without one are not indexed", opts, async () => {
+  const t = await createTestDb();
+  try {
+    await migrate(t.db);
+    await t.db.query(
+      `INSERT INTO network_devices (asset_id, device_name, netbox_id)
+       VALUES ('a', 'a', NULL), ('b', 'b', NULL), ('c', 'c', 7)`,
+    );
+    await assert.rejects(
+      () =>
+        t.db.query(
+          "INSERT INTO network_devices (asset_id, device_name, netbox_id) VALUES ('d', 'd', 7)",
+        ),
+      /duplicate key|unique/i,
+    );
+    // The NetBox upserts find the partial index by its predicate.
+    const [row] = await t.db.query<{ asset_id: string }>(
+      `INSERT INTO network_devices (asset_id, device_name, netbox_id) VALUES ('e', 'e', 7)
+       ON CONFLICT (netbox_id) WHERE netbox_id IS NOT NULL DO UPDATE SET device_name = 'seen'
+       RETURNING asset_id`,
+    );
+    assert.equal(row.asset_id, "c");
+    const indexes = await t.db.query<{ tablename: string; indexdef: string }>(
+      `SELECT tablename, indexdef FROM pg_indexes
+        WHERE tablename IN ('network_devices', 'device_ports', 'ip_allocations')
+          AND indexdef LIKE '%(netbox_id)%' ORDER BY tablename`,
+    );
+    assert.deepEqual(indexes.map((i) => i.tablename), [
+      "device_ports",
+      "ip_allocations",
+      "network_devices",
+    ]);
+    for (const i of indexes) assert.match(i.indexdef, /UNIQUE.*WHERE \(netbox_id IS NOT NULL\)/);
+  } finally {
+    await t.close();
+  }
+});

@@ -162,9 +162,11 @@ export async function syncInventory(
     skipped: [],
   };
   const who = actorParams(actor);
-  await tx.query(sql("LockDiagramInventory"));
-  if (plan.devices.length > 0) {
-    const [d] = await tx.query<{ created: number; updated: number }>(
+  // The lock and the devices go out together (the second queues behind the first on the
+  // transaction's connection), so the database is busy before this function first waits.
+  const [, devices] = await Promise.all([
+    tx.query(sql("LockDiagramInventory")),
+    plan.devices.length === 0 ? [] : tx.query<{ created: number; updated: number }>(
       sql("UpsertDiagramDevices"),
       [
         plan.devices.map((d) => d.assetId),
@@ -175,9 +177,11 @@ export async function syncInventory(
         ...who,
         diagramId,
       ],
-    );
-    summary.devices_created = d.created;
-    summary.devices_updated = d.updated;
+    ),
+  ]);
+  if (devices.length > 0) {
+    summary.devices_created = devices[0].created;
+    summary.devices_updated = devices[0].updated;
   }
   const n = plan.links.length;
   let src: number[] = [];

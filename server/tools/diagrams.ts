@@ -5,12 +5,7 @@ import { audit } from "../audit.ts";
 import type { Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { diffDiagrams } from "../diagrams/diff.ts";
-import {
-  type InventorySummary,
-  planInventory,
-  releaseInventory,
-  syncInventory,
-} from "../diagrams/inventory.ts";
+import { planInventory, releaseInventory, syncInventory } from "../diagrams/inventory.ts";
 import { parseDiagram } from "../diagrams/parse.ts";
 import { DiagramParseError } from "../diagrams/model.ts";
 import type { DiagramJson } from "../diagrams/model.ts";
@@ -59,40 +54,45 @@ export async function parseForSave(xml: string, ctx: ToolContext): Promise<Diagr
   }
 }
 
+/** From this size on, a save lets its first statements go out before stringifying its JSON. */
+const OVERLAP_CHARS = 512 * 1024;
+
 type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
 
 /**
  * What every write of new content does after the diagrams row moved to its new version: the
- * version row with the content (unless the caller stored it: `content` null), inventory from
- * shapes, the audit row and the change event, all in the caller's transaction.
+ * version row with the XML and diagram_json (unless the caller stored it: `xml` null), inventory
+ * from shapes, the audit row and the change event, all in the caller's transaction.
+ *
+ * The inventory statements go out first: the database works on them while this process turns
+ * diagram_json into text (tens of milliseconds for a large drawing), and the version row follows
+ * them on the same connection.
  */
 async function afterContentWrite(
   tx: Tx,
   ctx: ToolContext,
   saved: DiagramRow,
-  content: { xml: string; json: string } | null,
+  xml: string | null,
   diagramJson: DiagramJson,
   action: string,
   changeSummary: string | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  if (content !== null) {
-    await tx.query(sql("InsertDiagramVersion"), [
-      saved.id,
-      saved.version,
-      content.xml,
-      content.json,
-      JSON.stringify(diagramJson.stats),
-      changeSummary,
-      ctx.actor.user,
-    ]);
-  }
-  const inventory: InventorySummary = await syncInventory(
-    tx,
-    ctx.actor,
+  const syncing = syncInventory(tx, ctx.actor, saved.id, planInventory(diagramJson, saved.site));
+  // A large drawing's statements are on their way before the stringify below holds the thread.
+  if (xml !== null && xml.length >= OVERLAP_CHARS) await new Promise((r) => setTimeout(r, 0));
+  const storing = xml === null ? null : tx.query(sql("InsertDiagramVersion"), [
     saved.id,
-    planInventory(diagramJson, saved.site),
-  );
+    saved.version,
+    xml,
+    JSON.stringify(diagramJson),
+    JSON.stringify(diagramJson.stats),
+    changeSummary,
+    ctx.actor.user,
+  ]);
+  // The first failure is thrown (and the transaction rolled back); Promise.all also takes the
+  // other's, which then fails only because the transaction is aborted.
+  const [inventory] = await Promise.all([syncing, storing]);
   await audit(tx, ctx.actor, {
     action,
     entityType: "diagram",
@@ -166,7 +166,6 @@ export async function createDiagram(
   ctx: ToolContext,
   d: NewDiagram,
   diagramJson: DiagramJson,
-  json: string,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
@@ -182,7 +181,7 @@ export async function createDiagram(
     tx,
     ctx,
     saved,
-    { xml: d.xml, json },
+    d.xml,
     diagramJson,
     "create",
     d.changeSummary ?? null,
@@ -208,14 +207,13 @@ const saveDiagram = defineTool({
   }).strict(),
   handler: async (args, ctx) => {
     const diagramJson = await parseForSave(args.xml, ctx);
-    const json = JSON.stringify(diagramJson);
     if (args.id === undefined) {
       if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
       if (args.expectedVersion !== undefined) {
         throw invalid("expectedVersion applies only when saving an existing diagram (id)");
       }
       const d = { ...args, name: args.name };
-      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, diagramJson, json));
+      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, diagramJson));
     }
     const diagramId = args.id;
     return await ctx.db.transaction(async (tx) => {
@@ -234,7 +232,7 @@ const saveDiagram = defineTool({
         tx,
         ctx,
         saved,
-        { xml: args.xml, json },
+        args.xml,
         diagramJson,
         "update",
         args.changeSummary ?? null,

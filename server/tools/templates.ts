@@ -205,7 +205,6 @@ const instantiateTemplate = defineTool({
     }
     const xml = await render(template.xml, values);
     const diagramJson = await parseForSave(xml, ctx);
-    const json = JSON.stringify(diagramJson);
     return await ctx.db.transaction((tx) =>
       createDiagram(
         tx,
@@ -220,7 +219,6 @@ const instantiateTemplate = defineTool({
           changeSummary: `Created from template "${template.name}"`,
         },
         diagramJson,
-        json,
         { template_id: template.id },
       )
     );

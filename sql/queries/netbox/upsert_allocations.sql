@@ -21,7 +21,7 @@ INSERT INTO ip_allocations AS t (pool_id, ip_address, asset_id, device_name, dev
 SELECT s.pool_id, s.ip, s.asset_id, s.device_name, s.device_type, nullif(s.dns_name, ''),
        s.description, 'netbox-sync', s.netbox_id
   FROM src s WHERE s.pool_id IS NOT NULL
-ON CONFLICT (netbox_id) DO UPDATE SET
+ON CONFLICT (netbox_id) WHERE netbox_id IS NOT NULL DO UPDATE SET
   pool_id = EXCLUDED.pool_id, ip_address = EXCLUDED.ip_address, asset_id = EXCLUDED.asset_id,
   device_name = EXCLUDED.device_name, device_type = EXCLUDED.device_type,
   hostname = EXCLUDED.hostname, description = EXCLUDED.description,

@@ -8,7 +8,7 @@ SELECT s.asset_id, s.device_name, s.device_type, s.vendor, s.model, s.serial_num
   FROM jsonb_to_recordset($1::text::jsonb) AS s (asset_id text, device_name text, device_type text,
        vendor text, model text, serial_number text, status text, site text, location text,
        primary_ip text, netbox_id integer, metadata jsonb)
-ON CONFLICT (netbox_id) DO UPDATE SET
+ON CONFLICT (netbox_id) WHERE netbox_id IS NOT NULL DO UPDATE SET
   asset_id = EXCLUDED.asset_id, device_name = EXCLUDED.device_name,
   device_type = EXCLUDED.device_type, vendor = EXCLUDED.vendor, model = EXCLUDED.model,
   serial_number = EXCLUDED.serial_number, status = EXCLUDED.status, site = EXCLUDED.site,

@@ -8,7 +8,7 @@ SELECT d.id, s.port_name, s.port_type, s.speed_mbps, s.status, s.mac_address::ma
        port_name text, port_type text, speed_mbps integer, status text, mac_address text,
        vlan_id integer, description text)
   JOIN network_devices d ON d.netbox_id = s.device_netbox_id
-ON CONFLICT (netbox_id) DO UPDATE SET
+ON CONFLICT (netbox_id) WHERE netbox_id IS NOT NULL DO UPDATE SET
   device_id = EXCLUDED.device_id, port_name = EXCLUDED.port_name,
   port_type = EXCLUDED.port_type, speed_mbps = EXCLUDED.speed_mbps, status = EXCLUDED.status,
   mac_address = EXCLUDED.mac_address, vlan_id = EXCLUDED.vlan_id,
