@@ -171,3 +171,32 @@ Deno.test("utf8Length() counts what TextEncoder would write, surrogates included
     assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));
   }
 });
+
+Deno.test(
+  "a large save failing inside the database mid-inventory writes nothing and the server goes on",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      // Any device named BOOM makes the device upsert fail inside the save's transaction, while
+      // the version row (sent alongside for a drawing this large) is still on its way.
+      await s.db.exec(`
+        CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'boom'; END $$;
+        CREATE TRIGGER boom BEFORE INSERT ON network_devices
+          FOR EACH ROW WHEN (NEW.asset_id = 'BOOM') EXECUTE FUNCTION boom();`);
+      const device = (id: string, asset: string) =>
+        `<object id="${id}" label="${asset}" asset_id="${asset}"><mxCell vertex="1" parent="1"><mxGeometry width="1" height="1" as="geometry"/></mxCell></object>`;
+      const filler = Array.from({ length: 6000 }, (_, i) => device(`f${i}`, `F-${i}`)).join("");
+      const xml = (last: string) =>
+        `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${filler}${
+          device("last", last)
+        }</root></mxGraphModel>`;
+      assert.ok(xml("BOOM").length > 512 * 1024, "large enough to overlap its statements");
+      const before = await counts(s);
+      await assert.rejects(c.tool("save-diagram", { name: "boom", xml: xml("BOOM") }));
+      assert.deepEqual(await counts(s), before);
+      const ok = await c.tool("save-diagram", { name: "fine", xml: xml("OK-1") });
+      assert.equal((ok.inventory as { devices_created: number }).devices_created, 6001);
+    });
+  },
+);

@@ -39,6 +39,30 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Runs a transaction function on a driver's transaction handle. A statement issued after `fn`
+ * settled (by work `fn` started and did not wait for, e.g. after another statement failed) is
+ * refused: a driver would otherwise run it on the connection after COMMIT or ROLLBACK, outside
+ * the transaction.
+ */
+export async function runTransaction<T>(
+  inner: Queryable,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  let open = true;
+  const ended = () =>
+    Promise.reject(new Error("The transaction has ended; a late statement was not run"));
+  const guarded: Queryable = {
+    query: (text, params) => open ? inner.query(text, params) : ended(),
+    exec: (script) => open ? inner.exec(script) : ended(),
+  };
+  try {
+    return await fn(withSavepoints(guarded));
+  } finally {
+    open = false;
+  }
+}
+
 /** Wraps a plain transaction handle with savepoint support using SQL statements only. */
 export function withSavepoints(inner: Queryable): Tx {
   let counter = 0;

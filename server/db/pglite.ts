@@ -1,7 +1,7 @@
 // The embedded backend: PGlite (PostgreSQL compiled to WASM) in a data folder or in memory.
 // A single connection: PGlite serialises queries and transactions itself.
 import { PGlite } from "@electric-sql/pglite";
-import { type Db, withSavepoints } from "./db.ts";
+import { type Db, runTransaction } from "./db.ts";
 
 /** Opens PGlite in dataDir, or in memory when dataDir is undefined. */
 export async function openPglite(dataDir?: string): Promise<Db> {
@@ -17,13 +17,13 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     },
     transaction: (fn) =>
       pg.transaction((tx) =>
-        fn(withSavepoints({
+        runTransaction({
           // deno-lint-ignore no-explicit-any
           query: async (text, params = []) => (await tx.query(text, params as any[])).rows as any[],
           exec: async (script) => {
             await tx.exec(script);
           },
-        }))
+        }, fn)
       ),
     async listen(channel, onPayload) {
       const unsub = await pg.listen(channel, onPayload);

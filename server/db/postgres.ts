@@ -1,7 +1,7 @@
 // The postgres.js backend: a connection pool against a real PostgreSQL server.
 import postgres from "postgres";
 import { AppError } from "../errors.ts";
-import { type Db, type Queryable, withSavepoints } from "./db.ts";
+import { type Db, type Queryable, runTransaction } from "./db.ts";
 
 interface Listener {
   channel: string;
@@ -185,7 +185,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     exec: (script) => track(() => wrap(sql).exec(script)),
     transaction: (fn) =>
       // deno-lint-ignore no-explicit-any
-      track(() => sql.begin((tx: any) => fn(withSavepoints(wrap(tx)))) as any),
+      track(() => sql.begin((tx: any) => runTransaction(wrap(tx), fn)) as any),
     async listen(channel, onPayload) {
       const entry: Listener = { channel, onPayload, unlisten: null };
       const { unlisten } = await sql.listen(channel, onPayload);

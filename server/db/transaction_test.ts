@@ -42,3 +42,28 @@ Deno.test(
       assert.equal(xid, null);
     }),
 );
+
+Deno.test(
+  "a statement issued after a failed transaction settled is refused, not run outside it",
+  opts,
+  () =>
+    withTable(async (t) => {
+      let late: Promise<unknown> | null = null;
+      await assert.rejects(
+        t.db.transaction(async (tx) => {
+          // Work the function starts and does not wait for: it writes once the failure below
+          // has ended the transaction.
+          late = (async () => {
+            await new Promise((r) => setTimeout(r, 50));
+            await tx.query("INSERT INTO tx_probe VALUES (9, 'late')");
+          })();
+          late.catch(() => {});
+          await tx.query("INSERT INTO tx_probe VALUES (1, 'a')");
+          await tx.query("INSERT INTO tx_probe VALUES (1, 'duplicate')");
+        }),
+        /duplicate key|unique/i,
+      );
+      await assert.rejects(late!, /transaction has ended/);
+      assert.deepEqual(await rows(t), []);
+    }),
+);

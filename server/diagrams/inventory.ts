@@ -145,12 +145,17 @@ function actorParams(actor: Actor): unknown[] {
   return [actor.user, actor.clientAddr, actor.userAgent, actor.requestId];
 }
 
-/** Writes a plan for one diagram: devices, ports, unplugged stale links, new links. */
+/**
+ * Writes a plan for one diagram: devices, ports, unplugged stale links, new links. A diagram
+ * created in the caller's transaction (`created`) has no links to unplug, and a plan without
+ * devices and links then writes nothing.
+ */
 export async function syncInventory(
   tx: Queryable,
   actor: Actor,
   diagramId: number,
   plan: InventoryPlan,
+  created = false,
 ): Promise<InventorySummary> {
   const summary: InventorySummary = {
     devices_created: 0,
@@ -158,9 +163,10 @@ export async function syncInventory(
     ports_created: 0,
     links_connected: 0,
     links_disconnected: 0,
-    links_skipped: 0,
-    skipped: [],
+    links_skipped: plan.skipped.length,
+    skipped: plan.skipped.slice(0, MAX_REPORTED),
   };
+  if (created && plan.devices.length === 0 && plan.links.length === 0) return summary;
   const who = actorParams(actor);
   // The lock and the devices go out together (the second queues behind the first on the
   // transaction's connection), so the database is busy before this function first waits.
@@ -205,13 +211,15 @@ export async function syncInventory(
       throw new AppError("conflict", "Devices changed during the save; try again");
     }
   }
-  const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
-    diagramId,
-    src.map((a, i) => Math.min(a, dst[i])),
-    src.map((a, i) => Math.max(a, dst[i])),
-    ...who,
-  ]);
-  summary.links_disconnected = cut.disconnected;
+  if (!created) {
+    const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
+      diagramId,
+      src.map((a, i) => Math.min(a, dst[i])),
+      src.map((a, i) => Math.max(a, dst[i])),
+      ...who,
+    ]);
+    summary.links_disconnected = cut.disconnected;
+  }
   const skipped = [...plan.skipped];
   if (n > 0) {
     const rows = await tx.query<

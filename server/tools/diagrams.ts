@@ -1,5 +1,6 @@
 // Diagram tools: save (parse on every save, keep every version, derive inventory), load, list,
 // delete, and the version tools: list, restore, diff and publish.
+import { setImmediate } from "node:timers";
 import { z } from "zod";
 import { audit } from "../audit.ts";
 import type { Tx } from "../db/db.ts";
@@ -78,21 +79,41 @@ async function afterContentWrite(
   changeSummary: string | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  const syncing = syncInventory(tx, ctx.actor, saved.id, planInventory(diagramJson, saved.site));
-  // A large drawing's statements are on their way before the stringify below holds the thread.
-  if (xml !== null && xml.length >= OVERLAP_CHARS) await new Promise((r) => setTimeout(r, 0));
-  const storing = xml === null ? null : tx.query(sql("InsertDiagramVersion"), [
+  // A diagram created in this transaction has no links of its own to unplug yet.
+  const syncing = syncInventory(
+    tx,
+    ctx.actor,
     saved.id,
-    saved.version,
-    xml,
-    JSON.stringify(diagramJson),
-    JSON.stringify(diagramJson.stats),
-    changeSummary,
-    ctx.actor.user,
-  ]);
-  // The first failure is thrown (and the transaction rolled back); Promise.all also takes the
-  // other's, which then fails only because the transaction is aborted.
-  const [inventory] = await Promise.all([syncing, storing]);
+    planInventory(diagramJson, saved.site),
+    action === "create",
+  );
+  // The change event is known already: it goes out with the first statements (NOTIFY delivers
+  // it at commit only).
+  const notifying = publish(tx, {
+    type: "diagram-changed",
+    diagramId: saved.id,
+    version: saved.version,
+    by: ctx.actor.user,
+  });
+  const storing = (async () => {
+    if (xml === null) return;
+    // A large drawing's statements are on their way before the stringify below holds the
+    // thread (setImmediate: after the driver's own deferred writes, without a timer's ~2 ms).
+    if (xml.length >= OVERLAP_CHARS) await new Promise((r) => setImmediate(r));
+    await tx.query(sql("InsertDiagramVersion"), [
+      saved.id,
+      saved.version,
+      xml,
+      JSON.stringify(diagramJson),
+      JSON.stringify(diagramJson.stats),
+      changeSummary,
+      ctx.actor.user,
+    ]);
+  })();
+  // Awaited together at once, so that a statement failing during the wait above is handled: the
+  // first failure is thrown (and the transaction rolled back); the others then fail only
+  // because the transaction is aborted.
+  const [inventory] = await Promise.all([syncing, storing, notifying]);
   await audit(tx, ctx.actor, {
     action,
     entityType: "diagram",
@@ -104,12 +125,6 @@ async function afterContentWrite(
       change_summary: changeSummary,
       inventory: { ...inventory, skipped: undefined },
     },
-  });
-  await publish(tx, {
-    type: "diagram-changed",
-    diagramId: saved.id,
-    version: saved.version,
-    by: ctx.actor.user,
   });
   return { ...saved, ...extra, stats: diagramJson.stats, inventory };
 }
