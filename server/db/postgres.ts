@@ -2,6 +2,7 @@
 import postgres from "postgres";
 import { AppError } from "../errors.ts";
 import { type Db, type Queryable, runTransaction } from "./db.ts";
+import { plannedPerCall } from "./queries.ts";
 
 interface Listener {
   channel: string;
@@ -169,11 +170,14 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
 
   // deno-lint-ignore no-explicit-any
   const wrap = (s: any): Queryable => ({
-    query: (text, params = []) =>
+    query: (text, params = []) => {
+      // Statements marked `-- plan: per call` go unnamed, so PostgreSQL plans them every time.
+      const prepare = !plannedPerCall(text);
       // deno-lint-ignore no-explicit-any
-      s.unsafe(text, params.map(arrayParam) as any[], { prepare: true }).then((rows: any) => [
+      return s.unsafe(text, params.map(arrayParam) as any[], { prepare }).then((rows: any) => [
         ...rows,
-      ]),
+      ]);
+    },
     exec: async (script) => {
       await s.unsafe(script);
     },

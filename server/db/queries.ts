@@ -1,5 +1,10 @@
 // Named SQL statements from sql/queries/<area>/*.sql. Each file holds one statement and starts
 // with a header `-- name: ListPools :many` and a sentence saying what it does.
+//
+// A header line `-- plan: per call` marks a bulk statement whose best plan depends on the size
+// of the arrays it is given (ten rows or fifty thousand): the driver then plans it on every
+// call instead of caching a prepared statement, whose generic plan, chosen after a few calls,
+// assumes a few rows and can turn a hash join into a nested loop over tens of thousands.
 
 const QUERY_DIR = new URL("../../sql/queries/", import.meta.url);
 
@@ -8,9 +13,12 @@ export interface NamedQuery {
   kind: "one" | "many" | "exec";
   file: string;
   text: string;
+  /** Planned on every call (`-- plan: per call`), never prepared. */
+  perCall: boolean;
 }
 
 let cache: Map<string, NamedQuery> | null = null;
+let perCallTexts: Set<string> | null = null;
 
 function* walk(dir: URL): Generator<URL> {
   for (const entry of Deno.readDirSync(dir)) {
@@ -35,10 +43,18 @@ export function loadQueries(): Map<string, NamedQuery> {
     if (found.has(name)) {
       throw new Error(`Query name ${name} is used by both ${found.get(name)!.file} and ${file}`);
     }
-    found.set(name, { name, kind: kind as NamedQuery["kind"], file, text: text.trim() });
+    const perCall = /^--\s*plan:\s*per call\s*$/m.test(text);
+    found.set(name, { name, kind: kind as NamedQuery["kind"], file, text: text.trim(), perCall });
   }
   cache = found;
+  perCallTexts = new Set([...found.values()].filter((q) => q.perCall).map((q) => q.text));
   return found;
+}
+
+/** Whether a statement's text is that of a query marked `-- plan: per call`. */
+export function plannedPerCall(text: string): boolean {
+  if (!perCallTexts) loadQueries();
+  return perCallTexts!.has(text);
 }
 
 /** The text of a named query; throws when no file defines it. */

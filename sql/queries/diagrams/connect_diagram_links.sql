@@ -1,20 +1,25 @@
 -- name: ConnectDiagramLinks :many
+-- plan: per call
 -- Connects the port pairs a diagram draws (both ways), records which diagram made each link,
 -- audits new connections, and returns the links refused because a port is cabled elsewhere.
 -- Callers hold LockDiagramInventory, so the peers read here do not change underneath.
-WITH want AS (
-  SELECT w.src, w.dst, least(w.src, w.dst) AS a, greatest(w.src, w.dst) AS b,
-         pa.connected_port_id AS src_peer, pb.connected_port_id AS dst_peer,
-         w.page_id, w.edge_id, w.label_src, w.label_dst, w.fresh::boolean AS fresh
+WITH input AS (
+  SELECT w.*, least(w.src, w.dst) AS a, greatest(w.src, w.dst) AS b
     FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
                 $12::text[])
          AS w (src, dst, page_id, edge_id, label_src, label_dst, fresh)
-    JOIN device_ports pa ON pa.id = w.src
-    JOIN device_ports pb ON pb.id = w.dst
+), fresh AS (
+  -- Both ports were created by this save already connected to each other: the link is new and
+  -- no diagram can have recorded it yet, so nothing needs reading.
+  SELECT * FROM input WHERE fresh = 't'
+), want AS (
+  SELECT i.*, pa.connected_port_id AS src_peer, pb.connected_port_id AS dst_peer
+    FROM input i
+    JOIN device_ports pa ON pa.id = i.src
+    JOIN device_ports pb ON pb.id = i.dst
+   WHERE i.fresh = 'f'
 ), ok AS (
-  -- Ports created by this save were inserted already connected: those links are new too.
-  SELECT *, (NOT fresh AND src_peer IS NOT DISTINCT FROM dst AND dst_peer IS NOT DISTINCT FROM src)
-            AS existed
+  SELECT *, (src_peer IS NOT DISTINCT FROM dst AND dst_peer IS NOT DISTINCT FROM src) AS existed
     FROM want
    WHERE (src_peer IS NULL OR src_peer = dst) AND (dst_peer IS NULL OR dst_peer = src)
 ), sides AS (
@@ -42,19 +47,25 @@ WITH want AS (
   ON CONFLICT (diagram_id, port_a_id, port_b_id)
     DO UPDATE SET page_id = EXCLUDED.page_id, edge_id = EXCLUDED.edge_id
   RETURNING port_a_id
+), rec_fresh AS (
+  INSERT INTO diagram_links (diagram_id, port_a_id, port_b_id, page_id, edge_id)
+  SELECT $1, a, b, page_id, edge_id FROM fresh
+), made AS (
+  SELECT a, b, page_id, edge_id, label_src, label_dst FROM fresh
+  UNION ALL
+  SELECT a, b, page_id, edge_id, label_src, label_dst FROM ok WHERE NOT existed
 ), aud AS (
   INSERT INTO audit_log (user_name, client_addr, user_agent, request_id, action, entity_type,
                          entity_id, old_values, new_values)
-  SELECT $8, $9, $10, $11, 'connect', 'device_connection', ok.a || '-' || ok.b, NULL,
-         jsonb_build_object('port_a_id', ok.a, 'port_b_id', ok.b, 'diagram_id', $1::bigint,
-                            'page_id', ok.page_id, 'edge_id', ok.edge_id,
-                            'source', ok.label_src, 'target', ok.label_dst)
-    FROM ok
-   WHERE NOT ok.existed
+  SELECT $8, $9, $10, $11, 'connect', 'device_connection', a || '-' || b, NULL,
+         jsonb_build_object('port_a_id', a, 'port_b_id', b, 'diagram_id', $1::bigint,
+                            'page_id', page_id, 'edge_id', edge_id,
+                            'source', label_src, 'target', label_dst)
+    FROM made
 )
 SELECT 'connected' AS outcome, count(*)::int AS n, NULL AS page_id, NULL AS edge_id,
        NULL AS detail
-  FROM ok WHERE NOT ok.existed
+  FROM made
 UNION ALL
 SELECT 'conflict', 1, w.page_id, w.edge_id,
        CASE WHEN w.src_peer IS NOT NULL AND w.src_peer <> w.dst THEN w.label_src

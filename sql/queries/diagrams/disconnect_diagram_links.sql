@@ -1,4 +1,5 @@
 -- name: DisconnectDiagramLinks :one
+-- plan: per call
 -- Forgets the links a diagram drew that it no longer draws (given as ordered port id pairs),
 -- unplugging those no other diagram draws.
 WITH want AS (

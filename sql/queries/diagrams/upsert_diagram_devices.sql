@@ -1,4 +1,5 @@
 -- name: UpsertDiagramDevices :one
+-- plan: per call
 -- Creates or refreshes, in one statement, the devices drawn in a diagram and audits each change.
 WITH input AS (
   SELECT *

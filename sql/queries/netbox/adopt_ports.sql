@@ -1,4 +1,5 @@
 -- name: NbSyncAdoptPorts :exec
+-- plan: per call
 -- Binds local ports to NetBox interfaces with the same device and name.
 UPDATE device_ports p SET netbox_id = s.netbox_id
   FROM jsonb_to_recordset($1::text::jsonb) AS s (netbox_id integer, device_netbox_id integer,

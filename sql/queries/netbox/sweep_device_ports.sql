@@ -1,4 +1,5 @@
 -- name: NbSyncSweepPorts :many
+-- plan: per call
 -- Deletes the NetBox ports whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM device_ports t
  WHERE t.netbox_id IS NOT NULL

@@ -1,4 +1,5 @@
 -- name: NbSyncSweepCables :many
+-- plan: per call
 -- Deletes the NetBox cable mirrors whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM netbox_cables t
  WHERE t.netbox_id IS NOT NULL

@@ -1,4 +1,5 @@
 -- name: NbSyncSweepIpAddresses :many
+-- plan: per call
 -- Deletes the NetBox IP address mirrors whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM netbox_ip_addresses t
  WHERE t.netbox_id IS NOT NULL

@@ -1,4 +1,5 @@
 -- name: NbSyncSweepPrefixes :many
+-- plan: per call
 -- Deletes the NetBox prefix mirrors whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM netbox_prefixes t
  WHERE t.netbox_id IS NOT NULL

@@ -1,4 +1,5 @@
 -- name: NbSyncSweepDevices :many
+-- plan: per call
 -- Deletes the NetBox devices whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM network_devices t
  WHERE t.netbox_id IS NOT NULL

@@ -1,4 +1,5 @@
 -- name: NbSyncSweepSites :many
+-- plan: per call
 -- Deletes the NetBox sites whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM sites t
  WHERE t.netbox_id IS NOT NULL

@@ -1,4 +1,5 @@
 -- name: NbSyncSweepVlans :many
+-- plan: per call
 -- Deletes the NetBox VLANs whose NetBox id is no longer listed in $1 (mark and sweep).
 DELETE FROM vlans t
  WHERE t.netbox_id IS NOT NULL

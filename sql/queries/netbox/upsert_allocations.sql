@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertAllocations :many
+-- plan: per call
 -- Mirrors NetBox addresses (of the given ids, minus those in $2) as allocations in the most
 -- specific active pool of a selected prefix that contains them; returns rows that changed, with
 -- the pool each was in before (a moved address leaves a pool whose free ranges must be rebuilt).

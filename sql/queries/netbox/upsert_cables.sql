@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertCables :many
+-- plan: per call
 -- Inserts or updates the mirror of NetBox cables; returns only rows that changed.
 INSERT INTO netbox_cables AS t (netbox_id, status, label, a_interfaces, b_interfaces, a_types,
                                 b_types, netbox_updated_at)

@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertDevices :many
+-- plan: per call
 -- Inserts or updates NetBox devices as network_devices; returns only rows that changed.
 INSERT INTO network_devices AS t (asset_id, device_name, device_type, vendor, model,
                                   serial_number, status, site, location, primary_ip, netbox_id,

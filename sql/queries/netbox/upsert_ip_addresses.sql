@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertIpAddresses :many
+-- plan: per call
 -- Inserts or updates the mirror of NetBox IP addresses; returns only rows that changed.
 INSERT INTO netbox_ip_addresses AS t (netbox_id, address, vrf, status, dns_name, description,
                                       interface_netbox_id, device_netbox_id, netbox_updated_at)

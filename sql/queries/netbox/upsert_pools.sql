@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertPools :many
+-- plan: per call
 -- Creates or updates the IP pools of the selected prefixes among the given NetBox ids.
 INSERT INTO ip_pools AS t (name, network, vlan_id, pool_type, description, site, is_active,
                            netbox_prefix_id)

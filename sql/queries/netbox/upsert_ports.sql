@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertPorts :many
+-- plan: per call
 -- Inserts or updates NetBox interfaces as device_ports of mirrored devices; changed rows only.
 INSERT INTO device_ports AS t (device_id, port_name, port_type, speed_mbps, status, mac_address,
                                vlan_id, description, netbox_id)

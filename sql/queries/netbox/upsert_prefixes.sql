@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertPrefixes :many
+-- plan: per call
 -- Inserts or updates the mirror of NetBox prefixes; returns only rows that changed.
 INSERT INTO netbox_prefixes AS t (netbox_id, prefix, vrf, status, role, is_pool, tags, site,
                                   vlan_vid, description, selected, netbox_updated_at)

@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertSites :many
+-- plan: per call
 -- Inserts or updates NetBox sites from a JSON array; returns only rows that changed.
 INSERT INTO sites AS t (netbox_id, name, slug, status, description, region, tenant, time_zone,
                         latitude, longitude, netbox_updated_at)

@@ -1,4 +1,5 @@
 -- name: NbSyncUpsertVlans :many
+-- plan: per call
 -- Inserts or updates NetBox VLANs from a JSON array; returns only rows that changed.
 INSERT INTO vlans AS t (netbox_id, vid, name, status, site, group_name, description,
                         netbox_updated_at)
