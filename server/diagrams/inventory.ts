@@ -77,18 +77,19 @@ export function deviceIp(raw: string | null): string | null {
 export function planInventory(dj: DiagramJson, diagramSite: string | null): InventoryPlan {
   const devices: PlannedDevice[] = [];
   const seen = new Set<string>();
-  const siteOf = new Map<string, string>();
+  // Shapes' own sites, by page and cell id.
+  const siteOf = new Map<string, Map<string, string>>();
   for (const page of dj.pages) {
-    for (const v of page.vertices) {
-      if (v.attributes.site) siteOf.set(`${page.id}\u0000${v.id}`, v.attributes.site);
-    }
+    const sites = new Map<string, string>();
+    for (const v of page.vertices) if (v.attributes.site) sites.set(v.id, v.attributes.site);
+    siteOf.set(page.id, sites);
   }
   for (const d of dj.devices) {
     const assetId = d.assetId.trim();
     if (assetId === "" || assetId.length > 200 || seen.has(assetId)) continue;
     seen.add(assetId);
     const name = d.name.replace(/\s+/g, " ").trim();
-    const site = siteOf.get(`${d.pageId}\u0000${d.cellId}`)?.trim() || diagramSite;
+    const site = siteOf.get(d.pageId)?.get(d.cellId)?.trim() || diagramSite;
     devices.push({
       assetId,
       name: name === "" ? assetId : name,
@@ -99,7 +100,14 @@ export function planInventory(dj: DiagramJson, diagramSite: string | null): Inve
   }
   const links: PlannedLink[] = [];
   const skipped: SkippedLink[] = [];
-  const used = new Set<string>();
+  // Ports taken by a link so far, by asset.
+  const used = new Map<string, Set<string>>();
+  const taken = (asset: string, port: string) => used.get(asset)?.has(port) ?? false;
+  const take = (asset: string, port: string) => {
+    const ports = used.get(asset);
+    if (ports) ports.add(port);
+    else used.set(asset, new Set([port]));
+  };
   for (const l of dj.links) {
     const sourcePort = l.source.port?.trim() ?? "";
     const targetPort = l.target.port?.trim() ?? "";
@@ -112,23 +120,22 @@ export function planInventory(dj: DiagramJson, diagramSite: string | null): Inve
       skipped.push({ ...at, reason: "missing_port" });
       continue;
     }
-    const a = `${sourceAsset}\u0000${sourcePort}`;
-    const b = `${targetAsset}\u0000${targetPort}`;
-    if (a === b) {
+    if (sourceAsset === targetAsset && sourcePort === targetPort) {
       skipped.push({ ...at, reason: "same_port" });
       continue;
     }
     // A port takes one cable: the first edge drawn on it wins.
-    if (used.has(a) || used.has(b)) {
+    const sourceTaken = taken(sourceAsset, sourcePort);
+    if (sourceTaken || taken(targetAsset, targetPort)) {
       skipped.push({
         ...at,
         reason: "port_used_twice",
-        detail: used.has(a) ? `${sourceAsset} ${sourcePort}` : `${targetAsset} ${targetPort}`,
+        detail: sourceTaken ? `${sourceAsset} ${sourcePort}` : `${targetAsset} ${targetPort}`,
       });
       continue;
     }
-    used.add(a);
-    used.add(b);
+    take(sourceAsset, sourcePort);
+    take(targetAsset, targetPort);
     links.push({
       pageId: l.pageId,
       edgeId: l.edgeId,
@@ -168,9 +175,11 @@ export async function syncInventory(
   };
   if (created && plan.devices.length === 0 && plan.links.length === 0) return summary;
   const who = actorParams(actor);
-  // The lock and the devices go out together (the second queues behind the first on the
-  // transaction's connection), so the database is busy before this function first waits.
-  const [, devices] = await Promise.all([
+  const n = plan.links.length;
+  // The lock, the devices and the ports go out together (each queues behind the one before on
+  // the transaction's connection, and the ports find their devices by asset id), so the
+  // database is never idle waiting for this process between them.
+  const [, devices, ports] = await Promise.all([
     tx.query(sql("LockDiagramInventory")),
     plan.devices.length === 0 ? [] : tx.query<{ created: number; updated: number }>(
       sql("UpsertDiagramDevices"),
@@ -184,24 +193,24 @@ export async function syncInventory(
         diagramId,
       ],
     ),
-  ]);
-  if (devices.length > 0) {
-    summary.devices_created = devices[0].created;
-    summary.devices_updated = devices[0].updated;
-  }
-  const n = plan.links.length;
-  let src: number[] = [];
-  let dst: number[] = [];
-  let fresh: boolean[] = [];
-  if (n > 0) {
-    const [p] = await tx.query<
+    n === 0 ? [] : tx.query<
       { created: number; src: number[] | null; dst: number[] | null; fresh: boolean[] | null }
     >(sql("InsertDiagramPorts"), [
       plan.links.map((l) => l.sourceAsset),
       plan.links.map((l) => l.sourcePort),
       plan.links.map((l) => l.targetAsset),
       plan.links.map((l) => l.targetPort),
-    ]);
+    ]),
+  ]);
+  if (devices.length > 0) {
+    summary.devices_created = devices[0].created;
+    summary.devices_updated = devices[0].updated;
+  }
+  let src: number[] = [];
+  let dst: number[] = [];
+  let fresh: boolean[] = [];
+  if (ports.length > 0) {
+    const [p] = ports;
     summary.ports_created = p.created;
     src = (p.src ?? []).map(Number);
     dst = (p.dst ?? []).map(Number);
