@@ -1,6 +1,7 @@
 // Devices and links taken from shapes, through a real WebSocket: what a save, an edit, a restore
 // and a delete do to network_devices, device_ports and the device_connections view.
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import type { RpcClient } from "./support/rpc_client.ts";
 
@@ -264,3 +265,53 @@ Deno.test("concurrent saves drawing one port to different peers cable it once", 
     assert.match(conns[0], /A-1:Gi1\/0\/1/);
   });
 });
+
+Deno.test(
+  "saving a drawing that has no network shapes does not wait for inventory (PostgreSQL)",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      if (!s.testDb.url) {
+        console.log("skipped: needs a second connection to a real PostgreSQL (set DATABASE_URL)");
+        return;
+      }
+      const plain = (label: string) =>
+        diagram(
+          `<mxCell id="n" value="${label}" vertex="1" parent="1"><mxGeometry width="80" height="40" as="geometry"/></mxCell>`,
+        );
+      const notes = await c.tool<{ id: number }>("save-diagram", {
+        name: "notes",
+        xml: plain("a"),
+      });
+      const net = await c.tool<{ id: number }>("save-diagram", {
+        name: "net",
+        xml: diagram(SW, RTR, L1),
+      });
+      // Another session holds the inventory lock, as a long network save would.
+      const holder = postgres(s.testDb.url, { max: 1, onnotice: () => {} });
+      try {
+        const held = holder.begin(async (tx) => {
+          await tx`SELECT pg_advisory_xact_lock(727400401)`;
+          await new Promise((r) => setTimeout(r, 1500));
+        });
+        await new Promise((r) => setTimeout(r, 200));
+        const race = (p: Promise<unknown>) =>
+          Promise.race([
+            p.then(() => "saved"),
+            new Promise((r) => setTimeout(() => r("waiting"), 600)),
+          ]);
+        const other = await s.client();
+        assert.equal(
+          await race(c.tool("save-diagram", { id: notes.id, xml: plain("b") })),
+          "saved",
+        );
+        const netSave = other.tool("save-diagram", { id: net.id, xml: diagram(SW, RTR, L1) });
+        assert.equal(await race(netSave), "waiting", "a network drawing's save takes the lock");
+        await held;
+        await netSave;
+      } finally {
+        await holder.end();
+      }
+    });
+  },
+);

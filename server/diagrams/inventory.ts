@@ -154,15 +154,16 @@ function actorParams(actor: Actor): unknown[] {
 
 /**
  * Writes a plan for one diagram: devices, ports, unplugged stale links, new links. A diagram
- * created in the caller's transaction (`created`) has no links to unplug, and a plan without
- * devices and links then writes nothing.
+ * that has made no links (`noLinks`: created in the caller's transaction, or without network
+ * shapes so far) has none to unplug, and a plan without devices and links then writes nothing,
+ * not even the inventory lock.
  */
 export async function syncInventory(
   tx: Queryable,
   actor: Actor,
   diagramId: number,
   plan: InventoryPlan,
-  created = false,
+  noLinks = false,
 ): Promise<InventorySummary> {
   const summary: InventorySummary = {
     devices_created: 0,
@@ -173,7 +174,7 @@ export async function syncInventory(
     links_skipped: plan.skipped.length,
     skipped: plan.skipped.slice(0, MAX_REPORTED),
   };
-  if (created && plan.devices.length === 0 && plan.links.length === 0) return summary;
+  if (noLinks && plan.devices.length === 0 && plan.links.length === 0) return summary;
   const who = actorParams(actor);
   const n = plan.links.length;
   // The lock, the devices and the ports go out together (each queues behind the one before on
@@ -220,7 +221,7 @@ export async function syncInventory(
       throw new AppError("conflict", "Devices changed during the save; try again");
     }
   }
-  if (!created) {
+  if (!noLinks) {
     const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [
       diagramId,
       src.map((a, i) => Math.min(a, dst[i])),

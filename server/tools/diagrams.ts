@@ -78,14 +78,16 @@ async function afterContentWrite(
   action: string,
   changeSummary: string | null,
   extra: Record<string, unknown> = {},
+  hasLinks = false,
 ): Promise<Record<string, unknown>> {
-  // A diagram created in this transaction has no links of its own to unplug yet.
+  // A diagram that has made no links (one created in this transaction, or a drawing without
+  // network shapes) has none to unplug.
   const syncing = syncInventory(
     tx,
     ctx.actor,
     saved.id,
     planInventory(diagramJson, saved.site),
-    action === "create",
+    !hasLinks,
   );
   // The change event is known already: it goes out with the first statements (NOTIFY delivers
   // it at commit only).
@@ -139,12 +141,15 @@ async function lockForWrite(
   diagramId: number,
   expectedVersion: number | undefined,
   what: string,
-): Promise<{ id: number; version: number; name: string }> {
-  const [current] = await tx.query<{ id: number; version: number; name: string }>(
-    sql("LockDiagram"),
-    [diagramId],
-  );
-  const access = current ? await diagramAccess(tx, ctx, diagramId) : null;
+): Promise<{ id: number; version: number; name: string; has_links: boolean }> {
+  // Both go out at once; the access check of a missing diagram finds nothing either.
+  const [[current], access] = await Promise.all([
+    tx.query<{ id: number; version: number; name: string; has_links: boolean }>(
+      sql("LockDiagram"),
+      [diagramId],
+    ),
+    diagramAccess(tx, ctx, diagramId),
+  ]);
   if (!current || !access) {
     throw notFound(`Cannot ${what} diagram ${diagramId}: no such diagram`);
   }
@@ -232,7 +237,7 @@ const saveDiagram = defineTool({
     }
     const diagramId = args.id;
     return await ctx.db.transaction(async (tx) => {
-      await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
+      const { has_links } = await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
       const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
         diagramId,
         args.name ?? null,
@@ -251,6 +256,8 @@ const saveDiagram = defineTool({
         diagramJson,
         "update",
         args.changeSummary ?? null,
+        {},
+        has_links,
       );
     });
   },
@@ -396,7 +403,13 @@ const restoreDiagramVersion = defineTool({
   }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
-      await lockForWrite(tx, ctx, args.diagramId, args.expectedVersion, "restore");
+      const { has_links } = await lockForWrite(
+        tx,
+        ctx,
+        args.diagramId,
+        args.expectedVersion,
+        "restore",
+      );
       const [old] = await tx.query<{ stats: unknown }>(sql("GetVersionStats"), [
         args.diagramId,
         args.version,
@@ -433,6 +446,7 @@ const restoreDiagramVersion = defineTool({
         "restore",
         `Restored version ${args.version}`,
         { restored_from: args.version },
+        has_links,
       );
     });
   },
