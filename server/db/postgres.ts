@@ -168,28 +168,45 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     }
   };
 
+  // Statements marked `-- plan: per call` must never run a cached generic plan. Outside a
+  // transaction they go unnamed (planned on every call). Inside one, an unnamed statement would
+  // cost a describe round trip and stop postgres.js from pipelining what follows it, so they
+  // stay prepared and the transaction asks for custom plans instead (SET LOCAL, sent once, just
+  // before the first such statement, on the same connection).
   // deno-lint-ignore no-explicit-any
-  const wrap = (s: any): Queryable => ({
-    query: (text, params = []) => {
-      // Statements marked `-- plan: per call` go unnamed, so PostgreSQL plans them every time.
-      const prepare = !plannedPerCall(text);
+  const wrap = (s: any, inTransaction: boolean): Queryable => {
+    let customPlans = false;
+    // deno-lint-ignore no-explicit-any
+    const run = (text: string, params: readonly unknown[], prepare: boolean): Promise<any[]> =>
       // deno-lint-ignore no-explicit-any
-      return s.unsafe(text, params.map(arrayParam) as any[], { prepare }).then((rows: any) => [
+      s.unsafe(text, params.map(arrayParam) as any[], { prepare }).then((rows: any) => [
         ...rows,
       ]);
-    },
-    exec: async (script) => {
-      await s.unsafe(script);
-    },
-  });
+    return {
+      query: (text, params = []) => {
+        if (!plannedPerCall(text)) return run(text, params, true);
+        if (!inTransaction) return run(text, params, false);
+        if (customPlans) return run(text, params, true);
+        customPlans = true;
+        // Both are attached at once, so a failure of either is handled.
+        return Promise.all([
+          run("SET LOCAL plan_cache_mode = force_custom_plan", [], true),
+          run(text, params, true),
+        ]).then(([, rows]) => rows);
+      },
+      exec: async (script) => {
+        await s.unsafe(script);
+      },
+    };
+  };
 
   return {
     kind: "postgres",
-    query: (text, params) => track(() => wrap(sql).query(text, params)),
-    exec: (script) => track(() => wrap(sql).exec(script)),
+    query: (text, params) => track(() => wrap(sql, false).query(text, params)),
+    exec: (script) => track(() => wrap(sql, false).exec(script)),
     transaction: (fn) =>
       // deno-lint-ignore no-explicit-any
-      track(() => sql.begin((tx: any) => runTransaction(wrap(tx), fn)) as any),
+      track(() => sql.begin((tx: any) => runTransaction(wrap(tx, true), fn)) as any),
     async listen(channel, onPayload) {
       const entry: Listener = { channel, onPayload, unlisten: null };
       const { unlisten } = await sql.listen(channel, onPayload);

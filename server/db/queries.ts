@@ -2,9 +2,10 @@
 // with a header `-- name: ListPools :many` and a sentence saying what it does.
 //
 // A header line `-- plan: per call` marks a bulk statement whose best plan depends on the size
-// of the arrays it is given (ten rows or fifty thousand): the driver then plans it on every
-// call instead of caching a prepared statement, whose generic plan, chosen after a few calls,
-// assumes a few rows and can turn a hash join into a nested loop over tens of thousands.
+// of the arrays it is given (ten rows or fifty thousand): the PostgreSQL backend then has it
+// planned with its arguments on every call, never with the generic plan a prepared statement
+// switches to after a few calls, which assumes a few rows and can turn a hash join into a
+// nested loop over tens of thousands.
 
 const QUERY_DIR = new URL("../../sql/queries/", import.meta.url);
 
