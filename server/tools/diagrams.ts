@@ -34,8 +34,8 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-/** Parses XML into diagram_json, turning parser refusals into `invalid` errors. */
-export async function parseForSave(xml: string, ctx: ToolContext): Promise<DiagramJson> {
+/** Refuses XML over the configured size limit. */
+function checkSize(xml: string, ctx: ToolContext): void {
   const max = ctx.config.ARCHIFLOW_MAX_DIAGRAM_BYTES;
   // A UTF-16 unit is at most 3 UTF-8 bytes: most documents need no counting at all.
   const bytes = xml.length * 3 <= max ? 0 : utf8Length(xml);
@@ -45,6 +45,15 @@ export async function parseForSave(xml: string, ctx: ToolContext): Promise<Diagr
       { field: "xml", reason: "too_large", limit: max },
     );
   }
+}
+
+/** Parses XML into diagram_json, turning parser refusals into `invalid` errors. */
+export async function parseForSave(xml: string, ctx: ToolContext): Promise<DiagramJson> {
+  checkSize(xml, ctx);
+  return await parseChecked(xml);
+}
+
+async function parseChecked(xml: string): Promise<DiagramJson> {
   try {
     return await parseDiagram(xml);
   } catch (err) {
@@ -58,12 +67,51 @@ export async function parseForSave(xml: string, ctx: ToolContext): Promise<Diagr
 /** From this size on, a save lets its first statements go out before stringifying its JSON. */
 const OVERLAP_CHARS = 512 * 1024;
 
+/** Lets the driver's deferred socket writes run (setImmediate: without a timer's ~2 ms). */
+const yieldToDriver = () => new Promise((r) => setImmediate(r));
+
+/**
+ * Sends a new version's XML to the database, then parses it: the database stores the XML while
+ * this process parses. A refused parse throws (the caller's transaction then rolls back).
+ */
+async function storeXmlThenParse(
+  tx: Tx,
+  ctx: ToolContext,
+  diagramId: number,
+  version: number,
+  xml: string,
+  changeSummary: string | null,
+): Promise<{ diagramJson: DiagramJson; stored: Promise<unknown> }> {
+  const stored = tx.query(sql("InsertVersionXml"), [
+    diagramId,
+    version,
+    xml,
+    changeSummary,
+    ctx.actor.user,
+  ]);
+  try {
+    await yieldToDriver();
+    return { diagramJson: await parseChecked(xml), stored };
+  } catch (err) {
+    await stored.catch(() => {});
+    throw err;
+  }
+}
+
 type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
 
 /**
+ * The content a write of a new version stores: its XML, and whether the version row holding it
+ * is stored already (by InsertVersionXml, before parsing), so that only its JSON is left.
+ * Restoring copies a whole row inside the database and stores nothing here (null).
+ */
+type NewContent = { xml: string; xmlStored: boolean } | null;
+
+/**
  * What every write of new content does after the diagrams row moved to its new version: the
- * version row with the XML and diagram_json (unless the caller stored it: `xml` null), inventory
- * from shapes, the audit row and the change event, all in the caller's transaction.
+ * version row's content, inventory from shapes, the audit row and the change event, all in the
+ * caller's transaction. `pending` are statements the caller sent and did not wait for (they are
+ * awaited here with the rest, so that a failure of any is handled).
  *
  * The inventory statements go out first: the database works on them while this process turns
  * diagram_json into text (tens of milliseconds for a large drawing), and the version row follows
@@ -73,12 +121,13 @@ async function afterContentWrite(
   tx: Tx,
   ctx: ToolContext,
   saved: DiagramRow,
-  xml: string | null,
+  content: NewContent,
   diagramJson: DiagramJson,
   action: string,
   changeSummary: string | null,
   extra: Record<string, unknown> = {},
   hasLinks = false,
+  pending: Promise<unknown>[] = [],
 ): Promise<Record<string, unknown>> {
   // A diagram that has made no links (one created in this transaction, or a drawing without
   // network shapes) has none to unplug.
@@ -98,24 +147,30 @@ async function afterContentWrite(
     by: ctx.actor.user,
   });
   const storing = (async () => {
-    if (xml === null) return;
+    if (content === null) return;
     // A large drawing's statements are on their way before the stringify below holds the
     // thread (setImmediate: after the driver's own deferred writes, without a timer's ~2 ms).
-    if (xml.length >= OVERLAP_CHARS) await new Promise((r) => setImmediate(r));
-    await tx.query(sql("InsertDiagramVersion"), [
-      saved.id,
-      saved.version,
-      xml,
-      JSON.stringify(diagramJson),
-      JSON.stringify(diagramJson.stats),
-      changeSummary,
-      ctx.actor.user,
-    ]);
+    if (content.xml.length >= OVERLAP_CHARS) await yieldToDriver();
+    const json = JSON.stringify(diagramJson);
+    const stats = JSON.stringify(diagramJson.stats);
+    if (content.xmlStored) {
+      await tx.query(sql("SetVersionJson"), [saved.id, saved.version, json, stats]);
+    } else {
+      await tx.query(sql("InsertDiagramVersion"), [
+        saved.id,
+        saved.version,
+        content.xml,
+        json,
+        stats,
+        changeSummary,
+        ctx.actor.user,
+      ]);
+    }
   })();
   // Awaited together at once, so that a statement failing during the wait above is handled: the
   // first failure is thrown (and the transaction rolled back); the others then fail only
   // because the transaction is aborted.
-  const [inventory] = await Promise.all([syncing, storing, notifying]);
+  const [inventory] = await Promise.all([syncing, storing, notifying, ...pending]);
   await audit(tx, ctx.actor, {
     action,
     entityType: "diagram",
@@ -180,12 +235,15 @@ export interface NewDiagram {
   changeSummary?: string;
 }
 
-/** Creates a diagram at version 1 from parsed XML, with inventory, audit and event. */
+/**
+ * Creates a diagram at version 1, with inventory, audit and event. Without `parsed`, the XML goes
+ * to the database first and is parsed while the database stores it.
+ */
 export async function createDiagram(
   tx: Tx,
   ctx: ToolContext,
   d: NewDiagram,
-  diagramJson: DiagramJson,
+  parsed: DiagramJson | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
   const [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
@@ -195,17 +253,36 @@ export async function createDiagram(
     d.metadata === undefined ? null : JSON.stringify(d.metadata),
     d.site ?? null,
     ctx.actor.user,
+    parsed === null ? "{}" : JSON.stringify(parsed.stats),
+  ]);
+  const summary = d.changeSummary ?? null;
+  if (parsed !== null) {
+    const content = { xml: d.xml, xmlStored: false };
+    return await afterContentWrite(tx, ctx, saved, content, parsed, "create", summary, extra);
+  }
+  const { diagramJson, stored } = await storeXmlThenParse(
+    tx,
+    ctx,
+    saved.id,
+    saved.version,
+    d.xml,
+    summary,
+  );
+  const statsSet = tx.query(sql("SetDiagramStats"), [
+    saved.id,
     JSON.stringify(diagramJson.stats),
   ]);
   return await afterContentWrite(
     tx,
     ctx,
     saved,
-    d.xml,
+    { xml: d.xml, xmlStored: true },
     diagramJson,
     "create",
-    d.changeSummary ?? null,
+    summary,
     extra,
+    false,
+    [stored, statsSet],
   );
 }
 
@@ -225,39 +302,55 @@ const saveDiagram = defineTool({
     changeSummary: z.string().max(2000).optional(),
     expectedVersion: z.number().int().min(1).optional(),
   }).strict(),
+  // The XML is parsed inside the transaction, while the database stores it: a refused parse
+  // rolls everything back, so nothing is written either way.
   handler: async (args, ctx) => {
-    const diagramJson = await parseForSave(args.xml, ctx);
+    checkSize(args.xml, ctx);
     if (args.id === undefined) {
       if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
       if (args.expectedVersion !== undefined) {
         throw invalid("expectedVersion applies only when saving an existing diagram (id)");
       }
       const d = { ...args, name: args.name };
-      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, diagramJson));
+      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, null));
     }
     const diagramId = args.id;
+    const summary = args.changeSummary ?? null;
     return await ctx.db.transaction(async (tx) => {
-      const { has_links } = await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
-      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
+      const current = await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
+      // Under the row lock, the next version number is the current one plus one.
+      const { diagramJson, stored } = await storeXmlThenParse(
+        tx,
+        ctx,
         diagramId,
-        args.name ?? null,
-        args.description ?? null,
-        args.tags ?? null,
-        args.metadata === undefined ? null : JSON.stringify(args.metadata),
-        args.site ?? null,
-        ctx.actor.user,
-        JSON.stringify(diagramJson.stats),
+        current.version + 1,
+        args.xml,
+        summary,
+      );
+      const [, [saved]] = await Promise.all([
+        stored,
+        tx.query<DiagramRow>(sql("UpdateDiagram"), [
+          diagramId,
+          args.name ?? null,
+          args.description ?? null,
+          args.tags ?? null,
+          args.metadata === undefined ? null : JSON.stringify(args.metadata),
+          args.site ?? null,
+          ctx.actor.user,
+          JSON.stringify(diagramJson.stats),
+        ]),
       ]);
+      const content = { xml: args.xml, xmlStored: true };
       return await afterContentWrite(
         tx,
         ctx,
         saved,
-        args.xml,
+        content,
         diagramJson,
         "update",
-        args.changeSummary ?? null,
+        summary,
         {},
-        has_links,
+        current.has_links,
       );
     });
   },
