@@ -41,23 +41,25 @@ DECLARE
 BEGIN
   -- What this statement's rows newly refer to: everything for an insert, changed references
   -- for an update. Peers written by the same statement need no check.
+  -- (DISTINCT in a subquery: hashed, where array_agg(DISTINCT ...) would sort every row.)
   IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(DISTINCT f.device_id),
-           array_agg(DISTINCT f.connected_port_id) FILTER (WHERE f.connected_port_id IS NOT NULL)
-      INTO devices, peers
-      FROM fresh f;
-  ELSE
-    SELECT array_agg(DISTINCT n.device_id) FILTER (WHERE n.device_id <> o.device_id),
-           array_agg(DISTINCT n.connected_port_id)
-             FILTER (WHERE n.connected_port_id IS NOT NULL
-                       AND n.connected_port_id IS DISTINCT FROM o.connected_port_id)
-      INTO devices, peers
-      FROM fresh n JOIN stale o ON o.id = n.id;
-  END IF;
-  IF peers IS NOT NULL THEN
+    SELECT array_agg(d) INTO devices FROM (SELECT DISTINCT f.device_id FROM fresh f) s (d);
     SELECT array_agg(p) INTO peers
-      FROM unnest(peers) p
-     WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.id = p);
+      FROM (SELECT DISTINCT f.connected_port_id
+              FROM fresh f
+             WHERE f.connected_port_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM fresh g WHERE g.id = f.connected_port_id)) s (p);
+  ELSE
+    SELECT array_agg(d) INTO devices
+      FROM (SELECT DISTINCT n.device_id
+              FROM fresh n JOIN stale o ON o.id = n.id
+             WHERE n.device_id <> o.device_id) s (d);
+    SELECT array_agg(p) INTO peers
+      FROM (SELECT DISTINCT n.connected_port_id
+              FROM fresh n JOIN stale o ON o.id = n.id
+             WHERE n.connected_port_id IS NOT NULL
+               AND n.connected_port_id IS DISTINCT FROM o.connected_port_id
+               AND NOT EXISTS (SELECT 1 FROM fresh g WHERE g.id = n.connected_port_id)) s (p);
   END IF;
 
   missing := lock_referenced('network_devices', devices);
