@@ -3,7 +3,7 @@
 // Each is refused, writes nothing, and the server keeps answering.
 import assert from "node:assert/strict";
 import { compressPage } from "../server/diagrams/compress.ts";
-import { utf8Length } from "../server/tools/diagrams.ts";
+import { EARLY_XML_CHARS, utf8Length } from "../server/tools/diagrams.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
 
@@ -186,17 +186,31 @@ Deno.test(
           FOR EACH ROW WHEN (NEW.asset_id = 'BOOM') EXECUTE FUNCTION boom();`);
       const device = (id: string, asset: string) =>
         `<object id="${id}" label="${asset}" asset_id="${asset}"><mxCell vertex="1" parent="1"><mxGeometry width="1" height="1" as="geometry"/></mxCell></object>`;
-      const filler = Array.from({ length: 6000 }, (_, i) => device(`f${i}`, `F-${i}`)).join("");
-      const xml = (last: string) =>
-        `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${filler}${
-          device("last", last)
-        }</root></mxGraphModel>`;
-      assert.ok(xml("BOOM").length > 512 * 1024, "large enough to overlap its statements");
-      const before = await counts(s);
-      await assert.rejects(c.tool("save-diagram", { name: "boom", xml: xml("BOOM") }));
-      assert.deepEqual(await counts(s), before);
-      const ok = await c.tool("save-diagram", { name: "fine", xml: xml("OK-1") });
-      assert.equal((ok.inventory as { devices_created: number }).devices_created, 6001);
+      // Both ways a save sends its XML: before parsing it (up to EARLY_XML_CHARS) and after the
+      // inventory statements (beyond).
+      for (const [n, early] of [[6000, true], [17000, false]] as const) {
+        const filler = Array.from({ length: n }, (_, i) => device(`f${i}`, `F${n}-${i}`)).join("");
+        const xml = (last: string) =>
+          `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${filler}${
+            device("last", last)
+          }</root></mxGraphModel>`;
+        assert.ok(xml("BOOM").length > 512 * 1024, "large enough to overlap its statements");
+        assert.equal(xml("BOOM").length <= EARLY_XML_CHARS, early);
+        const before = await counts(s);
+        await assert.rejects(c.tool("save-diagram", { name: "boom", xml: xml("BOOM") }));
+        assert.deepEqual(await counts(s), before);
+        const ok = await c.tool<{ id: number; inventory: { devices_created: number } }>(
+          "save-diagram",
+          { name: "fine", xml: xml(`OK-${n}`) },
+        );
+        assert.equal(ok.inventory.devices_created, n + 1);
+        const back = await c.tool<{ xml: string; diagram_json: { stats: { vertices: number } } }>(
+          "load-diagram",
+          { id: ok.id },
+        );
+        assert.equal(back.xml, xml(`OK-${n}`), "the XML is stored as given");
+        assert.equal(back.diagram_json.stats.vertices, n + 1);
+      }
     });
   },
 );

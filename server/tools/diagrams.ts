@@ -71,17 +71,39 @@ const OVERLAP_CHARS = 512 * 1024;
 const yieldToDriver = () => new Promise((r) => setImmediate(r));
 
 /**
- * Sends a new version's XML to the database, then parses it: the database stores the XML while
- * this process parses. A refused parse throws (the caller's transaction then rolls back).
+ * Up to this size, a save sends its XML to the database before parsing it: the socket takes it
+ * at once, and the database stores it while this process parses. A larger XML would wait in the
+ * driver's socket write for as long as the parse holds the thread, and then delay the inventory
+ * statements queued behind it; it goes after them instead, with its JSON.
  */
-async function storeXmlThenParse(
+export const EARLY_XML_CHARS = 2 * 1024 * 1024;
+
+/** A parsed new version: its content still to store and the statements sent for it so far. */
+interface ParsedVersion {
+  diagramJson: DiagramJson;
+  content: { xml: string; xmlStored: boolean };
+  pending: Promise<unknown>[];
+}
+
+/**
+ * Parses a new version's XML inside the caller's transaction, sending the XML first when it is
+ * small enough (EARLY_XML_CHARS). A refused parse throws, and the transaction rolls back.
+ */
+async function parseNewVersion(
   tx: Tx,
   ctx: ToolContext,
   diagramId: number,
   version: number,
   xml: string,
   changeSummary: string | null,
-): Promise<{ diagramJson: DiagramJson; stored: Promise<unknown> }> {
+): Promise<ParsedVersion> {
+  if (xml.length > EARLY_XML_CHARS) {
+    return {
+      diagramJson: await parseChecked(xml),
+      content: { xml, xmlStored: false },
+      pending: [],
+    };
+  }
   const stored = tx.query(sql("InsertVersionXml"), [
     diagramId,
     version,
@@ -91,7 +113,8 @@ async function storeXmlThenParse(
   ]);
   try {
     await yieldToDriver();
-    return { diagramJson: await parseChecked(xml), stored };
+    const diagramJson = await parseChecked(xml);
+    return { diagramJson, content: { xml, xmlStored: true }, pending: [stored] };
   } catch (err) {
     await stored.catch(() => {});
     throw err;
@@ -260,7 +283,7 @@ export async function createDiagram(
     const content = { xml: d.xml, xmlStored: false };
     return await afterContentWrite(tx, ctx, saved, content, parsed, "create", summary, extra);
   }
-  const { diagramJson, stored } = await storeXmlThenParse(
+  const { diagramJson, content, pending } = await parseNewVersion(
     tx,
     ctx,
     saved.id,
@@ -276,13 +299,13 @@ export async function createDiagram(
     tx,
     ctx,
     saved,
-    { xml: d.xml, xmlStored: true },
+    content,
     diagramJson,
     "create",
     summary,
     extra,
     false,
-    [stored, statsSet],
+    [...pending, statsSet],
   );
 }
 
@@ -319,7 +342,7 @@ const saveDiagram = defineTool({
     return await ctx.db.transaction(async (tx) => {
       const current = await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
       // Under the row lock, the next version number is the current one plus one.
-      const { diagramJson, stored } = await storeXmlThenParse(
+      const { diagramJson, content, pending } = await parseNewVersion(
         tx,
         ctx,
         diagramId,
@@ -327,8 +350,7 @@ const saveDiagram = defineTool({
         args.xml,
         summary,
       );
-      const [, [saved]] = await Promise.all([
-        stored,
+      const [[saved]] = await Promise.all([
         tx.query<DiagramRow>(sql("UpdateDiagram"), [
           diagramId,
           args.name ?? null,
@@ -339,8 +361,8 @@ const saveDiagram = defineTool({
           ctx.actor.user,
           JSON.stringify(diagramJson.stats),
         ]),
+        ...pending,
       ]);
-      const content = { xml: args.xml, xmlStored: true };
       return await afterContentWrite(
         tx,
         ctx,
