@@ -259,8 +259,8 @@ export interface NewDiagram {
 }
 
 /**
- * Creates a diagram at version 1, with inventory, audit and event. Without `parsed`, the XML goes
- * to the database first and is parsed while the database stores it.
+ * Creates a diagram at version 1, with inventory, audit and event. Without `parsed`, the XML is
+ * parsed inside the transaction (see parseNewVersion: a small one is stored while it is parsed).
  */
 export async function createDiagram(
   tx: Tx,
@@ -325,8 +325,8 @@ const saveDiagram = defineTool({
     changeSummary: z.string().max(2000).optional(),
     expectedVersion: z.number().int().min(1).optional(),
   }).strict(),
-  // The XML is parsed inside the transaction, while the database stores it: a refused parse
-  // rolls everything back, so nothing is written either way.
+  // The XML is parsed inside the transaction (a small one while the database stores it): a
+  // refused parse rolls everything back, so nothing is written either way.
   handler: async (args, ctx) => {
     checkSize(args.xml, ctx);
     if (args.id === undefined) {
