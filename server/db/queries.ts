@@ -14,7 +14,7 @@ export interface NamedQuery {
   kind: "one" | "many" | "exec";
   file: string;
   text: string;
-  /** Planned on every call (`-- plan: per call`), never prepared. */
+  /** Planned with its arguments on every call (`-- plan: per call`), never with a generic plan. */
   perCall: boolean;
 }
 

@@ -78,10 +78,19 @@ const yieldToDriver = () => new Promise((r) => setImmediate(r));
  */
 export const EARLY_XML_CHARS = 2 * 1024 * 1024;
 
+/**
+ * The content a write of a new version stores: its XML, and whether the version row holding it
+ * is stored already (by InsertVersionXml, before parsing), so that only its JSON is left.
+ */
+interface NewContent {
+  xml: string;
+  xmlStored: boolean;
+}
+
 /** A parsed new version: its content still to store and the statements sent for it so far. */
 interface ParsedVersion {
   diagramJson: DiagramJson;
-  content: { xml: string; xmlStored: boolean };
+  content: NewContent;
   pending: Promise<unknown>[];
 }
 
@@ -123,18 +132,21 @@ async function parseNewVersion(
 
 type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
 
-/**
- * The content a write of a new version stores: its XML, and whether the version row holding it
- * is stored already (by InsertVersionXml, before parsing), so that only its JSON is left.
- * Restoring copies a whole row inside the database and stores nothing here (null).
- */
-type NewContent = { xml: string; xmlStored: boolean } | null;
+/** What a content write knows beyond its content (all optional). */
+interface WriteOptions {
+  /** Fields added to the result and the audit row. */
+  extra?: Record<string, unknown>;
+  /** Whether the diagram has made links before (its save may have to unplug some). */
+  hasLinks?: boolean;
+  /** Statements the caller sent and did not wait for. */
+  pending?: Promise<unknown>[];
+}
 
 /**
  * What every write of new content does after the diagrams row moved to its new version: the
- * version row's content, inventory from shapes, the audit row and the change event, all in the
- * caller's transaction. `pending` are statements the caller sent and did not wait for (they are
- * awaited here with the rest, so that a failure of any is handled).
+ * version row's content (null when restoring: the database copied a whole row), inventory from
+ * shapes, the audit row and the change event, all in the caller's transaction. Statements the
+ * caller left pending are awaited here with the rest, so that a failure of any is handled.
  *
  * The inventory statements go out first: the database works on them while this process turns
  * diagram_json into text (tens of milliseconds for a large drawing), and the version row follows
@@ -144,13 +156,11 @@ async function afterContentWrite(
   tx: Tx,
   ctx: ToolContext,
   saved: DiagramRow,
-  content: NewContent,
+  content: NewContent | null,
   diagramJson: DiagramJson,
   action: string,
   changeSummary: string | null,
-  extra: Record<string, unknown> = {},
-  hasLinks = false,
-  pending: Promise<unknown>[] = [],
+  { extra = {}, hasLinks = false, pending = [] }: WriteOptions = {},
 ): Promise<Record<string, unknown>> {
   // A diagram that has made no links (one created in this transaction, or a drawing without
   // network shapes) has none to unplug.
@@ -281,7 +291,7 @@ export async function createDiagram(
   const summary = d.changeSummary ?? null;
   if (parsed !== null) {
     const content = { xml: d.xml, xmlStored: false };
-    return await afterContentWrite(tx, ctx, saved, content, parsed, "create", summary, extra);
+    return await afterContentWrite(tx, ctx, saved, content, parsed, "create", summary, { extra });
   }
   const { diagramJson, content, pending } = await parseNewVersion(
     tx,
@@ -303,9 +313,7 @@ export async function createDiagram(
     diagramJson,
     "create",
     summary,
-    extra,
-    false,
-    [...pending, statsSet],
+    { extra, pending: [...pending, statsSet] },
   );
 }
 
@@ -371,8 +379,7 @@ const saveDiagram = defineTool({
         diagramJson,
         "update",
         summary,
-        {},
-        current.has_links,
+        { hasLinks: current.has_links },
       );
     });
   },
@@ -560,8 +567,7 @@ const restoreDiagramVersion = defineTool({
         JSON.parse(copy.diagram_json),
         "restore",
         `Restored version ${args.version}`,
-        { restored_from: args.version },
-        has_links,
+        { extra: { restored_from: args.version }, hasLinks: has_links },
       );
     });
   },
