@@ -16,20 +16,25 @@ ALTER TABLE device_ports DROP CONSTRAINT device_ports_device_id_fkey;
 ALTER TABLE device_ports DROP CONSTRAINT device_ports_connected_port_id_fkey;
 
 -- Locks the rows of tbl with the given ids as a foreign key check does (FOR KEY SHARE: they
--- cannot be deleted, nor their id changed, until this transaction ends) and returns an id
--- that has no row, or NULL when every one exists.
-CREATE FUNCTION lock_referenced(tbl regclass, ids bigint[]) RETURNS bigint LANGUAGE plpgsql AS $$
+-- cannot be deleted, nor their id changed, until this transaction ends), and refuses the
+-- statement with foreign_key_violation, naming `what` and the id, when one has no row.
+CREATE FUNCTION lock_referenced(tbl regclass, ids bigint[], what text, constraint_name text)
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   missing bigint;
 BEGIN
   IF ids IS NULL THEN
-    RETURN NULL;
+    RETURN;
   END IF;
   EXECUTE format(
     'WITH held AS (SELECT t.id FROM %s t WHERE t.id IN (SELECT unnest($1)) FOR KEY SHARE) '
     'SELECT w FROM unnest($1) w WHERE w NOT IN (SELECT id FROM held) LIMIT 1', tbl)
     INTO missing USING ids;
-  RETURN missing;
+  IF missing IS NOT NULL THEN
+    RAISE foreign_key_violation USING
+      MESSAGE = format('%s %s does not exist', what, missing),
+      CONSTRAINT = constraint_name;
+  END IF;
 END
 $$;
 
@@ -37,7 +42,6 @@ CREATE FUNCTION check_port_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   devices bigint[];
   peers bigint[];
-  missing bigint;
 BEGIN
   -- What this statement's rows newly refer to: everything for an insert, changed references
   -- for an update. Peers written by the same statement need no check.
@@ -62,18 +66,8 @@ BEGIN
                AND NOT EXISTS (SELECT 1 FROM fresh g WHERE g.id = n.connected_port_id)) s (p);
   END IF;
 
-  missing := lock_referenced('network_devices', devices);
-  IF missing IS NOT NULL THEN
-    RAISE foreign_key_violation USING
-      MESSAGE = format('device %s does not exist', missing),
-      CONSTRAINT = 'device_ports_device_id_fkey', TABLE = 'device_ports';
-  END IF;
-  missing := lock_referenced('device_ports', peers);
-  IF missing IS NOT NULL THEN
-    RAISE foreign_key_violation USING
-      MESSAGE = format('port %s does not exist', missing),
-      CONSTRAINT = 'device_ports_connected_port_id_fkey', TABLE = 'device_ports';
-  END IF;
+  PERFORM lock_referenced('network_devices', devices, 'device', 'device_ports_device_id_fkey');
+  PERFORM lock_referenced('device_ports', peers, 'port', 'device_ports_connected_port_id_fkey');
   RETURN NULL;
 END
 $$;
