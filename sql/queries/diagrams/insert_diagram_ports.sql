@@ -17,9 +17,9 @@ WITH l AS (
 ), ids AS (
   -- coalesce() draws a new id only for a missing port; the sequence is looked up once.
   SELECT l.*,
-         coalesce(s_old, nextval((SELECT pg_get_serial_sequence('device_ports', 'id'))::regclass))
+         coalesce(s_old, nextval((SELECT pg_get_serial_sequence('device_ports', 'id')::regclass)))
            AS s_id,
-         coalesce(t_old, nextval((SELECT pg_get_serial_sequence('device_ports', 'id'))::regclass))
+         coalesce(t_old, nextval((SELECT pg_get_serial_sequence('device_ports', 'id')::regclass)))
            AS t_id,
          s_old IS NULL AND t_old IS NULL AS fresh
     FROM l
