@@ -56,6 +56,23 @@ Deno.test("a save based on an old version is a conflict and writes nothing", opt
       /version 2, not 1/,
     );
     assert.equal(await count(), before);
+    // The XML is parsed while the diagram is locked and checked: a refusal of the save itself
+    // is reported before one of its XML.
+    await expectToolError(
+      c.tool("save-diagram", { id: d.id, xml: "<mxGraphModel><root>", expectedVersion: 1 }),
+      "conflict",
+      /version 2, not 1/,
+    );
+    await expectToolError(
+      c.tool("save-diagram", { id: 999_999, xml: "<mxGraphModel><root>" }),
+      "not_found",
+    );
+    await expectToolError(
+      c.tool("save-diagram", { id: d.id, xml: "<mxGraphModel><root>" }),
+      "invalid",
+      /Cannot save diagram/,
+    );
+    assert.equal(await count(), before);
     const loaded = await c.tool<{ xml: string; version: number }>("load-diagram", { id: d.id });
     assert.equal(loaded.version, 2);
     assert.equal(loaded.xml, tiny("two"), "the other client's save survives");

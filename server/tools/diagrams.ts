@@ -96,36 +96,36 @@ interface ParsedVersion {
 
 /**
  * Parses a new version's XML inside the caller's transaction, sending the XML first when it is
- * small enough (EARLY_XML_CHARS). A refused parse throws, and the transaction rolls back.
+ * small enough (EARLY_XML_CHARS). Without `version`, the XML is stored as the diagram's next
+ * version, read under the caller's LockDiagram sent just before. `checked` is the caller's
+ * lock and access check, still running while this parses: its refusal is reported rather than
+ * the parse's. Either refusal throws, and the transaction rolls back.
  */
 async function parseNewVersion(
   tx: Tx,
   ctx: ToolContext,
   diagramId: number,
-  version: number,
+  version: number | null,
   xml: string,
   changeSummary: string | null,
+  checked: Promise<unknown> = Promise.resolve(),
 ): Promise<ParsedVersion> {
-  if (xml.length > EARLY_XML_CHARS) {
-    return {
-      diagramJson: await parseChecked(xml),
-      content: { xml, xmlStored: false },
-      pending: [],
-    };
-  }
-  const stored = tx.query(sql("InsertVersionXml"), [
-    diagramId,
-    version,
-    xml,
-    changeSummary,
-    ctx.actor.user,
-  ]);
+  // Handled here on a refused parse, and by the caller otherwise.
+  checked.catch(() => {});
+  const stored = xml.length > EARLY_XML_CHARS
+    ? null
+    : tx.query(sql("InsertVersionXml"), [diagramId, version, xml, changeSummary, ctx.actor.user]);
   try {
-    await yieldToDriver();
+    if (stored !== null) await yieldToDriver();
     const diagramJson = await parseChecked(xml);
-    return { diagramJson, content: { xml, xmlStored: true }, pending: [stored] };
+    return {
+      diagramJson,
+      content: { xml, xmlStored: stored !== null },
+      pending: stored === null ? [] : [stored],
+    };
   } catch (err) {
-    await stored.catch(() => {});
+    await stored?.catch(() => {});
+    await checked;
     throw err;
   }
 }
@@ -348,16 +348,19 @@ const saveDiagram = defineTool({
     const diagramId = args.id;
     const summary = args.changeSummary ?? null;
     return await ctx.db.transaction(async (tx) => {
-      const current = await lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
-      // Under the row lock, the next version number is the current one plus one.
+      // The lock, the access check and the XML go out together, and the XML is parsed while
+      // the database runs them: its version is read under the lock.
+      const checking = lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
       const { diagramJson, content, pending } = await parseNewVersion(
         tx,
         ctx,
         diagramId,
-        current.version + 1,
+        null,
         args.xml,
         summary,
+        checking,
       );
+      const current = await checking;
       const [[saved]] = await Promise.all([
         tx.query<DiagramRow>(sql("UpdateDiagram"), [
           diagramId,
