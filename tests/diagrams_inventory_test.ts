@@ -90,23 +90,44 @@ Deno.test(
         `SELECT action, entity_type, count(*)::int AS n FROM audit_log GROUP BY 1, 2 ORDER BY 1, 2`,
       );
       assert.deepEqual(audit, [
-        { action: "connect", entity_type: "device_connection", n: 2 },
         { action: "create", entity_type: "diagram", n: 1 },
         { action: "create", entity_type: "network_device", n: 3 },
       ]);
 
-      // New ports are audited through the connect rows that name them and the diagram's counts.
-      const linked = await s.db.query<{ new_values: { source: string; target: string } }>(
-        "SELECT new_values FROM audit_log WHERE action = 'connect' ORDER BY id",
-      );
-      assert.deepEqual(linked.map((r) => [r.new_values.source, r.new_values.target]), [
-        ["A-1 Gi1/0/1", "A-2 Gi0/0/0"],
-        ["A-2 Gi0/0/1", "A-3 eth0"],
-      ]);
-      const [own] = await s.db.query<{ new_values: { inventory: { ports_created: number } } }>(
-        "SELECT new_values FROM audit_log WHERE entity_type = 'diagram'",
-      );
+      // The new ports, and the links between them, are audited by the diagram's own row: its
+      // counts, and each new link's ports, page and edge.
+      const [own] = await s.db.query<{
+        new_values: {
+          inventory: {
+            ports_created: number;
+            links_connected: number;
+            new_links: { port_a_id: number; port_b_id: number; page_id: string; edge_id: string }[];
+          };
+        };
+      }>("SELECT new_values FROM audit_log WHERE entity_type = 'diagram'");
       assert.equal(own.new_values.inventory.ports_created, 4);
+      assert.equal(own.new_values.inventory.links_connected, 2);
+      const portName = new Map(
+        (await s.db.query<{ id: number; name: string }>(
+          `SELECT p.id::int AS id, d.asset_id || ' ' || p.port_name AS name
+             FROM device_ports p JOIN network_devices d ON d.id = p.device_id`,
+        )).map((r) => [Number(r.id), r.name]),
+      );
+      assert.deepEqual(
+        own.new_values.inventory.new_links.map((l) => [
+          l.edge_id,
+          portName.get(l.port_a_id),
+          portName.get(l.port_b_id),
+          l.port_a_id < l.port_b_id,
+          l.page_id !== "",
+        ]),
+        [
+          ["e1", "A-1 Gi1/0/1", "A-2 Gi0/0/0", true, true],
+          ["e2", "A-2 Gi0/0/1", "A-3 eth0", true, true],
+        ],
+      );
+      // The tool's result reports counts only.
+      assert.equal(saved.inventory.new_links, undefined);
 
       // Saving the same content again changes no inventory and writes no inventory audit rows.
       const again = await c.tool<{ inventory: Record<string, number> }>("save-diagram", {
@@ -124,7 +145,7 @@ Deno.test(
       const [n] = await s.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM audit_log WHERE entity_type <> 'diagram'",
       );
-      assert.equal(n.n, 5);
+      assert.equal(n.n, 3);
 
       // A relabelled shape renames its device; the old row is in the audit trail.
       await c.tool("save-diagram", {
@@ -174,6 +195,13 @@ Deno.test(
       assert.deepEqual(await connections(s), [
         "A-1:Gi1/0/1 = A-2:Gi0/0/0",
         "A-2:Gi0/0/1 = A-3:eth0",
+      ]);
+      // Plugging ports that existed before gets an audit row of its own, naming them.
+      const plugged = await s.db.query<{ new_values: { source: string; target: string } }>(
+        "SELECT new_values FROM audit_log WHERE action = 'connect' ORDER BY id",
+      );
+      assert.deepEqual(plugged.map((r) => [r.new_values.source, r.new_values.target]), [
+        ["A-2 Gi0/0/1", "A-3 eth0"],
       ]);
 
       const del = await c.tool<{ links_disconnected: number }>("delete-diagram", { id: d.id });

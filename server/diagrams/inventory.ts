@@ -10,7 +10,10 @@
 //   ports as needed and connects them both ways; the diagram is recorded as the link's maker in
 //   `diagram_links`;
 // - audit: one row per device created or changed, one per link connected or disconnected
-//   (naming both ports), and the counts (ports created too) in the diagram's own row;
+//   between ports that existed before (naming both ports), and in the diagram's own row the
+//   counts and the links made between ports the save created (which, like the new ports
+//   themselves, get no row each: for a large new drawing those rows would cost more than
+//   storing the drawing);
 // - a link the diagram made and no longer draws (edge or shape deleted, port renamed) is
 //   unplugged unless another diagram also draws it; devices are never deleted by a drawing;
 // - a link whose port is already cabled to another port is not made: the save succeeds and
@@ -65,6 +68,20 @@ export interface InventorySummary {
 }
 
 const MAX_REPORTED = 100;
+
+/** A link a save made between two ports it created (listed by the diagram's audit row). */
+export interface NewLink {
+  port_a_id: number;
+  port_b_id: number;
+  page_id: string;
+  edge_id: string;
+}
+
+/** What syncInventory did: the summary callers report, and the new links their audit lists. */
+export interface InventoryWrite {
+  summary: InventorySummary;
+  newLinks: NewLink[];
+}
 
 /** The address part of `ip_address` when it is a valid IPv4/IPv6 address (a prefix is dropped). */
 export function deviceIp(raw: string | null): string | null {
@@ -164,7 +181,7 @@ export async function syncInventory(
   diagramId: number,
   plan: InventoryPlan,
   noLinks = false,
-): Promise<InventorySummary> {
+): Promise<InventoryWrite> {
   const summary: InventorySummary = {
     devices_created: 0,
     devices_updated: 0,
@@ -174,7 +191,10 @@ export async function syncInventory(
     links_skipped: plan.skipped.length,
     skipped: plan.skipped.slice(0, MAX_REPORTED),
   };
-  if (noLinks && plan.devices.length === 0 && plan.links.length === 0) return summary;
+  const newLinks: NewLink[] = [];
+  if (noLinks && plan.devices.length === 0 && plan.links.length === 0) {
+    return { summary, newLinks };
+  }
   const who = actorParams(actor);
   const n = plan.links.length;
   // The lock, the devices and the ports go out together (each queues behind the one before on
@@ -246,6 +266,16 @@ export async function syncInventory(
       // As text: postgres.js cannot send a boolean[] parameter.
       fresh.map((f) => (f ? "t" : "f")),
     ]);
+    for (let i = 0; i < n; i++) {
+      if (!fresh[i]) continue;
+      const l = plan.links[i];
+      newLinks.push({
+        port_a_id: Math.min(src[i], dst[i]),
+        port_b_id: Math.max(src[i], dst[i]),
+        page_id: l.pageId,
+        edge_id: l.edgeId,
+      });
+    }
     for (const r of rows) {
       if (r.outcome === "connected") summary.links_connected = r.n;
       else {
@@ -260,7 +290,7 @@ export async function syncInventory(
   }
   summary.links_skipped = skipped.length;
   summary.skipped = skipped.slice(0, MAX_REPORTED);
-  return summary;
+  return { summary, newLinks };
 }
 
 /** Unplugs every link a diagram made that no other diagram draws (before deleting it). */

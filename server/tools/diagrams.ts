@@ -203,7 +203,12 @@ async function afterContentWrite(
   // Awaited together at once, so that a statement failing during the wait above is handled: the
   // first failure is thrown (and the transaction rolled back); the others then fail only
   // because the transaction is aborted.
-  const [inventory] = await Promise.all([syncing, storing, notifying, ...pending]);
+  const [{ summary: inventory, newLinks }] = await Promise.all([
+    syncing,
+    storing,
+    notifying,
+    ...pending,
+  ]);
   await audit(tx, ctx.actor, {
     action,
     entityType: "diagram",
@@ -213,7 +218,11 @@ async function afterContentWrite(
       ...extra,
       stats: diagramJson.stats,
       change_summary: changeSummary,
-      inventory: { ...inventory, skipped: undefined },
+      inventory: {
+        ...inventory,
+        skipped: undefined,
+        new_links: newLinks.length === 0 ? undefined : newLinks,
+      },
     },
   });
   return { ...saved, ...extra, stats: diagramJson.stats, inventory };

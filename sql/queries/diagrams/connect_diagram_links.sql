@@ -1,7 +1,10 @@
 -- name: ConnectDiagramLinks :many
 -- plan: per call
 -- Connects the port pairs a diagram draws (both ways), records which diagram made each link,
--- audits new connections, and returns the links refused because a port is cabled elsewhere.
+-- audits connections made between ports that existed before, and returns how many links it
+-- made and those refused because a port is cabled elsewhere. A link between two ports the save
+-- itself created is part of creating them: like the ports, it is audited by the diagram's own
+-- audit row (which lists such links), not by a row of its own.
 -- Callers hold LockDiagramInventory, so the peers read here do not change underneath.
 WITH input AS (
   SELECT w.*, least(w.src, w.dst) AS a, greatest(w.src, w.dst) AS b
@@ -51,8 +54,6 @@ WITH input AS (
   INSERT INTO diagram_links (diagram_id, port_a_id, port_b_id, page_id, edge_id)
   SELECT $1, a, b, page_id, edge_id FROM fresh
 ), made AS (
-  SELECT a, b, page_id, edge_id, label_src, label_dst FROM fresh
-  UNION ALL
   SELECT a, b, page_id, edge_id, label_src, label_dst FROM ok WHERE NOT existed
 ), aud AS (
   INSERT INTO audit_log (user_name, client_addr, user_agent, request_id, action, entity_type,
@@ -63,8 +64,8 @@ WITH input AS (
                             'source', label_src, 'target', label_dst)
     FROM made
 )
-SELECT 'connected' AS outcome, count(*)::int AS n, NULL AS page_id, NULL AS edge_id,
-       NULL AS detail
+SELECT 'connected' AS outcome, (count(*) + (SELECT count(*) FROM fresh))::int AS n,
+       NULL AS page_id, NULL AS edge_id, NULL AS detail
   FROM made
 UNION ALL
 SELECT 'conflict', 1, w.page_id, w.edge_id,
