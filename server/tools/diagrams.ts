@@ -80,11 +80,11 @@ export const EARLY_XML_CHARS = 2 * 1024 * 1024;
 
 /**
  * The content a write of a new version stores: its XML, and whether the version row holding it
- * is stored already (by InsertVersionXml, before parsing), so that only its JSON is left.
+ * and its JSON is sent already (by parseNewVersion), so that nothing is left to store.
  */
 interface NewContent {
   xml: string;
-  xmlStored: boolean;
+  stored: boolean;
 }
 
 /** A parsed new version: its content still to store and the statements sent for it so far. */
@@ -95,16 +95,20 @@ interface ParsedVersion {
 }
 
 /**
- * Parses a new version's XML inside the caller's transaction, sending the XML first when it is
- * small enough (EARLY_XML_CHARS). Without `version`, the XML is stored as the diagram's next
- * version, read under the caller's LockDiagram sent just before. `checked` is the caller's
- * lock and access check, still running while this parses: its refusal is reported rather than
- * the parse's. Either refusal throws, and the transaction rolls back.
+ * Parses a new version's XML inside the caller's transaction. When the XML is small enough
+ * (EARLY_XML_CHARS), the version row is stored whole here: the XML goes out before the parse,
+ * and the JSON, stringified while the database stores the XML, right after it.
+ * - Without `version`, the row is the diagram's next version, read under the caller's
+ *   LockDiagram sent just before.
+ * - Without `diagramId`, it belongs to the diagram the caller's InsertDiagram, sent just
+ *   before, creates.
+ * `checked` is the caller's statement or check still running while this parses: its refusal
+ * is reported rather than the parse's. Either refusal throws, and the transaction rolls back.
  */
 async function parseNewVersion(
   tx: Tx,
   ctx: ToolContext,
-  diagramId: number,
+  diagramId: number | null,
   version: number | null,
   xml: string,
   changeSummary: string | null,
@@ -115,14 +119,23 @@ async function parseNewVersion(
   const stored = xml.length > EARLY_XML_CHARS
     ? null
     : tx.query(sql("InsertVersionXml"), [diagramId, version, xml, changeSummary, ctx.actor.user]);
+  stored?.catch(() => {});
   try {
-    if (stored !== null) await yieldToDriver();
+    if (stored === null) {
+      return { diagramJson: await parseChecked(xml), content: { xml, stored: false }, pending: [] };
+    }
+    await yieldToDriver();
     const diagramJson = await parseChecked(xml);
-    return {
-      diagramJson,
-      content: { xml, xmlStored: stored !== null },
-      pending: stored === null ? [] : [stored],
-    };
+    const json = tx.query(sql("SetVersionJson"), [
+      diagramId,
+      version,
+      JSON.stringify(diagramJson),
+      JSON.stringify(diagramJson.stats),
+    ]);
+    // The caller awaits them with the rest of its write; should it throw before (its check
+    // refusing the save), their failure, if any, is the rollback's and needs no handling.
+    json.catch(() => {});
+    return { diagramJson, content: { xml, stored: true }, pending: [stored, json] };
   } catch (err) {
     await stored?.catch(() => {});
     await checked;
@@ -144,12 +157,13 @@ interface WriteOptions {
 
 /**
  * What every write of new content does after the diagrams row moved to its new version: the
- * version row's content (null when restoring: the database copied a whole row), inventory from
- * shapes, the audit row and the change event, all in the caller's transaction. Statements the
- * caller left pending are awaited here with the rest, so that a failure of any is handled.
+ * version row's content (null when restoring: the database copied a whole row; nothing when
+ * parseNewVersion stored it already), inventory from shapes, the audit row and the change
+ * event, all in the caller's transaction. Statements the caller left pending are awaited here
+ * with the rest, so that a failure of any is handled.
  *
  * The inventory statements go out first: the database works on them while this process turns
- * diagram_json into text (tens of milliseconds for a large drawing), and the version row follows
+ * a large drawing's diagram_json into text (tens of milliseconds), and its version row follows
  * them on the same connection.
  */
 async function afterContentWrite(
@@ -180,25 +194,19 @@ async function afterContentWrite(
     by: ctx.actor.user,
   });
   const storing = (async () => {
-    if (content === null) return;
+    if (content === null || content.stored) return;
     // A large drawing's statements are on their way before the stringify below holds the
     // thread (setImmediate: after the driver's own deferred writes, without a timer's ~2 ms).
     if (content.xml.length >= OVERLAP_CHARS) await yieldToDriver();
-    const json = JSON.stringify(diagramJson);
-    const stats = JSON.stringify(diagramJson.stats);
-    if (content.xmlStored) {
-      await tx.query(sql("SetVersionJson"), [saved.id, saved.version, json, stats]);
-    } else {
-      await tx.query(sql("InsertDiagramVersion"), [
-        saved.id,
-        saved.version,
-        content.xml,
-        json,
-        stats,
-        changeSummary,
-        ctx.actor.user,
-      ]);
-    }
+    await tx.query(sql("InsertDiagramVersion"), [
+      saved.id,
+      saved.version,
+      content.xml,
+      JSON.stringify(diagramJson),
+      JSON.stringify(diagramJson.stats),
+      changeSummary,
+      ctx.actor.user,
+    ]);
   })();
   // Awaited together at once, so that a statement failing during the wait above is handled: the
   // first failure is thrown (and the transaction rolled back); the others then fail only
@@ -288,7 +296,7 @@ export async function createDiagram(
   parsed: DiagramJson | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  const [saved] = await tx.query<DiagramRow>(sql("InsertDiagram"), [
+  const inserting = tx.query<DiagramRow>(sql("InsertDiagram"), [
     d.name,
     d.description ?? null,
     d.tags ?? null,
@@ -299,17 +307,22 @@ export async function createDiagram(
   ]);
   const summary = d.changeSummary ?? null;
   if (parsed !== null) {
-    const content = { xml: d.xml, xmlStored: false };
+    const [saved] = await inserting;
+    const content = { xml: d.xml, stored: false };
     return await afterContentWrite(tx, ctx, saved, content, parsed, "create", summary, { extra });
   }
+  // The XML follows the new diagram row in the same pipeline (as version 1 of the diagram this
+  // transaction just created), and is parsed while the database stores both.
   const { diagramJson, content, pending } = await parseNewVersion(
     tx,
     ctx,
-    saved.id,
-    saved.version,
+    null,
+    1,
     d.xml,
     summary,
+    inserting,
   );
+  const [saved] = await inserting;
   const statsSet = tx.query(sql("SetDiagramStats"), [
     saved.id,
     JSON.stringify(diagramJson.stats),
