@@ -203,7 +203,7 @@ try {
     "generated network (5,000 devices, 10,000 links)",
     generateNetworkDiagram({ devices: 5000, links: 10000 }),
     5,
-    3,
+    5,
   );
 } finally {
   await db.close();
