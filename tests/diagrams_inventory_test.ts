@@ -101,7 +101,7 @@ Deno.test(
           inventory: {
             ports_created: number;
             links_connected: number;
-            new_links: { port_a_id: number; port_b_id: number; page_id: string; edge_id: string }[];
+            new_links: { columns: string[]; rows: [number, number, string, string][] };
           };
         };
       }>("SELECT new_values FROM audit_log WHERE entity_type = 'diagram'");
@@ -113,17 +113,13 @@ Deno.test(
              FROM device_ports p JOIN network_devices d ON d.id = p.device_id`,
         )).map((r) => [Number(r.id), r.name]),
       );
+      const { columns, rows } = own.new_values.inventory.new_links;
+      assert.deepEqual(columns, ["port_a_id", "port_b_id", "page_id", "edge_id"]);
       assert.deepEqual(
-        own.new_values.inventory.new_links.map((l) => [
-          l.edge_id,
-          portName.get(l.port_a_id),
-          portName.get(l.port_b_id),
-          l.port_a_id < l.port_b_id,
-          l.page_id !== "",
-        ]),
+        rows.map(([a, b, page, edge]) => [edge, portName.get(a), portName.get(b), a < b, page]),
         [
-          ["e1", "A-1 Gi1/0/1", "A-2 Gi0/0/0", true, true],
-          ["e2", "A-2 Gi0/0/1", "A-3 eth0", true, true],
+          ["e1", "A-1 Gi1/0/1", "A-2 Gi0/0/0", true, "p1"],
+          ["e2", "A-2 Gi0/0/1", "A-3 eth0", true, "p1"],
         ],
       );
       // The tool's result reports counts only.

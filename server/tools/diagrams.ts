@@ -229,7 +229,7 @@ async function afterContentWrite(
       inventory: {
         ...inventory,
         skipped: undefined,
-        new_links: newLinks.length === 0 ? undefined : newLinks,
+        new_links: newLinks.rows.length === 0 ? undefined : newLinks,
       },
     },
   });
