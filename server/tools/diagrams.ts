@@ -145,8 +145,16 @@ async function parseNewVersion(
 
 type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
 
-/** What a content write knows beyond its content (all optional). */
-interface WriteOptions {
+/** One write of new content to a diagram, as afterContentWrite completes it. */
+interface ContentWrite {
+  /** The diagrams row, moved to its new version. */
+  saved: DiagramRow;
+  /** The version's content still to store (null when restoring: the database copied a row). */
+  content: NewContent | null;
+  diagramJson: DiagramJson;
+  /** The audit row's action. */
+  action: "create" | "update" | "restore";
+  changeSummary: string | null;
   /** Fields added to the result and the audit row. */
   extra?: Record<string, unknown>;
   /** Whether the diagram has made links before (its save may have to unplug some). */
@@ -169,13 +177,10 @@ interface WriteOptions {
 async function afterContentWrite(
   tx: Tx,
   ctx: ToolContext,
-  saved: DiagramRow,
-  content: NewContent | null,
-  diagramJson: DiagramJson,
-  action: string,
-  changeSummary: string | null,
-  { extra = {}, hasLinks = false, pending = [] }: WriteOptions = {},
+  write: ContentWrite,
 ): Promise<Record<string, unknown>> {
+  const { saved, content, diagramJson, action, changeSummary } = write;
+  const { extra = {}, hasLinks = false, pending = [] } = write;
   // A diagram that has made no links (one created in this transaction, or a drawing without
   // network shapes) has none to unplug.
   const syncing = syncInventory(
@@ -309,7 +314,14 @@ export async function createDiagram(
   if (parsed !== null) {
     const [saved] = await inserting;
     const content = { xml: d.xml, stored: false };
-    return await afterContentWrite(tx, ctx, saved, content, parsed, "create", summary, { extra });
+    return await afterContentWrite(tx, ctx, {
+      saved,
+      content,
+      diagramJson: parsed,
+      action: "create",
+      changeSummary: summary,
+      extra,
+    });
   }
   // The XML follows the new diagram row in the same pipeline (as version 1 of the diagram this
   // transaction just created), and is parsed while the database stores both.
@@ -327,16 +339,15 @@ export async function createDiagram(
     saved.id,
     JSON.stringify(diagramJson.stats),
   ]);
-  return await afterContentWrite(
-    tx,
-    ctx,
+  return await afterContentWrite(tx, ctx, {
     saved,
     content,
     diagramJson,
-    "create",
-    summary,
-    { extra, pending: [...pending, statsSet] },
-  );
+    action: "create",
+    changeSummary: summary,
+    extra,
+    pending: [...pending, statsSet],
+  });
 }
 
 const saveDiagram = defineTool({
@@ -396,16 +407,14 @@ const saveDiagram = defineTool({
         ]),
         ...pending,
       ]);
-      return await afterContentWrite(
-        tx,
-        ctx,
+      return await afterContentWrite(tx, ctx, {
         saved,
         content,
         diagramJson,
-        "update",
-        summary,
-        { hasLinks: current.has_links },
-      );
+        action: "update",
+        changeSummary: summary,
+        hasLinks: current.has_links,
+      });
     });
   },
 });
@@ -584,16 +593,15 @@ const restoreDiagramVersion = defineTool({
         `Restored version ${args.version}`,
         ctx.actor.user,
       ]);
-      return await afterContentWrite(
-        tx,
-        ctx,
+      return await afterContentWrite(tx, ctx, {
         saved,
-        null,
-        JSON.parse(copy.diagram_json),
-        "restore",
-        `Restored version ${args.version}`,
-        { extra: { restored_from: args.version }, hasLinks: has_links },
-      );
+        content: null,
+        diagramJson: JSON.parse(copy.diagram_json),
+        action: "restore",
+        changeSummary: `Restored version ${args.version}`,
+        extra: { restored_from: args.version },
+        hasLinks: has_links,
+      });
     });
   },
 });
