@@ -229,12 +229,19 @@ function pageFromModel(model: XNode, id: string, name: string): Page {
 
   const vertices: Vertex[] = [];
   const edges: Edge[] = [];
+  // A drawing repeats a few styles many times (one per kind of device, one for its links): each
+  // distinct style is parsed once, and its cells share the (frozen) result.
+  const styles = new Map<string | undefined, Readonly<Record<string, string>>>();
   for (const cell of order) {
     if (!inModel.has(cell)) continue;
     const isVertex = flag(cell.vertex, false);
     const isEdge = flag(cell.edge, false);
     if (!isVertex && !isEdge) continue;
-    const style = parseStyle(cell.style);
+    let style = styles.get(cell.style);
+    if (style === undefined) {
+      style = Object.freeze(parseStyle(cell.style));
+      styles.set(cell.style, style);
+    }
     const rawLabel = cell.uo !== null ? cell.uo.label : cell.value;
     const label = rawLabel === undefined
       ? ""
