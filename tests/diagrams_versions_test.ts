@@ -87,6 +87,35 @@ Deno.test("a save based on an old version is a conflict and writes nothing", opt
   });
 });
 
+Deno.test("concurrent saves of one diagram each get their own next version", opts, async () => {
+  await withServer(async (s, c) => {
+    const d = await c.tool<{ id: number }>("save-diagram", { name: "busy", xml: tiny("v1") });
+    const clients = await Promise.all(Array.from({ length: 6 }, () => s.client()));
+    // Each save's XML goes out before it knows its version (read under the diagram's lock).
+    const saved = await Promise.all(
+      Array.from(
+        { length: 12 },
+        (_, i) =>
+          clients[i % clients.length].tool<{ version: number }>("save-diagram", {
+            id: d.id,
+            xml: tiny(`save-${i}`),
+          }),
+      ),
+    );
+    const versions = saved.map((r) => r.version).sort((a, b) => a - b);
+    assert.deepEqual(versions, Array.from({ length: 12 }, (_, i) => i + 2));
+    // Every version holds the XML and the JSON of the save that was told its number.
+    for (let i = 0; i < saved.length; i++) {
+      const v = await c.tool<{ xml: string; diagram_json: Dj }>("load-diagram", {
+        id: d.id,
+        version: saved[i].version,
+      });
+      assert.equal(v.xml, tiny(`save-${i}`));
+      assert.equal(v.diagram_json.pages[0].vertices[0].label, `save-${i}`);
+    }
+  });
+});
+
 Deno.test(
   "restore and diff work on a real multi-page draw.io file",
   opts,
