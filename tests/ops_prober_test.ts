@@ -9,13 +9,6 @@ import { startTestServer } from "./support/server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 Deno.test(
   "device_down is raised after K failed rounds and resolved after K good ones, once each",
   opts,
@@ -115,7 +108,10 @@ Deno.test(
 );
 
 Deno.test("with the prober enabled, subscribed editors see device_down live", opts, async () => {
-  const port = freePort();
+  // The listener holds its port for the whole test; the device is down while its address is
+  // one where nothing listens, and up once it moves to the listener's.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
   const server = await startTestServer({
     ARCHIFLOW_PROBE_ENABLED: "true",
     ARCHIFLOW_PROBE_PORTS: String(port),
@@ -123,15 +119,11 @@ Deno.test("with the prober enabled, subscribed editors see device_down live", op
     ARCHIFLOW_PROBE_THRESHOLD: "2",
     ARCHIFLOW_PROBE_TIMEOUT_MS: "500",
   });
-  let listener: Deno.Listener | null = null;
   try {
     const c = await server.client();
     await c.call("subscribe", { topics: ["alerts"] });
-    await c.tool("save-device", {
-      assetId: "LIVE-1",
-      deviceName: "live-1",
-      managementIp: "127.0.0.1",
-    });
+    const device = { assetId: "LIVE-1", deviceName: "live-1" };
+    await c.tool("save-device", { ...device, managementIp: "127.0.0.4" });
     const down = await c.waitForNotification((n) =>
       n.method === "notifications/alert" && (n.params as { change: string }).change === "raised"
     );
@@ -139,12 +131,12 @@ Deno.test("with the prober enabled, subscribed editors see device_down live", op
       .alert;
     assert.equal(alert.alert_type, "device_down");
     assert.equal(alert.details.asset_id, "LIVE-1");
-    listener = Deno.listen({ hostname: "127.0.0.1", port });
+    await c.tool("save-device", { ...device, managementIp: "127.0.0.1" });
     await c.waitForNotification((n) =>
       n.method === "notifications/alert" && (n.params as { change: string }).change === "resolved"
     );
   } finally {
-    listener?.close();
+    listener.close();
     await server.close();
   }
 });
