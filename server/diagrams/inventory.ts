@@ -75,9 +75,10 @@ const MAX_REPORTED = 100;
  * link: a tenth of the keys to store for a large drawing).
  */
 export interface NewLinks {
-  columns: ["port_a_id", "port_b_id", "page_id", "edge_id"];
+  columns: typeof NEW_LINK_COLUMNS;
   rows: [number, number, string, string][];
 }
+const NEW_LINK_COLUMNS = ["port_a_id", "port_b_id", "page_id", "edge_id"] as const;
 
 /** What syncInventory did: the summary callers report, and the new links their audit lists. */
 export interface InventoryWrite {
@@ -193,10 +194,7 @@ export async function syncInventory(
     links_skipped: plan.skipped.length,
     skipped: plan.skipped.slice(0, MAX_REPORTED),
   };
-  const newLinks: NewLinks = {
-    columns: ["port_a_id", "port_b_id", "page_id", "edge_id"],
-    rows: [],
-  };
+  const newLinks: NewLinks = { columns: NEW_LINK_COLUMNS, rows: [] };
   if (noLinks && plan.devices.length === 0 && plan.links.length === 0) {
     return { summary, newLinks };
   }
