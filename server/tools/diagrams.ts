@@ -71,6 +71,18 @@ const OVERLAP_CHARS = 512 * 1024;
 const yieldToDriver = () => new Promise((r) => setImmediate(r));
 
 /**
+ * Sent first by every write of diagram content on PostgreSQL: the session keeps the memory it
+ * allocates for megabyte values instead of faulting it in again for every statement (migration
+ * 0130). Its failure, if any, is the caller's to await with the rest.
+ */
+function keepSessionMemory(tx: Tx, ctx: ToolContext): Promise<unknown> {
+  if (ctx.db.kind !== "postgres") return Promise.resolve();
+  const kept = tx.query(sql("KeepSessionMemory"));
+  kept.catch(() => {});
+  return kept;
+}
+
+/**
  * Up to this size, a save sends its XML to the database before parsing it: the socket takes it
  * at once, and the database stores it while this process parses. A larger XML would wait in the
  * driver's socket write for as long as the parse holds the thread, and then delay the inventory
@@ -301,6 +313,7 @@ export async function createDiagram(
   parsed: DiagramJson | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
+  const keeping = keepSessionMemory(tx, ctx);
   const inserting = tx.query<DiagramRow>(sql("InsertDiagram"), [
     d.name,
     d.description ?? null,
@@ -321,6 +334,7 @@ export async function createDiagram(
       action: "create",
       changeSummary: summary,
       extra,
+      pending: [keeping],
     });
   }
   // The XML follows the new diagram row in the same pipeline (as version 1 of the diagram this
@@ -346,7 +360,7 @@ export async function createDiagram(
     action: "create",
     changeSummary: summary,
     extra,
-    pending: [...pending, statsSet],
+    pending: [keeping, ...pending, statsSet],
   });
 }
 
@@ -383,6 +397,7 @@ const saveDiagram = defineTool({
     return await ctx.db.transaction(async (tx) => {
       // The lock, the access check and the XML go out together, and the XML is parsed while
       // the database runs them: its version is read under the lock.
+      const keeping = keepSessionMemory(tx, ctx);
       const checking = lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
       const { diagramJson, content, pending } = await parseNewVersion(
         tx,
@@ -405,6 +420,7 @@ const saveDiagram = defineTool({
           ctx.actor.user,
           JSON.stringify(diagramJson.stats),
         ]),
+        keeping,
         ...pending,
       ]);
       return await afterContentWrite(tx, ctx, {
@@ -559,6 +575,7 @@ const restoreDiagramVersion = defineTool({
   }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
+      const keeping = keepSessionMemory(tx, ctx);
       const { has_links } = await lockForWrite(
         tx,
         ctx,
@@ -601,6 +618,7 @@ const restoreDiagramVersion = defineTool({
         changeSummary: `Restored version ${args.version}`,
         extra: { restored_from: args.version },
         hasLinks: has_links,
+        pending: [keeping],
       });
     });
   },
