@@ -1,9 +1,12 @@
 // Composition root: configuration -> database -> server; closes cleanly on SIGINT/SIGTERM.
+import { keepLargeAllocations } from "./allocator.ts";
 import { loadConfig } from "./config.ts";
 import { openDatabase } from "./db/open.ts";
 import { createLogger, flushLogs } from "./log.ts";
 import { startServer } from "./server.ts";
 
+// Diagrams pass through buffers of their own size: glibc keeps that memory for reuse.
+const largeAllocationsKept = keepLargeAllocations();
 const config = loadConfig(Deno.env.toObject());
 const log = createLogger(config.ARCHIFLOW_LOG_LEVEL);
 const db = await openDatabase(config);
@@ -13,7 +16,12 @@ const server = await startServer(config, db, log).catch(async (err) => {
   flushLogs();
   Deno.exit(1);
 });
-log.info("listening", { url: server.url, port: server.port, database: db.kind });
+log.info("listening", {
+  url: server.url,
+  port: server.port,
+  database: db.kind,
+  largeAllocationsKept,
+});
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -7,6 +7,7 @@
 // Inputs: the largest draw.io file of the corpus (when present) and a generated 5 MB network
 // of 5,000 device shapes and 10,000 links. Each save is timed several times and the medians are
 // compared: first saves (new inventory each time), new versions, and another diagram.
+import { keepLargeAllocations } from "../allocator.ts";
 import { XMLParser } from "fast-xml-parser";
 import postgres from "postgres";
 import { corpusDir } from "../../tests/support/corpus.ts";
@@ -20,6 +21,8 @@ import { EventHub } from "../events.ts";
 import { createLogger } from "../log.ts";
 import { createRegistry } from "../tools/index.ts";
 import { callTool, type ToolContext } from "../tools/tool.ts";
+
+keepLargeAllocations();
 
 const base = Deno.env.get("DATABASE_URL");
 if (!base) {

@@ -2,6 +2,7 @@
 // (or DATABASE_URL). Measures navigation to plugin ready and the save round trip of a 1 MB
 // diagram, each beside the time draw.io alone (no plugin, no server calls) takes to open the
 // same diagram file in the same run.
+import { keepLargeAllocations } from "../allocator.ts";
 import { chromium, type Page } from "playwright-core";
 import { loadConfig } from "../config.ts";
 import type { Db } from "../db/db.ts";
@@ -10,6 +11,8 @@ import { openPostgres } from "../db/postgres.ts";
 import { generateNetworkDiagram } from "../diagrams/generate.ts";
 import { createLogger } from "../log.ts";
 import { startServer } from "../server.ts";
+
+keepLargeAllocations();
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";

@@ -2,6 +2,7 @@
 // run directly through postgres.js, at the same concurrency, in the same run. Needs a real
 // PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres); creates and
 // drops its own database.
+import { keepLargeAllocations } from "../allocator.ts";
 import postgres from "postgres";
 import { createToken } from "../auth/tokens.ts";
 import { loadConfig } from "../config.ts";
@@ -12,6 +13,8 @@ import { createLogger } from "../log.ts";
 import { buildListQuery } from "../routes/list_query.ts";
 import { RESOURCES } from "../routes/resources.ts";
 import { startServer } from "../server.ts";
+
+keepLargeAllocations();
 
 const DEVICES = 10_000;
 const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 8);

@@ -1,5 +1,6 @@
 // `deno task sync [--full|--incremental]`: mirrors the configured NetBox once and reports the
 // run; on a terminal it draws a progress bar per stage.
+import { keepLargeAllocations } from "../allocator.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
@@ -7,6 +8,8 @@ import { openDatabase } from "../db/open.ts";
 import { createLogger } from "../log.ts";
 import { netboxClientFrom, poolSelectionFrom } from "../netbox/settings.ts";
 import { syncNetbox, type SyncProgress } from "../netbox/sync.ts";
+
+keepLargeAllocations();
 
 const { values } = parseArgs({
   args: Deno.args,
