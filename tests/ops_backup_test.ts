@@ -158,6 +158,43 @@ Deno.test("restore refuses a truncated file and a file that is not a backup", op
   }
 });
 
+Deno.test("restore refuses version content that is not JSON, writing nothing", opts, async () => {
+  // diagram_json is stored as text and passed on unparsed: a backup file edited to hold
+  // something else there must not get in.
+  const source = await freshDb();
+  const target = await freshDb();
+  try {
+    const [d] = await source.db.query<{ id: number }>(
+      "INSERT INTO diagrams (name) VALUES ('edited') RETURNING id",
+    );
+    await source.db.query(
+      `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
+       VALUES ($1, 1, '<mxGraphModel/>', '{"pages": [')`,
+      [d.id],
+    );
+    const bytes = await backupToBytes(source.db);
+    await assert.rejects(
+      restoreBackup(target.db, streamOf(bytes)),
+      new RegExp(`version 1 of diagram ${d.id} has a diagram_json that is not JSON`),
+    );
+    const [{ n }] = await target.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM diagrams",
+    );
+    assert.equal(n, 0, "a refused restore writes nothing");
+
+    // The same backup with valid content restores.
+    await source.db.query("UPDATE diagram_versions SET diagram_json = '{\"pages\": []}'");
+    await restoreBackup(target.db, streamOf(await backupToBytes(source.db)));
+    const [v] = await target.db.query<{ diagram_json: string }>(
+      "SELECT diagram_json FROM diagram_versions",
+    );
+    assert.equal(v.diagram_json, '{"pages": []}', "restored as it was stored");
+  } finally {
+    await source.close();
+    await target.close();
+  }
+});
+
 Deno.test(
   "a backup taken during concurrent writes restores to a consistent state",
   opts,

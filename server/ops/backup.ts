@@ -268,6 +268,17 @@ export async function restoreBackup(
         throw new BackupError(`Cannot restore: ${t} has ${counts[t]} rows, the backup says ${n}`);
       }
     }
+    if (tables.includes("diagram_versions")) {
+      const [bad] = await tx.query<{ diagram_id: number | null; version: number | null }>(
+        sql("FirstInvalidDiagramJson"),
+      );
+      if (bad.diagram_id !== null) {
+        throw new BackupError(
+          `Cannot restore: version ${bad.version} of diagram ${bad.diagram_id} has a ` +
+            "diagram_json that is not JSON",
+        );
+      }
+    }
     if (tables.includes("ip_pool_state")) await tx.query(sql("RecountPoolState"));
     const [fixed] = await tx.query<{ fixed: number }>(sql("RestoreFixSequences"));
     return {

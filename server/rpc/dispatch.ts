@@ -18,6 +18,7 @@ import {
   type RpcId,
   type RpcResponse,
 } from "./protocol.ts";
+import { encodeResult } from "../tools/raw_json.ts";
 
 export const MCP_PROTOCOL_VERSION = "2025-06-18";
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-06-18", "2025-03-26", "2024-11-05"];
@@ -192,7 +193,7 @@ async function toolsCall(p: Record<string, unknown>, options: DispatchOptions): 
   try {
     const result = await callTool(options.registry, name, args, options.context());
     options.onToolCall?.(name, true, performance.now() - started);
-    return new ToolCallResult(JSON.stringify(result), false);
+    return new ToolCallResult(encodeResult(result), false);
   } catch (err) {
     options.onToolCall?.(name, false, performance.now() - started);
     if (err instanceof InvalidParamsError) throw err;

@@ -14,6 +14,7 @@ import { AppError, invalid, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
 import { id, likeEscape, limit, offset } from "./common.ts";
 import { aclArgs, diagramAccess } from "./diagram_acl.ts";
+import { RawJson } from "./raw_json.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
 /** UTF-8 size of a string, without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
@@ -443,13 +444,16 @@ const loadDiagram = defineTool({
   input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
   handler: async (args, ctx) => {
     const visible = (await diagramAccess(ctx.db, ctx, args.id)) !== null;
+    type Row = Record<string, unknown> & { diagram_json: string };
+    // diagram_json is stored as the JSON text the save produced: it goes into the response as
+    // it is (see RawJson), not parsed to be serialised again.
     if (args.version === undefined) {
-      const [row] = visible ? await ctx.db.query(sql("GetDiagram"), [args.id]) : [];
+      const [row] = visible ? await ctx.db.query<Row>(sql("GetDiagram"), [args.id]) : [];
       if (!row) throw notFound(`Diagram ${args.id} does not exist`);
-      return row;
+      return { ...row, diagram_json: new RawJson(row.diagram_json) };
     }
     const [row] = visible
-      ? await ctx.db.query(sql("GetDiagramVersion"), [args.id, args.version])
+      ? await ctx.db.query<Row>(sql("GetDiagramVersion"), [args.id, args.version])
       : [];
     if (!row) {
       throw notFound(`Diagram ${args.id} has no version ${args.version}`, {
@@ -457,7 +461,7 @@ const loadDiagram = defineTool({
         version: args.version,
       });
     }
-    return row;
+    return { ...row, diagram_json: new RawJson(row.diagram_json) };
   },
 });
 
@@ -637,12 +641,14 @@ const diffDiagramVersions = defineTool({
   handler: async (args, ctx) => {
     const visible = (await diagramAccess(ctx.db, ctx, args.diagramId)) !== null;
     const rows = visible
-      ? await ctx.db.query<{ version: number; diagram_json: DiagramJson }>(
+      ? await ctx.db.query<{ version: number; diagram_json: string }>(
         sql("GetVersionJson"),
         [args.diagramId, [args.from, args.to]],
       )
       : [];
-    const byVersion = new Map(rows.map((r) => [r.version, r.diagram_json]));
+    const byVersion = new Map(
+      rows.map((r) => [r.version, JSON.parse(r.diagram_json) as DiagramJson]),
+    );
     for (const v of [args.from, args.to]) {
       if (!byVersion.has(v)) {
         throw notFound(`Diagram ${args.diagramId} has no version ${v}`, {

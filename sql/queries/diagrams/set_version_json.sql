@@ -4,7 +4,7 @@
 -- version are those InsertVersionXml was given: without a version, the diagram's latest row
 -- (the one just inserted, under the diagram's lock); without a diagram, the one this
 -- transaction just created.
-UPDATE diagram_versions SET diagram_json = $3::json, stats = $4::jsonb
+UPDATE diagram_versions SET diagram_json = $3, stats = $4::jsonb
  WHERE diagram_id = (SELECT coalesce($1::bigint, currval(pg_get_serial_sequence('diagrams', 'id'))))
    AND version = coalesce($2::int, (SELECT max(m.version) FROM diagram_versions m
                                      WHERE m.diagram_id = $1::bigint))
