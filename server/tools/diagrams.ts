@@ -7,6 +7,7 @@ import type { Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { diffDiagrams } from "../diagrams/diff.ts";
 import { planInventory, releaseInventory, syncInventory } from "../diagrams/inventory.ts";
+import { jsonPieces } from "../diagrams/json_pieces.ts";
 import { parseDiagram } from "../diagrams/parse.ts";
 import { DiagramParseError } from "../diagrams/model.ts";
 import type { DiagramJson } from "../diagrams/model.ts";
@@ -91,6 +92,9 @@ function keepSessionMemory(tx: Tx, ctx: ToolContext): Promise<unknown> {
  */
 export const EARLY_XML_CHARS = 2 * 1024 * 1024;
 
+/** The pieces SetVersionJson joins into a version's diagram_json text. */
+const JSON_PIECES = 32;
+
 /**
  * The content a write of a new version stores: its XML, and whether the version row holding it
  * and its JSON is sent already (by parseNewVersion), so that nothing is left to store.
@@ -139,11 +143,13 @@ async function parseNewVersion(
     }
     await yieldToDriver();
     const diagramJson = await parseChecked(xml);
+    const pieces = jsonPieces(diagramJson, JSON_PIECES);
     const json = tx.query(sql("SetVersionJson"), [
       diagramId,
       version,
-      JSON.stringify(diagramJson),
       JSON.stringify(diagramJson.stats),
+      ...pieces,
+      ...Array(JSON_PIECES - pieces.length).fill(""),
     ]);
     // The caller awaits them with the rest of its write; should it throw before (its check
     // refusing the save), their failure, if any, is the rollback's and needs no handling.
