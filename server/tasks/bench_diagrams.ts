@@ -138,34 +138,29 @@ async function bench(what: string, xml: string, runs: number, firstRuns: number)
 
   // The first save of a new diagram creates every device, port and link it draws. It is timed
   // `firstRuns` times, each on a copy whose shapes name assets no earlier run created (the
-  // first run saves the XML as given), each against the median of bare parses timed around it
-  // (one parse alone is too noisy a baseline: a collection during it can double it); the
-  // medians of both are reported.
+  // first run saves the XML as given, the copies are made beforehand), alternating with bare
+  // parses as the saves below are.
   let first = {} as {
     id: number;
     stats: Record<string, number>;
     inventory: Record<string, number>;
   };
-  const firstSaves: number[] = [];
-  const firstParses: number[] = [];
-  for (let run = 0; run < firstRuns; run++) {
-    const runXml = run === 0 ? xml : xml.replaceAll('asset_id="', `asset_id="run${run}-`);
-    const around = [await time(() => bare.parse(xml)), await time(() => bare.parse(xml))];
-    let saved = {} as typeof first;
-    firstSaves.push(
-      await time(async () => {
-        saved = await call("save-diagram", {
-          name: `${what} (${run})`,
-          xml: runXml,
-        }) as typeof first;
-      }),
-    );
-    for (let i = 0; i < 3; i++) around.push(await time(() => bare.parse(xml)));
-    firstParses.push(med(around));
-    if (run === 0) first = saved;
-  }
-  const firstSave = med(firstSaves);
-  const parseBeforeFirst = med(firstParses);
+  const copies = Array.from(
+    { length: firstRuns },
+    (_, run) => run === 0 ? xml : xml.replaceAll('asset_id="', `asset_id="run${run}-`),
+  );
+  let run = 0;
+  const [parseBeforeFirst, firstSave] = await paired(
+    firstRuns,
+    () => bare.parse(xml),
+    async () => {
+      const saved = await call("save-diagram", {
+        name: `${what} (${run})`,
+        xml: copies[run],
+      }) as typeof first;
+      if (run++ === 0) first = saved;
+    },
+  );
   // Further saves store a new version each; the inventory they imply is already in place.
   const [parse, resave] = await paired(
     runs,
