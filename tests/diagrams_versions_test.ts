@@ -1,6 +1,7 @@
 // Diagram versions through a real WebSocket: conflicting saves, load by version, restore, diff
 // and publish on a real multi-page draw.io file, delete and paging.
 import assert from "node:assert/strict";
+import { parseDiagram } from "../server/diagrams/parse.ts";
 import { buildDiagramXml } from "../server/diagrams/build.ts";
 import type { Page } from "../server/diagrams/model.ts";
 import { corpusDir, corpusMissing } from "./support/corpus.ts";
@@ -127,6 +128,8 @@ Deno.test(
       const original = (await c.tool<{ diagram_json: Dj }>("load-diagram", { id: v1.id }))
         .diagram_json;
       assert.ok(original.pages.length >= 3, "the file has several pages");
+      // Stored as the save produced it (in pieces) and passed on unparsed: the parse, exactly.
+      assert.deepEqual(original, await parseDiagram(xml));
 
       // Version 2: the first page loses a vertex, the second page's first vertex moves and is
       // relabelled, and the last page is dropped altogether.
