@@ -5,11 +5,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createTestDb } from "../../tests/support/db.ts";
-import { loadConfig } from "../config.ts";
-import { EventHub } from "../events.ts";
-import { createLogger } from "../log.ts";
-import { createRegistry } from "../tools/index.ts";
-import { callTool, type ToolContext } from "../tools/tool.ts";
+import { ipamHarness } from "../ipam/test_support.ts";
 import { migrate } from "./migrate.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -21,33 +17,22 @@ const XML = `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>` +
 
 Deno.test("a save of diagram content keeps its session's memory", opts, async () => {
   // One connection, so that the session the save used is the one asked below.
-  const t = await createTestDb({ poolSize: 1 });
+  const h = await ipamHarness({ poolSize: 1 });
   try {
-    await migrate(t.db);
-    const ctx: ToolContext = {
-      db: t.db,
-      config: loadConfig({}),
-      events: new EventHub(),
-      log: createLogger("silent"),
-      actor: { user: "alice", scope: "admin", clientAddr: null, userAgent: null, requestId: null },
-    };
-    const registry = createRegistry();
-    const saved = await callTool(registry, "save-diagram", { name: "net", xml: XML }, ctx) as {
-      id: number;
-      version: number;
-    };
+    const saved = await h.call<{ id: number; version: number }>("save-diagram", {
+      name: "net",
+      xml: XML,
+    });
     assert.equal(saved.version, 1);
-    const again = await callTool(registry, "save-diagram", { id: saved.id, xml: XML }, ctx) as {
-      version: number;
-    };
+    const again = await h.call<{ version: number }>("save-diagram", { id: saved.id, xml: XML });
     assert.equal(again.version, 2, "saves work with the call in their pipeline");
-    const [{ kept }] = await t.db.query<{ kept: string | null }>(
+    const [{ kept }] = await h.t.db.query<{ kept: string | null }>(
       "SELECT current_setting('archiflow.session_memory_kept', true) AS kept",
     );
     // PGlite runs in this process: there is no backend's allocator to keep warm.
     assert.equal(kept, onPostgres ? "on" : null);
   } finally {
-    await t.close();
+    await h.close();
   }
 });
 
