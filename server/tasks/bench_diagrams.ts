@@ -45,15 +45,24 @@ async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
   return performance.now() - t0;
 }
 
+/** Untimed pairs each phase starts with: what the phase before left (garbage to collect, the
+ * server's background work) settles in them rather than in the first timed runs. */
+const SETTLE_PAIRS = 2;
+
 /**
  * Times `fn` against `baseline`, alternating them run by run so that load from other work on
- * the machine falls on both alike; returns both medians.
+ * the machine falls on both alike; returns both medians of `runs` timed pairs, after
+ * SETTLE_PAIRS untimed ones.
  */
 async function paired(
   runs: number,
   baseline: () => Promise<unknown> | unknown,
   fn: () => Promise<unknown> | unknown,
 ): Promise<[number, number]> {
+  for (let i = 0; i < SETTLE_PAIRS; i++) {
+    await baseline();
+    await fn();
+  }
   const b: number[] = [];
   const f: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -144,15 +153,15 @@ async function bench(what: string, xml: string, runs: number, firstRuns: number)
 
   // The first save of a new diagram creates every device, port and link it draws. It is timed
   // `firstRuns` times, each on a copy whose shapes name assets no earlier run created (the
-  // first run saves the XML as given, the copies are made beforehand), alternating with bare
-  // parses as the saves below are.
+  // first, untimed run saves the XML as given; the copies are made beforehand), alternating
+  // with bare parses as the saves below are.
   let first = {} as {
     id: number;
     stats: Record<string, number>;
     inventory: Record<string, number>;
   };
   const copies = Array.from(
-    { length: firstRuns },
+    { length: SETTLE_PAIRS + firstRuns },
     (_, run) => run === 0 ? xml : xml.replaceAll('asset_id="', `asset_id="run${run}-`),
   );
   let run = 0;
