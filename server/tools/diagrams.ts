@@ -114,7 +114,7 @@ interface ParsedVersion {
 /**
  * Parses a new version's XML inside the caller's transaction. When the XML is small enough
  * (EARLY_XML_CHARS), the version row is stored whole here: the XML goes out before the parse,
- * and the JSON, stringified while the database stores the XML, right after it.
+ * and the JSON, written in pieces (jsonPieces) while the database stores the XML, right after it.
  * - Without `version`, the row is the diagram's next version, read under the caller's
  *   LockDiagram sent just before.
  * - Without `diagramId`, it belongs to the diagram the caller's InsertDiagram, sent just
