@@ -19,6 +19,32 @@ export const configSchema = z.object({
   ARCHIFLOW_MAX_MESSAGE_BYTES: int(25 * 1024 * 1024, 1024),
   /** Largest diagram XML accepted by save-diagram, in bytes. */
   ARCHIFLOW_MAX_DIAGRAM_BYTES: int(20 * 1024 * 1024, 1024),
+  /** Largest HTTP request body accepted on NetBox's webhook route (no token needed there). */
+  ARCHIFLOW_MAX_WEBHOOK_BYTES: int(1024 * 1024, 1024),
+  /** Most calls in one JSON-RPC batch (WebSocket and POST /mcp). */
+  ARCHIFLOW_MAX_BATCH_CALLS: int(50, 1, 10_000),
+  /** Largest JSON-RPC response (one message or one batch), in bytes; larger becomes an error. */
+  ARCHIFLOW_MAX_RESPONSE_BYTES: int(64 * 1024 * 1024, 1024),
+  /** Deepest nesting of arrays and objects accepted in call arguments and request bodies. */
+  ARCHIFLOW_MAX_JSON_DEPTH: int(64, 8, 10_000),
+  /** Most cells (mxCell/UserObject/object) parsed from one diagram, over all pages. */
+  ARCHIFLOW_MAX_DIAGRAM_CELLS: int(250_000, 100),
+  /** Deepest XML element nesting accepted in a diagram. */
+  ARCHIFLOW_MAX_XML_DEPTH: int(256, 16, 100_000),
+  /** Open WebSockets allowed per token (or editor user) and per client address; 0 = no cap. */
+  ARCHIFLOW_MAX_SOCKETS_PER_TOKEN: int(32),
+  ARCHIFLOW_MAX_SOCKETS_PER_ADDRESS: int(64),
+  /** Open WebSockets allowed in all; 0 = no cap. */
+  ARCHIFLOW_MAX_SOCKETS: int(2000),
+  /**
+   * Seconds a WebSocket may stay silent (or hold an unfinished frame) before it is pinged; it is
+   * closed when the pong does not come within as long again.
+   */
+  ARCHIFLOW_WS_IDLE_SECONDS: int(30, 5, 3600),
+  /** Milliseconds a client has to send a request's headers (slow clients are dropped). */
+  ARCHIFLOW_HEADER_TIMEOUT_MS: int(10_000, 100, 600_000),
+  /** Requests per minute per client address on routes open without a token (the webhook); 0 = off. */
+  ARCHIFLOW_RATE_LIMIT_OPEN_PER_ADDRESS: int(600),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ARCHIFLOW_RUN_MIGRATIONS: bool(true),
   /** Comma-separated CIDRs whose X-Forwarded-For is believed (reverse proxies). */
@@ -27,7 +53,10 @@ export const configSchema = z.object({
   ARCHIFLOW_EDITOR_SECRET: z.string().min(16).optional(),
   /** How long a checked API token is trusted before asking the database again, in seconds. */
   ARCHIFLOW_TOKEN_CACHE_SECONDS: int(5, 0, 3600),
-  /** Requests per minute per token and per client address; 0 disables the limit. */
+  /**
+   * Requests and tool calls per minute per token and per client address (every tool call counts,
+   * on every transport, also each call of a batch); 0 disables the limit.
+   */
   ARCHIFLOW_RATE_LIMIT_PER_TOKEN: int(6000),
   ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: int(12000),
   /** An admin API key provisioned by the operator (af_...); created on start if missing. */
