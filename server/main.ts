@@ -1,7 +1,7 @@
 // Composition root: configuration -> database -> server; closes cleanly on SIGINT/SIGTERM.
 import { keepLargeAllocations } from "./allocator.ts";
 import { loadConfig } from "./config.ts";
-import { openDatabase } from "./db/open.ts";
+import { DatabaseInUseError, IN_USE_EXIT_CODE, openDatabase } from "./db/open.ts";
 import { createLogger, flushLogs } from "./log.ts";
 import { startServer } from "./server.ts";
 
@@ -9,7 +9,12 @@ import { startServer } from "./server.ts";
 const largeAllocationsKept = keepLargeAllocations();
 const config = loadConfig(Deno.env.toObject());
 const log = createLogger(config.ARCHIFLOW_LOG_LEVEL);
-const db = await openDatabase(config);
+const db = await openDatabase(config).catch((err) => {
+  if (!(err instanceof DatabaseInUseError)) throw err;
+  log.error("could not start", { error: err.message });
+  flushLogs();
+  Deno.exit(IN_USE_EXIT_CODE);
+});
 const server = await startServer(config, db, log).catch(async (err) => {
   log.error("could not start", { error: err instanceof Error ? err.message : String(err) });
   await db.close().catch(() => {});

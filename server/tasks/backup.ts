@@ -2,7 +2,7 @@
 // tables (PostgreSQL or PGlite, as configured) and reports the row counts.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { writeBackup } from "../ops/backup.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
@@ -10,7 +10,7 @@ const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
 const out = values.out ?? `archiflow-backup-${stamp}.jsonl.gz`;
 
 const config = loadConfig(Deno.env.toObject());
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 const partial = `${out}.partial`;
 try {
   const file = await Deno.open(partial, { write: true, create: true, truncate: true });

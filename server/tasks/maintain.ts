@@ -2,7 +2,7 @@
 // what it did.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { formatReport, runMaintenance } from "../ops/maintain.ts";
 
 const { values } = parseArgs({
@@ -10,7 +10,7 @@ const { values } = parseArgs({
   options: { reindex: { type: "boolean", default: false } },
 });
 const config = loadConfig(Deno.env.toObject());
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 try {
   const report = await runMaintenance(db, { reindex: values.reindex });
   for (const line of formatReport(report)) console.log(line);

@@ -1,10 +1,10 @@
 // `deno task migrate`: applies pending migrations and re-creates views, then reports.
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { migrate } from "../db/migrate.ts";
 
 const config = loadConfig(Deno.env.toObject());
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 try {
   const result = await migrate(db);
   const applied = result.applied.length ? result.applied.join(", ") : "none (already up to date)";

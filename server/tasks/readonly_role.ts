@@ -3,7 +3,7 @@
 // (never from the command line, where other users could read it).
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { applyReadonlyRole } from "../ops/readonly_role.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { role: { type: "string" } } });
@@ -12,7 +12,7 @@ if (!config.DATABASE_URL) {
   console.error("The read-only role needs PostgreSQL: set DATABASE_URL (PGlite has no roles).");
   Deno.exit(2);
 }
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 try {
   const password = Deno.env.get("ARCHIFLOW_READONLY_PASSWORD") || undefined;
   const role = await applyReadonlyRole(db, { role: values.role, password });

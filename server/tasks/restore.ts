@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { restoreBackup } from "../ops/backup.ts";
 
 const { values } = parseArgs({
@@ -16,7 +16,7 @@ if (!values.in) {
 }
 
 const config = loadConfig(Deno.env.toObject());
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 try {
   await migrate(db);
   const file = await Deno.open(values.in, { read: true });

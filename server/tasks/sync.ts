@@ -4,7 +4,7 @@ import { keepLargeAllocations } from "../allocator.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { createLogger } from "../log.ts";
 import { netboxClientFrom, poolSelectionFrom } from "../netbox/settings.ts";
 import { syncNetbox, type SyncProgress } from "../netbox/sync.ts";
@@ -38,7 +38,7 @@ const onProgress = (p: SyncProgress) => {
   Deno.stderr.writeSync(encoder.encode(`\r${progressLine(p)}`));
 };
 
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 try {
   await migrate(db);
   const client = netboxClientFrom(config);

@@ -1,13 +1,15 @@
-// `deno task token create|list|revoke`: manages API tokens in the configured database.
-// With the embedded PGlite backend, stop the server first (one process owns the data folder).
+// `deno task token create|list|revoke|revoke-editor`: manages API tokens and editor sessions in
+// the configured database.
+// With the embedded PGlite backend, stop the server first: one process owns the data folder, and
+// a second one is refused (exit status 2) before it writes anything.
 import { runTokenCommand } from "../auth/token_cli.ts";
 import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
-import { openDatabase } from "../db/open.ts";
+import { openDatabaseForTask } from "../db/open.ts";
 import { AppError } from "../errors.ts";
 
 const config = loadConfig(Deno.env.toObject());
-const db = await openDatabase(config);
+const db = await openDatabaseForTask(config);
 try {
   await migrate(db);
   for (const line of await runTokenCommand(db, Deno.args)) console.log(line);
