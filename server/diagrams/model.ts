@@ -115,15 +115,48 @@ export type DiagramParseErrorCode =
   | "malformed_xml"
   | "doctype_forbidden"
   | "bad_compression"
-  | "invalid_model";
+  | "invalid_model"
+  | "too_large"
+  | "too_many_cells"
+  | "too_deep";
+
+/**
+ * How much one parse may take on, whatever the input claims: a compressed page can stand for
+ * far more than its size, and deep structures for far more work than their size.
+ */
+export interface DiagramLimits {
+  /**
+   * UTF-8 bytes of the diagram's XML with its compressed pages written out, all pages
+   * together; a page stops inflating as soon as it passes what is left.
+   */
+  maxBytes: number;
+  /** Cells (the elements in an mxGraphModel's root) over all pages, counted as they are read. */
+  maxCells: number;
+  /** Deepest element nesting in any one XML document (a page, the file, an SVG carrier). */
+  maxXmlDepth: number;
+}
+
+/** The server's default settings (ARCHIFLOW_MAX_DIAGRAM_BYTES, _CELLS, ARCHIFLOW_MAX_XML_DEPTH). */
+export const DEFAULT_DIAGRAM_LIMITS: Readonly<DiagramLimits> = Object.freeze({
+  maxBytes: 20 * 1024 * 1024,
+  maxCells: 250_000,
+  maxXmlDepth: 256,
+});
 
 /** Why a text or file could not be read as a draw.io diagram. */
 export class DiagramParseError extends Error {
   readonly code: DiagramParseErrorCode;
-  constructor(code: DiagramParseErrorCode, message: string) {
+  /** For a refusal by one of the limits: which, and its value. */
+  readonly limit?: { name: keyof DiagramLimits; value: number };
+  constructor(
+    code: DiagramParseErrorCode,
+    message: string,
+    limit?: { name: keyof DiagramLimits; value: number },
+  ) {
     super(message);
     this.name = "DiagramParseError";
     this.code = code;
+    if (limit !== undefined) this.limit = limit;
   }
 }
 

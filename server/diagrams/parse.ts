@@ -2,11 +2,24 @@
 // `diagram_json` (ARCHITECTURE.md §4.4). Cells are decoded the way draw.io's mxCodec does it,
 // so vertex, edge and layer counts match what draw.io itself reports for the same file.
 // Web APIs only: this module is also bundled into the draw.io plugin.
+//
+// Every parse runs within DiagramLimits (bytes once pages are inflated, cells, XML depth), so
+// that what an input stands for, not only its size, is bounded; and every step is linear in the
+// cells, however deeply they nest.
 
-import { ATTRS, parseXmlTree, TEXT, XmlSyntaxError, type XNode } from "./xml.ts";
-import { base64ToBytes, decompressPage, inflate } from "./compress.ts";
+import { ATTRS, parseXmlTree, TEXT, XmlDepthError, XmlSyntaxError, type XNode } from "./xml.ts";
 import {
+  base64ToBytes,
+  decompressPage,
+  inflate,
+  InflateLimitError,
+  uriDecodedSize,
+  utf8Length,
+} from "./compress.ts";
+import {
+  DEFAULT_DIAGRAM_LIMITS,
   DiagramJson,
+  type DiagramLimits,
   DiagramParseError,
   Edge,
   Geometry,
@@ -16,23 +29,35 @@ import {
   Vertex,
 } from "./model.ts";
 
-export { DiagramParseError } from "./model.ts";
-export type { DiagramJson, DiagramParseErrorCode } from "./model.ts";
+export { DEFAULT_DIAGRAM_LIMITS, DiagramParseError } from "./model.ts";
+export type { DiagramJson, DiagramLimits, DiagramParseErrorCode } from "./model.ts";
 
 type Attrs = Record<string, string>;
 
-/** Parses draw.io XML text (mxfile, mxGraphModel, or an SVG carrying a diagram). */
-export async function parseDiagram(input: string): Promise<DiagramJson> {
-  return summarize(await pagesFromText(input, 0));
+/**
+ * Parses draw.io XML text (mxfile, mxGraphModel, or an SVG carrying a diagram). Limits not
+ * given are DEFAULT_DIAGRAM_LIMITS; a diagram over one is refused with DiagramParseError
+ * (`too_large`, `too_many_cells` or `too_deep`, naming the limit in `limit`).
+ */
+export async function parseDiagram(
+  input: string,
+  limits: Partial<DiagramLimits> = {},
+): Promise<DiagramJson> {
+  return summarize(await pagesFromText(input, 0, new Budget(limits)));
 }
 
 /**
  * Parses a draw.io file given as bytes: `.drawio`/`.xml` text, `.drawio.svg`, or `.drawio.png`
  * (detected by the PNG signature; `name` is only used in error messages).
  */
-export async function parseDiagramFile(bytes: Uint8Array, name?: string): Promise<DiagramJson> {
+export async function parseDiagramFile(
+  bytes: Uint8Array,
+  name?: string,
+  limits: Partial<DiagramLimits> = {},
+): Promise<DiagramJson> {
+  const budget = new Budget(limits);
   if (isPng(bytes)) {
-    const text = await textFromPng(bytes);
+    const text = await textFromPng(bytes, budget);
     if (text === null) {
       throw new DiagramParseError(
         "not_a_diagram",
@@ -41,21 +66,61 @@ export async function parseDiagramFile(bytes: Uint8Array, name?: string): Promis
         } as a diagram: it carries no embedded draw.io diagram`,
       );
     }
-    return summarize(await pagesFromText(text, 1));
+    return summarize(await pagesFromText(text, 1, budget));
   }
-  return await parseDiagram(new TextDecoder().decode(bytes));
+  return summarize(await pagesFromText(new TextDecoder().decode(bytes), 0, budget));
+}
+
+/** What is left of the limits while one diagram is parsed. */
+class Budget {
+  readonly limits: DiagramLimits;
+  /** Bytes of XML still allowed. */
+  bytes: number;
+  #cells: number;
+
+  constructor(limits: Partial<DiagramLimits>) {
+    this.limits = { ...DEFAULT_DIAGRAM_LIMITS, ...limits };
+    this.bytes = this.limits.maxBytes;
+    this.#cells = this.limits.maxCells;
+  }
+
+  spendBytes(n: number, what: string): void {
+    this.bytes -= n;
+    if (this.bytes < 0) throw this.tooLarge(what);
+  }
+
+  tooLarge(what: string): DiagramParseError {
+    const max = this.limits.maxBytes;
+    return new DiagramParseError(
+      "too_large",
+      `Cannot parse the diagram: ${what} takes it over the limit of ${max} bytes`,
+      { name: "maxBytes", value: max },
+    );
+  }
+
+  spendCell(): void {
+    if (--this.#cells >= 0) return;
+    const max = this.limits.maxCells;
+    throw new DiagramParseError(
+      "too_many_cells",
+      `Cannot parse the diagram: it has more than ${max} cells, the limit`,
+      { name: "maxCells", value: max },
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Text to pages
 
-async function pagesFromText(input: string, depth: number): Promise<Page[]> {
+async function pagesFromText(input: string, depth: number, budget: Budget): Promise<Page[]> {
   const text = cleanText(input);
   const root = rootElementName(text);
   if (root.name === "svg") {
     if (depth > 1) throw notADiagram("an SVG nested inside a diagram");
-    return await pagesFromText(contentOfSvg(text, root.start), depth + 1);
+    // The drawing around the diagram is not counted: only the diagram it carries is.
+    return await pagesFromText(contentOfSvg(text, root.start, budget), depth + 1, budget);
   }
+  budget.spendBytes(utf8Length(text), "its XML");
   if (root.doctype) {
     throw new DiagramParseError(
       "doctype_forbidden",
@@ -65,11 +130,11 @@ async function pagesFromText(input: string, depth: number): Promise<Page[]> {
   if (root.name !== "mxfile" && root.name !== "mxGraphModel" && root.name !== "diagram") {
     throw notADiagram(`root element <${root.name}>`);
   }
-  const doc = parseXml(text);
+  const doc = parseXml(text, budget);
   const top = firstElement(doc);
   if (top === null) throw notADiagram("a document without elements");
   const topName = nameOf(top);
-  if (topName === "mxGraphModel") return [await pageFromModel(top, "page-1", "Page-1")];
+  if (topName === "mxGraphModel") return [pageFromModel(top, "page-1", "Page-1")];
   const diagrams = topName === "diagram" ? [top] : childElements(top, "diagram");
   const pages: Page[] = [];
   for (let i = 0; i < diagrams.length; i++) {
@@ -77,26 +142,35 @@ async function pagesFromText(input: string, depth: number): Promise<Page[]> {
     const a = attrsOf(d);
     const id = a.id !== undefined ? decodeXml(a.id) : `page-${i + 1}`;
     const name = a.name !== undefined ? decodeXml(a.name) : `Page-${i + 1}`;
-    pages.push(await pageFromDiagram(d, id, name));
+    pages.push(await pageFromDiagram(d, id, name, budget));
   }
   return pages;
 }
 
-async function pageFromDiagram(diagram: XNode, id: string, name: string): Promise<Page> {
+async function pageFromDiagram(
+  diagram: XNode,
+  id: string,
+  name: string,
+  budget: Budget,
+): Promise<Page> {
   const children = childrenOf(diagram);
   const model = children.find((c) => nameOf(c) !== TEXT);
   if (model !== undefined) return pageFromModel(model, id, name);
   const compressed = children.map((c) => c[TEXT] as string).join("").trim();
   if (compressed === "") return emptyPage(id, name);
+  // The page's inflated XML takes the place of its base64 text, counted with the file's XML.
+  budget.bytes += compressed.length;
   let xml: string;
   try {
-    xml = await decompressPage(compressed);
+    xml = await decompressPage(compressed, budget.bytes);
   } catch (e) {
+    if (e instanceof InflateLimitError) throw budget.tooLarge(`page "${name}", inflated,`);
     throw new DiagramParseError(
       "bad_compression",
       `Cannot decompress page "${name}": ${(e as Error).message}`,
     );
   }
+  budget.spendBytes(utf8Length(xml), `page "${name}", inflated,`);
   xml = cleanText(xml);
   const root = rootElementName(xml);
   if (root.doctype) {
@@ -108,7 +182,7 @@ async function pageFromDiagram(diagram: XNode, id: string, name: string): Promis
   if (root.name !== "mxGraphModel") {
     throw notADiagram(`page "${name}" whose content is <${root.name}>`);
   }
-  const top = firstElement(parseXml(xml));
+  const top = firstElement(parseXml(xml, budget));
   return pageFromModel(top as XNode, id, name);
 }
 
@@ -136,6 +210,8 @@ interface Cell {
   geometry: Geometry | null;
   parent: Cell | null;
   children: Cell[];
+  /** The ancestor that is a child of the root (itself for a layer); set once the model is known. */
+  layer: Cell | null;
 }
 
 function pageFromModel(model: XNode, id: string, name: string): Page {
@@ -193,6 +269,8 @@ function pageFromModel(model: XNode, id: string, name: string): Page {
   if (root === null) return emptyPage(id, name);
 
   // Ids for id-less cells and the set of cells in the model, in mxGraphModel.cellAdded order.
+  // A cell is only ever in its own parent's children, so the walk also hands each cell its
+  // layer from its parent: one step per cell, however deep the nesting.
   const inModel = new Set<Cell>();
   const idTaken = new Map<string, Cell>();
   let nextId = 0;
@@ -211,7 +289,11 @@ function pageFromModel(model: XNode, id: string, name: string): Page {
     if (cell.id.trim() !== "" && Number.isFinite(n) && !/0x/i.test(cell.id) && n > nextId) {
       nextId = n;
     }
-    for (let i = cell.children.length - 1; i >= 0; i--) stack.push(cell.children[i]);
+    for (let i = cell.children.length - 1; i >= 0; i--) {
+      const child = cell.children[i];
+      child.layer = cell === root ? child : cell.layer;
+      stack.push(child);
+    }
   }
 
   const layers: Layer[] = [];
@@ -249,12 +331,10 @@ function pageFromModel(model: XNode, id: string, name: string): Page {
       ? htmlToText(decodeXml(rawLabel))
       : decodeXml(rawLabel);
     const { attributes, placeholders } = userAttributes(cell.uo);
-    let layer: Cell | null = cell;
-    while (layer !== null && layer.parent !== root) layer = layer.parent;
     const base = {
       id: cell.id as string,
       parent: cell.parent === null ? null : cell.parent.id,
-      layer: layer === null ? null : layer.id,
+      layer: cell.layer === null ? null : cell.layer.id,
       label,
       style,
       attributes,
@@ -312,6 +392,7 @@ function newCell(id: string | null): Cell {
     geometry: null,
     parent: null,
     children: [],
+    layer: null,
   };
 }
 
@@ -350,10 +431,15 @@ function innerCell(node: XNode): XNode | null {
   return null;
 }
 
+/** Whether an `<mxCell>` is anywhere below `node` (a walk with its own stack, not recursion). */
 function containsCell(node: XNode): boolean {
-  for (const child of childrenOf(node)) {
-    const n = nameOf(child);
-    if (n === "mxCell" || (n !== TEXT && containsCell(child))) return true;
+  const stack = [node];
+  while (stack.length > 0) {
+    for (const child of childrenOf(stack.pop() as XNode)) {
+      const n = nameOf(child);
+      if (n === "mxCell") return true;
+      if (n !== TEXT) stack.push(child);
+    }
   }
   return false;
 }
@@ -525,10 +611,25 @@ function rootElementName(text: string): RootInfo {
 
 // Entities are left alone by the reader and decoded here, in one pass, only in the attribute
 // values that are read: no entity is ever expanded from a DTD.
-function parseXml(text: string, what = "diagram"): XNode[] {
+function parseXml(text: string, budget: Budget, what = "diagram"): XNode[] {
+  const max = budget.limits.maxXmlDepth;
   try {
-    return parseXmlTree(text);
+    // Cells are counted as they are read: a page with too many is refused before it is whole.
+    return parseXmlTree(text, {
+      maxDepth: max,
+      onElement: (_, open) => {
+        const n = open.length;
+        if (n >= 2 && open[n - 1] === "root" && open[n - 2] === "mxGraphModel") budget.spendCell();
+      },
+    });
   } catch (err) {
+    if (err instanceof XmlDepthError) {
+      throw new DiagramParseError(
+        "too_deep",
+        `Cannot parse the ${what}: its XML elements nest more than ${max} deep, the limit`,
+        { name: "maxXmlDepth", value: max },
+      );
+    }
     if (!(err instanceof XmlSyntaxError)) throw err;
     throw new DiagramParseError(
       "malformed_xml",
@@ -538,8 +639,8 @@ function parseXml(text: string, what = "diagram"): XNode[] {
 }
 
 /** The diagram inside a `.drawio.svg`: the root `<svg>`'s `content` attribute. */
-function contentOfSvg(text: string, start: number): string {
-  const svg = firstElement(parseXml(text.slice(start), "SVG"));
+function contentOfSvg(text: string, start: number, budget: Budget): string {
+  const svg = firstElement(parseXml(text.slice(start), budget, "SVG"));
   const raw = svg === null ? undefined : attrsOf(svg).content;
   if (raw === undefined) throw notADiagram("an SVG without an embedded draw.io diagram");
   let content = decodeXml(raw).trim();
@@ -570,7 +671,7 @@ const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder();
 
 /** The draw.io XML carried by a PNG's text chunk (`mxfile`, or the older `mxGraphModel`). */
-async function textFromPng(b: Uint8Array): Promise<string | null> {
+async function textFromPng(b: Uint8Array, budget: Budget): Promise<string | null> {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let at = 8;
   while (at + 8 <= b.length) {
@@ -588,7 +689,7 @@ async function textFromPng(b: Uint8Array): Promise<string | null> {
     if (type === "tEXt") {
       raw = latin1.decode(data.subarray(nul + 1));
     } else if (type === "zTXt") {
-      raw = latin1.decode(await inflateEither(data.subarray(nul + 2)));
+      raw = latin1.decode(await inflateEither(data.subarray(nul + 2), budget));
     } else {
       const compressed = data[nul + 1] === 1;
       let p = nul + 3;
@@ -596,7 +697,7 @@ async function textFromPng(b: Uint8Array): Promise<string | null> {
       p = data.indexOf(0, p) + 1; // translated keyword
       if (p <= 0) continue;
       const body = data.subarray(p);
-      raw = utf8.decode(compressed ? await inflateEither(body) : body);
+      raw = utf8.decode(compressed ? await inflateEither(body, budget) : body);
     }
     try {
       // Java's URL encoder writes spaces as '+'.
@@ -608,13 +709,20 @@ async function textFromPng(b: Uint8Array): Promise<string | null> {
   return null;
 }
 
-async function inflateEither(data: Uint8Array): Promise<Uint8Array> {
+/**
+ * A PNG text chunk inflated (zlib, or raw deflate from some writers), stopped once its URI-decoded
+ * size passes what is left of the byte budget; the text is then counted by pagesFromText.
+ */
+async function inflateEither(data: Uint8Array, budget: Budget): Promise<Uint8Array> {
+  const tooLarge = () => budget.tooLarge("the PNG's diagram chunk, inflated,");
   try {
-    return await inflate(data, "deflate");
-  } catch {
+    return await inflate(data, "deflate", budget.bytes, uriDecodedSize);
+  } catch (e) {
+    if (e instanceof InflateLimitError) throw tooLarge();
     try {
-      return await inflate(data, "deflate-raw");
+      return await inflate(data, "deflate-raw", budget.bytes, uriDecodedSize);
     } catch (e) {
+      if (e instanceof InflateLimitError) throw tooLarge();
       throw new DiagramParseError(
         "bad_compression",
         `Cannot inflate the PNG's diagram chunk: ${(e as Error).message}`,

@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { formatCidr, formatIp, IpParseError, parseCidr, parseIp } from "../ipam/addr.ts";
 import { esc, textToHtml } from "./build.ts";
-import { decompressPage } from "./compress.ts";
+import { decompressPage, InflateLimitError } from "./compress.ts";
+import { DEFAULT_DIAGRAM_LIMITS, DiagramParseError } from "./model.ts";
 import { decodeXml, parseStyle } from "./parse.ts";
 
 export const VARIABLE_TYPES = ["string", "number", "ip", "cidr", "enum"] as const;
@@ -156,20 +157,43 @@ const TAG = /<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s
 const ATTR = /(\s+)([^\s=/>]+)(\s*=\s*)(?:"([^"]*)"|'([^']*)')/g;
 const COMPRESSED_PAGE = /(<diagram\b[^>]*>)\s*([A-Za-z0-9+/=\s]+?)\s*(<\/diagram>)/g;
 
-/** The template with compressed pages written out, so placeholders inside them are visible. */
-export async function inlinePages(xml: string): Promise<string> {
-  const parts: Promise<string>[] = [];
+function tooLarge(maxBytes: number): DiagramParseError {
+  return new DiagramParseError(
+    "too_large",
+    `Cannot render the template: written out, it is over the limit of ${maxBytes} bytes`,
+    { name: "maxBytes", value: maxBytes },
+  );
+}
+
+/**
+ * The template with compressed pages written out, so placeholders inside them are visible;
+ * refused (DiagramParseError `too_large`) once that passes `maxBytes` UTF-16 units, counted
+ * while the pages inflate.
+ */
+export async function inlinePages(
+  xml: string,
+  maxBytes = DEFAULT_DIAGRAM_LIMITS.maxBytes,
+): Promise<string> {
+  let left = maxBytes - xml.length;
+  if (left < 0) throw tooLarge(maxBytes);
   let last = 0;
-  const out: (string | Promise<string>)[] = [];
+  const out: string[] = [];
   for (const m of xml.matchAll(COMPRESSED_PAGE)) {
     out.push(xml.slice(last, m.index));
-    const page = decompressPage(m[2]).then((inner) => m[1] + inner + m[3]);
-    parts.push(page);
-    out.push(page);
+    left += m[2].length;
+    let inner: string;
+    try {
+      inner = await decompressPage(m[2], left);
+    } catch (e) {
+      if (e instanceof InflateLimitError) throw tooLarge(maxBytes);
+      throw e;
+    }
+    left -= inner.length;
+    out.push(m[1], inner, m[3]);
     last = m.index! + m[0].length;
   }
   out.push(xml.slice(last));
-  return (await Promise.all(out)).join("");
+  return out.join("");
 }
 
 interface TagInfo {
@@ -203,9 +227,12 @@ const isHtml = (style: string | undefined) =>
   style !== undefined && parseStyle(decodeXml(style)).html === "1";
 
 /** Names of the placeholders a template uses where render() replaces them. */
-export async function placeholdersOf(xml: string): Promise<string[]> {
+export async function placeholdersOf(
+  xml: string,
+  maxBytes = DEFAULT_DIAGRAM_LIMITS.maxBytes,
+): Promise<string[]> {
   const found = new Set<string>();
-  const text = await inlinePages(xml);
+  const text = await inlinePages(xml, maxBytes);
   for (const t of tags(text)) {
     for (const a of t.attrs.matchAll(ATTR)) {
       if (STRUCTURAL.has(a[2])) continue;
@@ -215,12 +242,26 @@ export async function placeholdersOf(xml: string): Promise<string[]> {
   return [...found].sort();
 }
 
-/** Replaces placeholders with values (already resolved); unknown placeholders stay as written. */
-export async function render(xml: string, values: Record<string, string>): Promise<string> {
-  const text = await inlinePages(xml);
+/**
+ * Replaces placeholders with values (already resolved); unknown placeholders stay as written.
+ * Values can be far longer than their placeholders: the result is refused (DiagramParseError
+ * `too_large`) as soon as it passes `maxBytes` UTF-16 units, not built whole first.
+ */
+export async function render(
+  xml: string,
+  values: Record<string, string>,
+  maxBytes = DEFAULT_DIAGRAM_LIMITS.maxBytes,
+): Promise<string> {
+  const text = await inlinePages(xml, maxBytes);
   const all = tags(text);
   const out: string[] = [];
   let last = 0;
+  // The output's length is the text's plus what replacements add, checked as each is made.
+  let size = text.length;
+  const grow = (by: number) => {
+    size += by;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+  };
   for (let i = 0; i < all.length; i++) {
     const t = all[i];
     if (!t.attrs.includes("{{")) continue;
@@ -238,10 +279,13 @@ export async function render(xml: string, values: Record<string, string>): Promi
       const replaced = raw.replace(PLACEHOLDER, (ph, key: string) => {
         if (!Object.hasOwn(values, key)) return ph;
         const v = values[key];
-        return esc(isLabel && html ? textToHtml(v) : v);
+        const r = esc(isLabel && html ? textToHtml(v) : v);
+        grow(r.length - ph.length);
+        return r;
       });
       // Re-quote with double quotes: esc() escapes them, so the value cannot break out.
       const body = sq !== undefined ? replaced.replace(/"/g, "&quot;") : replaced;
+      grow(body.length - replaced.length);
       return `${sp}${name}${eq}"${body}"`;
     });
     out.push(text.slice(last, t.attrStart), attrs);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { compressPage } from "./compress.ts";
+import { DiagramParseError } from "./model.ts";
 import { parseDiagram } from "./parse.ts";
 import {
   placeholdersOf,
@@ -89,4 +90,28 @@ Deno.test("variablesSchema refuses enums without options, bad defaults and dupli
   assert.equal(variablesSchema.safeParse([{ name: "a" }, { name: "a" }]).success, false);
   assert.equal(variablesSchema.safeParse([{ name: "1bad" }]).success, false);
   assert.equal(variablesSchema.safeParse([{ name: "__proto__" }]).success, false);
+});
+
+Deno.test("render() and placeholdersOf() refuse results over maxBytes before building them", async () => {
+  const cells = Array.from(
+    { length: 100 },
+    (_, i) => `<mxCell id="c${i}" value="{{site}}" vertex="1" parent="1"/>`,
+  ).join("");
+  const t = `<mxfile><diagram id="p" name="P"><mxGraphModel><root><mxCell id="0"/>` +
+    `<mxCell id="1" parent="0"/>${cells}</root></mxGraphModel></diagram></mxfile>`;
+  const long = "x".repeat(1000);
+  assert.equal((await render(t, { site: long }, 200_000)).split(long).length, 101);
+  const tooLarge = (e: unknown) =>
+    e instanceof DiagramParseError && e.code === "too_large" && e.limit?.value === 50_000;
+  await assert.rejects(() => render(t, { site: long }, 50_000), tooLarge);
+  // A compressed page is inflated only up to what is left of the limit.
+  const page = await compressPage(
+    `<mxGraphModel><root><mxCell id="0" value="${
+      "y".repeat(200_000)
+    }{{site}}"/></root></mxGraphModel>`,
+  );
+  const bomb = `<mxfile><diagram id="p" name="P">${page}</diagram></mxfile>`;
+  await assert.rejects(() => placeholdersOf(bomb, 50_000), tooLarge);
+  await assert.rejects(() => render(bomb, { site: "a" }, 50_000), tooLarge);
+  assert.deepEqual(await placeholdersOf(bomb, 300_000), ["site"]);
 });

@@ -32,8 +32,32 @@ const NOT_SPACE = /[^ \t\r\n]/;
 const HAS_LINE_BREAK_OR_TAB = /[\t\n\r]/;
 const LINE_BREAK_OR_TAB = /\r\n|[\t\n\r]/g;
 
+/** Thrown when elements nest deeper than the reader was allowed to go. */
+export class XmlDepthError extends RangeError {
+  constructor(readonly maxDepth: number) {
+    super(`elements nest more than ${maxDepth} deep`);
+    this.name = "XmlDepthError";
+  }
+}
+
+export interface XmlReadOptions {
+  /**
+   * Deepest element nesting allowed; deeper throws XmlDepthError. The reader itself needs no
+   * stack, but every walk over the tree it returns would: bounded here, once, for all of them.
+   */
+  maxDepth?: number;
+  /**
+   * Called at each start tag with its name and the names of the elements it is in (outermost
+   * first), before the element is added; what it throws ends the read. Lets a caller refuse a
+   * document while it is read rather than after.
+   */
+  onElement?: (name: string, open: readonly string[]) => void;
+}
+
 /** Parses a whole XML document; throws XmlSyntaxError naming the line and column. */
-export function parseXmlTree(text: string): XNode[] {
+export function parseXmlTree(text: string, options: XmlReadOptions = {}): XNode[] {
+  const maxDepth = options.maxDepth ?? Infinity;
+  const onElement = options.onElement;
   const top: XNode[] = [];
   const names: string[] = [];
   const lists: XNode[][] = [top];
@@ -135,6 +159,8 @@ export function parseXmlTree(text: string): XNode[] {
     if (m === null) fail("'<' that does not start a tag", lt);
     const name = m![0];
     if (names.length === 0 && roots++ > 0) fail(`a second root element '${name}'`, lt);
+    if (names.length >= maxDepth) throw new XmlDepthError(maxDepth);
+    onElement?.(name, names);
     let at = TAG_NAME.lastIndex;
     let attrs: Record<string, string> | null = null;
     for (;;) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { corpusDir, corpusMissing } from "../../tests/support/corpus.ts";
 import { decompressPage } from "./compress.ts";
-import { parseXmlTree, TEXT, XmlSyntaxError, type XNode } from "./xml.ts";
+import { parseXmlTree, TEXT, XmlDepthError, XmlSyntaxError, type XNode } from "./xml.ts";
 
 // fast-xml-parser, configured for the tree shape xml.ts promises, is the reference on
 // well-formed documents.
@@ -162,4 +162,36 @@ Deno.test("parseXmlTree() normalises every value of a document, not only the fir
   const [node] = parseXmlTree(`<a v="1\n2" w="3\n4" x="5\t6"><b y="7\r8"/></a>`);
   assert.deepEqual(node[":@"], { v: "1 2", w: "3 4", x: "5 6" });
   assert.deepEqual((node.a as XNode[])[0][":@"], { y: "7 8" });
+});
+
+Deno.test("parseXmlTree() refuses elements nested deeper than maxDepth, empty ones included", () => {
+  assert.equal(parseXmlTree("<a><b><c/></b></a>", { maxDepth: 3 }).length, 1);
+  assert.throws(() => parseXmlTree("<a><b><c/></b></a>", { maxDepth: 2 }), XmlDepthError);
+  assert.throws(() => parseXmlTree("<a><b><c></c></b></a>", { maxDepth: 2 }), XmlDepthError);
+  const deep = "<a>".repeat(100_000) + "</a>".repeat(100_000);
+  assert.throws(
+    () => parseXmlTree(deep, { maxDepth: 256 }),
+    (e) => e instanceof XmlDepthError && e.maxDepth === 256,
+  );
+  // The reader keeps its own stack: a deep document within the limit reads without recursion.
+  assert.equal(parseXmlTree(deep).length, 1);
+});
+
+Deno.test("parseXmlTree() tells onElement each start tag with the elements it is in, and stops on its error", () => {
+  const seen: string[] = [];
+  parseXmlTree("<a><b/><c><d>x</d></c></a>", {
+    onElement: (name, open) => seen.push([...open, name].join("/")),
+  });
+  assert.deepEqual(seen, ["a", "a/b", "a/c", "a/c/d"]);
+  let count = 0;
+  assert.throws(
+    () =>
+      parseXmlTree("<a>" + "<b/>".repeat(1000) + "</a>", {
+        onElement: () => {
+          if (++count > 10) throw new RangeError("enough");
+        },
+      }),
+    RangeError,
+  );
+  assert.equal(count, 11);
 });

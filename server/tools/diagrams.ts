@@ -9,8 +9,9 @@ import { diffDiagrams } from "../diagrams/diff.ts";
 import { planInventory, releaseInventory, syncInventory } from "../diagrams/inventory.ts";
 import { jsonPieces } from "../diagrams/json_pieces.ts";
 import { parseDiagram } from "../diagrams/parse.ts";
+import { utf8Length } from "../diagrams/compress.ts";
 import { DiagramParseError } from "../diagrams/model.ts";
-import type { DiagramJson } from "../diagrams/model.ts";
+import type { DiagramJson, DiagramLimits } from "../diagrams/model.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
 import { id, likeEscape, limit, offset } from "./common.ts";
@@ -18,23 +19,7 @@ import { aclArgs, diagramAccess } from "./diagram_acl.ts";
 import { RawJson } from "./raw_json.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
-/** UTF-8 size of a string, without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2; // a pair: 2 units, 4 bytes
-        i++;
-      } else n += 2;
-    } else n += 2;
-  }
-  return n;
-}
+export { utf8Length };
 
 /** Refuses XML over the configured size limit. */
 function checkSize(xml: string, ctx: ToolContext): void {
@@ -43,8 +28,8 @@ function checkSize(xml: string, ctx: ToolContext): void {
   const bytes = xml.length * 3 <= max ? 0 : utf8Length(xml);
   if (bytes > max) {
     throw invalid(
-      `Cannot save diagram: its XML is ${bytes} bytes, over the limit of ${max} bytes`,
-      { field: "xml", reason: "too_large", limit: max },
+      `Cannot save diagram: its XML is ${bytes} bytes, over the limit of ${max} bytes (set by ${LIMIT_SETTINGS.maxBytes})`,
+      { field: "xml", reason: "too_large", limit: max, setting: LIMIT_SETTINGS.maxBytes },
     );
   }
 }
@@ -52,16 +37,44 @@ function checkSize(xml: string, ctx: ToolContext): void {
 /** Parses XML into diagram_json, turning parser refusals into `invalid` errors. */
 export async function parseForSave(xml: string, ctx: ToolContext): Promise<DiagramJson> {
   checkSize(xml, ctx);
-  return await parseChecked(xml);
+  return await parseChecked(xml, ctx);
 }
 
-async function parseChecked(xml: string): Promise<DiagramJson> {
+/** The settings behind the parser's limits, named in refusals. */
+const LIMIT_SETTINGS: Record<keyof DiagramLimits, string> = {
+  maxBytes: "ARCHIFLOW_MAX_DIAGRAM_BYTES",
+  maxCells: "ARCHIFLOW_MAX_DIAGRAM_CELLS",
+  maxXmlDepth: "ARCHIFLOW_MAX_XML_DEPTH",
+};
+
+/** The parser's limits from the configuration. */
+function diagramLimits(ctx: ToolContext): DiagramLimits {
+  return {
+    maxBytes: ctx.config.ARCHIFLOW_MAX_DIAGRAM_BYTES,
+    maxCells: ctx.config.ARCHIFLOW_MAX_DIAGRAM_CELLS,
+    maxXmlDepth: ctx.config.ARCHIFLOW_MAX_XML_DEPTH,
+  };
+}
+
+/** The `invalid` error a parser refusal becomes; a limit's refusal names its setting. */
+export function diagramRefusal(err: DiagramParseError, what = "save diagram"): AppError {
+  if (err.limit === undefined) {
+    return invalid(`Cannot ${what}: ${err.message}`, { field: "xml", reason: err.code });
+  }
+  const setting = LIMIT_SETTINGS[err.limit.name];
+  return invalid(`Cannot ${what}: ${err.message} (set by ${setting})`, {
+    field: "xml",
+    reason: err.code,
+    limit: err.limit.value,
+    setting,
+  });
+}
+
+async function parseChecked(xml: string, ctx: ToolContext): Promise<DiagramJson> {
   try {
-    return await parseDiagram(xml);
+    return await parseDiagram(xml, diagramLimits(ctx));
   } catch (err) {
-    if (err instanceof DiagramParseError) {
-      throw invalid(`Cannot save diagram: ${err.message}`, { field: "xml", reason: err.code });
-    }
+    if (err instanceof DiagramParseError) throw diagramRefusal(err);
     throw err;
   }
 }
@@ -139,10 +152,14 @@ async function parseNewVersion(
   stored?.catch(() => {});
   try {
     if (stored === null) {
-      return { diagramJson: await parseChecked(xml), content: { xml, stored: false }, pending: [] };
+      return {
+        diagramJson: await parseChecked(xml, ctx),
+        content: { xml, stored: false },
+        pending: [],
+      };
     }
     await yieldToDriver();
-    const diagramJson = await parseChecked(xml);
+    const diagramJson = await parseChecked(xml, ctx);
     const pieces = jsonPieces(diagramJson, JSON_PIECES);
     const json = tx.query(sql("SetVersionJson"), [
       diagramId,

@@ -13,7 +13,8 @@ import {
 } from "../diagrams/template.ts";
 import { invalid, notFound } from "../errors.ts";
 import { id, likeEscape, limit, offset } from "./common.ts";
-import { createDiagram, parseForSave } from "./diagrams.ts";
+import { DiagramParseError } from "../diagrams/model.ts";
+import { createDiagram, diagramRefusal, parseForSave } from "./diagrams.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
 type TemplateRow = Record<string, unknown> & {
@@ -27,7 +28,8 @@ type TemplateRow = Record<string, unknown> & {
 async function checkTemplate(xml: string, variables: Variable[], ctx: ToolContext) {
   await parseForSave(xml, ctx);
   const declared = new Set(variables.map((v) => v.name));
-  const undeclared = (await placeholdersOf(xml)).filter((p) => !declared.has(p));
+  const used = await placeholdersOf(xml, ctx.config.ARCHIFLOW_MAX_DIAGRAM_BYTES);
+  const undeclared = used.filter((p) => !declared.has(p));
   if (undeclared.length > 0) {
     throw invalid(
       `Cannot save template: placeholders ${
@@ -203,7 +205,15 @@ const instantiateTemplate = defineTool({
       }
       throw e;
     }
-    const xml = await render(template.xml, values);
+    let xml: string;
+    try {
+      xml = await render(template.xml, values, ctx.config.ARCHIFLOW_MAX_DIAGRAM_BYTES);
+    } catch (e) {
+      if (e instanceof DiagramParseError) {
+        throw diagramRefusal(e, `instantiate template "${template.name}"`);
+      }
+      throw e;
+    }
     const diagramJson = await parseForSave(xml, ctx);
     return await ctx.db.transaction((tx) =>
       createDiagram(
