@@ -205,23 +205,34 @@ Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) =
       assert.equal(batch[1].error.code, -32601);
     });
 
-    await t.step("signed editor tokens act as their NetBox user with the write scope", async () => {
-      const token = await signEditorToken(SECRET, { sub: "alice" });
-      const res = await getJson(
-        s,
-        "/api/devices/",
-        jsonInit("POST", device(++seq), { authorization: `Token ${token}` }),
-      );
-      assert.equal(res.status, 201);
-      const ws = await RpcClient.connect(s.wsUrl, wsProtocols(token));
-      assert.ok(await ws.tool("save-device", { assetId: "ED-1", deviceName: "e" }));
-      await ws.close();
-      const [row] = await s.testDb.db.query<{ user_name: string }>(
-        "SELECT user_name FROM audit_log WHERE entity_id = $1",
-        [String(res.body.id)],
-      );
-      assert.equal(row.user_name, "alice");
-    });
+    await t.step(
+      "signed editor tokens act as netbox:<user> in the editor's tools only",
+      async () => {
+        const token = await signEditorToken(SECRET, { sub: "alice" });
+        const res = await getJson(
+          s,
+          "/api/devices/",
+          jsonInit("POST", device(++seq), { authorization: `Token ${token}` }),
+        );
+        assert.equal(res.status, 403, "REST is not open to editor tokens");
+        const ws = await RpcClient.connect(s.wsUrl, wsProtocols(token));
+        await assert.rejects(
+          ws.tool("save-device", { assetId: "ED-1", deviceName: "e" }),
+          /forbidden/,
+        );
+        const saved = await ws.tool<{ id: number }>("save-diagram", {
+          name: "from NetBox",
+          xml:
+            '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/></root></mxGraphModel>',
+        });
+        await ws.close();
+        const [row] = await s.testDb.db.query<{ user_name: string }>(
+          "SELECT user_name FROM audit_log WHERE entity_type = 'diagram' AND entity_id = $1",
+          [String(saved.id)],
+        );
+        assert.equal(row.user_name, "netbox:alice");
+      },
+    );
 
     await t.step("audit rows name the token's user, client address and user agent", async () => {
       const created = await getJson(
@@ -301,7 +312,7 @@ Deno.test("the first start prints an admin key once, never through the logger", 
     const first = await startServer(config, testDb.db, createLogger("silent"));
     await first.shutdown();
     const text = printed.join("\n");
-    const key = text.match(/\/editor\?token=(af_[A-Za-z0-9_-]{43})/)?.[1];
+    const key = text.match(/\/editor#token=(af_[A-Za-z0-9_-]{43})/)?.[1];
     assert.ok(key, text);
     assert.ok(text.includes(`Authorization: Token ${key}`));
     printed.length = 0;

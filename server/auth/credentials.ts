@@ -9,13 +9,19 @@
 //     Sec-WebSocket-Protocol: archiflow, archiflow.token.<key>
 //                                                     (browsers; the server answers "archiflow",
 //                                                      never the protocol holding the key)
-//     ?token=<key>                                    (browsers, e.g. the editor URL)
+//     ?token=<key>                                    (older clients only: a query reaches
+//                                                      access logs, so the log redacts it and
+//                                                      the editor never sends one)
 // <key> is an API key ("af_...") or, when ARCHIFLOW_EDITOR_SECRET is set, a signed editor token
-// from the NetBox plugin; its `sub` becomes the user, with the write scope.
+// from the NetBox plugin: its `sub` becomes the user `netbox:<sub>`, with the write scope narrowed
+// to the editor's tools and the token's claims (editor_scope.ts), unless the user's editor
+// sessions were revoked (editor_sessions.ts).
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { Actor, Scope } from "../tools/tool.ts";
-import { verifyEditorToken } from "./editor_token.ts";
+import { type EditorGrant, editorUserName } from "./editor_scope.ts";
+import { EditorRevocations } from "./editor_sessions.ts";
+import { sessionStart, verifyEditorToken } from "./editor_token.ts";
 import { addrInNetworks, KEY_PREFIX, type TokenStore } from "./tokens.ts";
 
 export const WS_PROTOCOL = "archiflow";
@@ -73,18 +79,24 @@ export function clientAddress(
 }
 
 export interface Authenticator {
-  /** Actor for a credential; throws AppError unauthenticated (401) or forbidden (403). */
+  /**
+   * Actor for a credential; throws AppError unauthenticated (401) or forbidden (403). `fresh`
+   * asks the database past the token cache; `expiresAt` (ms since the epoch, null for never) lets
+   * an open WebSocket close when the credential expires.
+   */
   authenticate(
     key: string | null,
     clientAddr: string | null,
     userAgent: string | null,
-  ): Promise<Actor & { tokenId: number | null }>;
+    options?: { fresh?: boolean },
+  ): Promise<Actor & { tokenId: number | null; expiresAt: number | null }>;
 }
 
 export function createAuthenticator(config: Config, tokens: TokenStore): Authenticator {
   const secret = config.ARCHIFLOW_EDITOR_SECRET;
+  const revocations = new EditorRevocations(tokens.db, tokens.options);
   return {
-    async authenticate(key, clientAddr, userAgent) {
+    async authenticate(key, clientAddr, userAgent, options = {}) {
       if (!key) {
         throw new AppError(
           "unauthenticated",
@@ -95,17 +107,33 @@ export function createAuthenticator(config: Config, tokens: TokenStore): Authent
       if (secret && !key.startsWith(KEY_PREFIX) && key.includes(".")) {
         const result = await verifyEditorToken(secret, key);
         if (!result.ok) throw new AppError("unauthenticated", "Invalid or expired editor token");
+        const { sub, diagram, site, device } = result.claims;
+        // By session start, not iat: a refreshed token of a revoked session stays refused.
+        if (await revocations.revoked(sub, sessionStart(result.claims), options.fresh)) {
+          throw new AppError(
+            "unauthenticated",
+            "This editor token was revoked (deno task token revoke-editor); open the editor " +
+              "from NetBox again",
+          );
+        }
+        // The write scope lets the editor save; enforceEditorGrant() narrows it to its tools.
         const scope: Scope = "write";
+        const editor: EditorGrant = {};
+        if (diagram !== undefined) editor.diagram = diagram;
+        if (site !== undefined) editor.site = site;
+        if (device !== undefined) editor.device = device;
         return {
-          user: result.claims.sub,
+          user: editorUserName(sub),
           scope,
+          editor,
           clientAddr,
           userAgent: ua,
           requestId: null,
           tokenId: null,
+          expiresAt: result.claims.exp * 1000,
         };
       }
-      const row = await tokens.check(key, clientAddr);
+      const row = await tokens.check(key, clientAddr, options);
       return {
         user: row.user_name,
         scope: row.scope,
@@ -113,6 +141,7 @@ export function createAuthenticator(config: Config, tokens: TokenStore): Authent
         userAgent: ua,
         requestId: null,
         tokenId: row.id,
+        expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       };
     },
   };

@@ -50,17 +50,34 @@ Deno.test("X-Forwarded-For is believed only from trusted proxies", () => {
   assert.equal(clientAddress("10.0.0.2", null, trusted), "10.0.0.2");
 });
 
-Deno.test("signed editor tokens authenticate their subject with the write scope", async () => {
+/** A token store whose API-key lookups fail and whose database knows `revoked` users. */
+function editorOnlyStore(revoked: Record<string, number> = {}): TokenStore {
+  return {
+    check: () => Promise.reject(new Error("API keys are not looked up for editor tokens")),
+    db: {
+      query: (_text: string, [user]: unknown[]) =>
+        Promise.resolve(user as string in revoked ? [{ not_before: revoked[user as string] }] : []),
+    },
+    options: { cacheMs: 0 },
+  } as unknown as TokenStore;
+}
+
+Deno.test("signed editor tokens act as netbox:<user>, bound to what they were signed for", async () => {
   const secret = "s".repeat(32);
   const config = loadConfig({ ARCHIFLOW_EDITOR_SECRET: secret });
-  const store = {
-    check: () => Promise.reject(new Error("API keys are not looked up for editor tokens")),
-  } as unknown as TokenStore;
-  const auth = createAuthenticator(config, store);
+  const auth = createAuthenticator(config, editorOnlyStore());
   const token = await signEditorToken(secret, { sub: "alice" });
   const actor = await auth.authenticate(token, "192.0.2.1", "browser");
-  assert.equal(actor.user, "alice");
+  assert.equal(actor.user, "netbox:alice");
   assert.equal(actor.scope, "write");
+  assert.deepEqual(actor.editor, {});
+  const scoped = await auth.authenticate(
+    await signEditorToken(secret, { sub: "admin", diagram: "9", site: "ams", device: 4 }),
+    null,
+    null,
+  );
+  assert.equal(scoped.user, "netbox:admin");
+  assert.deepEqual(scoped.editor, { diagram: "9", site: "ams", device: 4 });
   const forged = await signEditorToken("t".repeat(32), { sub: "mallory" });
   await assert.rejects(auth.authenticate(forged, null, null), /Invalid or expired editor token/);
   const old = await signEditorToken(secret, { sub: "bob" }, 1_000_000, 60);
@@ -71,4 +88,19 @@ Deno.test("signed editor tokens authenticate their subject with the write scope"
   } as unknown as TokenStore);
   await assert.rejects(plain.authenticate(token, null, null), /unknown key/);
   await assert.rejects(plain.authenticate(null, null, null), /Authentication required/);
+});
+
+Deno.test("editor tokens issued up to a user's revocation time are refused", async () => {
+  const secret = "s".repeat(32);
+  const now = Math.floor(Date.now() / 1000);
+  const auth = createAuthenticator(
+    loadConfig({ ARCHIFLOW_EDITOR_SECRET: secret }),
+    editorOnlyStore({ carol: now - 10 }),
+  );
+  const before = await signEditorToken(secret, { sub: "carol" }, now - 10);
+  await assert.rejects(auth.authenticate(before, null, null), /revoked/);
+  const after = await signEditorToken(secret, { sub: "carol" }, now - 9);
+  assert.equal((await auth.authenticate(after, null, null)).user, "netbox:carol");
+  const other = await signEditorToken(secret, { sub: "dave" }, now - 20);
+  assert.equal((await auth.authenticate(other, null, null)).user, "netbox:dave");
 });

@@ -1,5 +1,6 @@
 // Signed editor tokens: the NetBox plugin signs one for the logged-in NetBox user, the server
 // verifies it, so editor sessions and audit entries carry the NetBox username (ARCHITECTURE §4.5).
+// What a verified token may do is editor_scope.ts; revoking a user's tokens is editor_sessions.ts.
 // The Python twin is netbox-plugin/netbox_archiflow/embed.py; both are held to
 // tests/vectors/editor_token.json, so any change here must be made there too.
 //
@@ -8,15 +9,32 @@
 //   payload   = base64url(UTF-8 bytes of the canonical JSON of the claims)
 //   signature = base64url(HMAC-SHA256(key = UTF-8 bytes of the secret, message = payload as ASCII))
 // base64url is RFC 4648 §5 without padding. Canonical JSON: keys in the order
-// v, sub, iat, exp, diagram, site, device; absent optional claims are omitted (never null);
+// v, sub, iat, exp, ses, diagram, site, device; absent optional claims are omitted (never null);
 // no whitespace; non-ASCII characters written as raw UTF-8, not \u escapes.
 // Verification rejects any payload that is not byte-for-byte canonical, so the two
 // implementations can never disagree about what a signed payload means.
+//
+// `ses` is when the editor page was opened: the iat of that page's first token, carried over
+// unchanged by every refresh. Revocation (editor_sessions.ts) compares it, not iat, with the
+// cut-off, so refreshing cannot revive a revoked session, and MAX_SESSION_SECONDS bounds how long
+// refreshes can keep one page's session going. Tokens from signers that predate it have no
+// `ses` and count as a session opened at their iat.
 
 /** How long a token lives unless the signer says otherwise, in seconds. */
 export const DEFAULT_TTL_SECONDS = 300;
-/** The longest lifetime a verifier accepts (exp - iat), in seconds. */
-export const MAX_TTL_SECONDS = 3600;
+/**
+ * The longest lifetime a verifier accepts (exp - iat), in seconds. A token is a bearer key in
+ * the editor's frame: it only has to outlive opening the editor and reconnecting, and whoever
+ * copies it (history, a screenshot, a shoulder) should hold it for minutes, not an hour.
+ */
+export const MAX_TTL_SECONDS = 900;
+/**
+ * The longest an editor session lasts from opening the page, in seconds: the NetBox plugin stops
+ * refreshing its tokens then (embed.py has the same constant) and verification refuses them, so
+ * a copied token cannot be renewed for ever. A working day and then some; reloading the page
+ * starts a new session.
+ */
+export const MAX_SESSION_SECONDS = 12 * 60 * 60;
 /** Tolerated clock difference between NetBox and the server, in seconds. */
 export const CLOCK_SKEW_SECONDS = 30;
 /** Longer inputs are rejected before any decoding work. */
@@ -34,6 +52,8 @@ export interface EditorTokenClaims {
   iat: number;
   /** Expires at, Unix seconds. */
   exp: number;
+  /** When the editor session began (its page was opened), Unix seconds; absent means iat. */
+  ses?: number;
   /** Diagram the editor was opened for. */
   diagram?: string;
   /** NetBox site slug the editor was opened for. */
@@ -52,7 +72,8 @@ export type EditorTokenFailure =
   | "missing_subject"
   | "lifetime_too_long"
   | "not_yet_valid"
-  | "expired";
+  | "expired"
+  | "session_too_old";
 
 export type EditorTokenResult =
   | { ok: true; claims: EditorTokenClaims }
@@ -62,12 +83,17 @@ const encoder = new TextEncoder();
 // ignoreBOM keeps a leading BOM in the text so that JSON.parse rejects it, as Python does.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Signs a token for `scope.sub`, valid from `nowSeconds` for `ttlSeconds`. */
+/**
+ * Signs a token for `scope.sub`, valid from `nowSeconds` for `ttlSeconds`, for an editor session
+ * that began at `sessionStart` (a refresh passes on the presented token's; a new page starts one
+ * now).
+ */
 export async function signEditorToken(
   secret: string,
   scope: EditorTokenScope,
   nowSeconds: number = Math.floor(Date.now() / 1000),
   ttlSeconds: number = DEFAULT_TTL_SECONDS,
+  sessionStart: number = nowSeconds,
 ): Promise<string> {
   requireSecret(secret, "sign");
   if (!isInteger(nowSeconds, 0, MAX_SAFE)) {
@@ -78,11 +104,18 @@ export async function signEditorToken(
       `Cannot sign editor token: lifetime ${ttlSeconds} is not 1 to ${MAX_TTL_SECONDS} seconds`,
     );
   }
+  if (isInteger(sessionStart, 0, MAX_SAFE) && nowSeconds - sessionStart > MAX_SESSION_SECONDS) {
+    throw new RangeError(
+      `Cannot sign editor token: the session began more than ${MAX_SESSION_SECONDS} seconds ` +
+        "before now",
+    );
+  }
   const claims: EditorTokenClaims = {
     v: 1,
     sub: scope.sub,
     iat: nowSeconds,
     exp: nowSeconds + ttlSeconds,
+    ses: sessionStart,
     diagram: scope.diagram,
     site: scope.site,
     device: scope.device,
@@ -97,7 +130,8 @@ export async function signEditorToken(
 /**
  * Checks a token's signature, shape and lifetime. The checks run in a fixed order, which the
  * shared vectors pin down: structure, signature, JSON object, version, subject, claims,
- * lifetime, not-before, expiry.
+ * lifetime, not-before, expiry, session age. A session start after iat is a malformed claim, so
+ * one in the future is refused as not yet valid with its iat.
  */
 export async function verifyEditorToken(
   secret: string,
@@ -140,7 +174,15 @@ export async function verifyEditorToken(
   if (typed.exp - typed.iat > MAX_TTL_SECONDS) return fail("lifetime_too_long");
   if (nowSeconds < typed.iat - CLOCK_SKEW_SECONDS) return fail("not_yet_valid");
   if (nowSeconds >= typed.exp + CLOCK_SKEW_SECONDS) return fail("expired");
+  if (nowSeconds >= sessionStart(typed) + MAX_SESSION_SECONDS + CLOCK_SKEW_SECONDS) {
+    return fail("session_too_old");
+  }
   return { ok: true, claims: pick(typed) };
+}
+
+/** When the token's editor session began: `ses`, or iat for tokens that do not carry it. */
+export function sessionStart(claims: EditorTokenClaims): number {
+  return claims.ses ?? claims.iat;
 }
 
 /** The one serialisation both languages produce; see the format note at the top. */
@@ -150,13 +192,14 @@ export function canonicalJson(claims: EditorTokenClaims): string {
 
 function pick(c: EditorTokenClaims): EditorTokenClaims {
   const out: EditorTokenClaims = { v: 1, sub: c.sub, iat: c.iat, exp: c.exp };
+  if (c.ses !== undefined) out.ses = c.ses;
   if (c.diagram !== undefined) out.diagram = c.diagram;
   if (c.site !== undefined) out.site = c.site;
   if (c.device !== undefined) out.device = c.device;
   return out;
 }
 
-const KNOWN = new Set(["v", "sub", "iat", "exp", "diagram", "site", "device"]);
+const KNOWN = new Set(["v", "sub", "iat", "exp", "ses", "diagram", "site", "device"]);
 
 function claimsProblem(c: Record<string, unknown>): string | null {
   for (const key of Object.keys(c)) {
@@ -167,6 +210,10 @@ function claimsProblem(c: Record<string, unknown>): string | null {
   if (!isInteger(c.iat, 0, MAX_SAFE)) return "iat must be a Unix time";
   if (!isInteger(c.exp, 0, MAX_SAFE)) return "exp must be a Unix time";
   if ((c.exp as number) <= (c.iat as number)) return "exp must be after iat";
+  if (c.ses !== undefined) {
+    if (!isInteger(c.ses, 0, MAX_SAFE)) return "ses must be a Unix time";
+    if (c.ses > (c.iat as number)) return "ses must not be after iat";
+  }
   if (c.diagram !== undefined && !isText(c.diagram, LIMITS.diagram)) {
     return `diagram must be 1 to ${LIMITS.diagram} printable characters`;
   }

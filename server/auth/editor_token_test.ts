@@ -3,6 +3,9 @@ import {
   base64urlDecode,
   base64urlEncode,
   type EditorTokenScope,
+  MAX_SESSION_SECONDS,
+  MAX_TTL_SECONDS,
+  sessionStart,
   signEditorToken,
   verifyEditorToken,
 } from "./editor_token.ts";
@@ -13,11 +16,14 @@ import {
 
 interface Vectors {
   secret: string;
+  max_ttl_seconds: number;
+  max_session_seconds: number;
   sign: Array<{
     name: string;
     scope: EditorTokenScope;
     now: number;
     ttl: number;
+    session?: number;
     token: string;
     claims: Record<string, unknown>;
   }>;
@@ -36,9 +42,19 @@ Deno.test("the committed vectors are what the generator produces today", async (
   assert.deepEqual(vectors, await buildEditorTokenVectors());
 });
 
+Deno.test("a token lives at most 15 minutes, as the Python signer also enforces", () => {
+  assert.equal(MAX_TTL_SECONDS, 900);
+  assert.equal(vectors.max_ttl_seconds, MAX_TTL_SECONDS);
+});
+
+Deno.test("an editor session lasts at most 12 hours, as the Python refresh also enforces", () => {
+  assert.equal(MAX_SESSION_SECONDS, 12 * 3600);
+  assert.equal(vectors.max_session_seconds, MAX_SESSION_SECONDS);
+});
+
 for (const c of vectors.sign) {
   Deno.test(`signEditorToken() reproduces the shared vector "${c.name}"`, async () => {
-    assert.equal(await signEditorToken(vectors.secret, c.scope, c.now, c.ttl), c.token);
+    assert.equal(await signEditorToken(vectors.secret, c.scope, c.now, c.ttl, c.session), c.token);
   });
 }
 
@@ -67,6 +83,20 @@ Deno.test("a freshly signed token verifies now and expires after its lifetime", 
   });
 });
 
+Deno.test("a new token starts a session; a refreshed one keeps the session it is given", async () => {
+  const secret = "s".repeat(32);
+  const now = 1750000000;
+  const first = await signEditorToken(secret, { sub: "a" }, now);
+  const opened = await verifyEditorToken(secret, first, now);
+  assert.equal(opened.ok && opened.claims.ses, now);
+  const token = await signEditorToken(secret, { sub: "a", site: "x" }, now + 600, 300, now);
+  const refreshed = await verifyEditorToken(secret, token, now + 600);
+  assert.ok(refreshed.ok);
+  assert.equal(refreshed.claims.ses, now);
+  assert.equal(sessionStart(refreshed.claims), now);
+  assert.equal(sessionStart({ v: 1, sub: "a", iat: now, exp: now + 60 }), now);
+});
+
 Deno.test("signEditorToken() refuses claims it could not sign faithfully", async () => {
   const secret = "s".repeat(32);
   const bad: Array<[EditorTokenScope, number]> = [
@@ -78,13 +108,20 @@ Deno.test("signEditorToken() refuses claims it could not sign faithfully", async
     [{ sub: "ok", device: 1.5 }, 300],
     [{ sub: "ok", site: "\ud800" }, 300],
     [{ sub: "ok" }, 0],
-    [{ sub: "ok" }, 3601],
+    [{ sub: "ok" }, MAX_TTL_SECONDS + 1],
   ];
   for (const [scope, ttl] of bad) {
     await assert.rejects(
       signEditorToken(secret, scope, 1750000000, ttl),
       /Cannot sign editor token/,
       JSON.stringify({ scope, ttl }),
+    );
+  }
+  for (const session of [1750000001, -1, 1.5, 1750000000 - MAX_SESSION_SECONDS - 1]) {
+    await assert.rejects(
+      signEditorToken(secret, { sub: "ok" }, 1750000000, 300, session),
+      /Cannot sign editor token/,
+      `session ${session}`,
     );
   }
   await assert.rejects(signEditorToken("", { sub: "ok" }), /shared secret is empty/);

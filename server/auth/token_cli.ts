@@ -1,8 +1,10 @@
-// The `deno task token` commands (create, list, revoke) as a function of a database and the
+// The `deno task token` commands (create, list, revoke, revoke-editor) as a function of a database and the
 // arguments, so they are tested without a process. Only `create` ever shows a key, once.
 import type { Db } from "../db/db.ts";
 import { AppError } from "../errors.ts";
 import type { Scope } from "../tools/tool.ts";
+import { EDITOR_USER_PREFIX } from "./editor_scope.ts";
+import { revokeEditorSessions } from "./editor_sessions.ts";
 import {
   createToken,
   generateKey,
@@ -18,6 +20,8 @@ export const USAGE = `Usage:
                          [--networks 10.0.0.0/8,192.168.1.0/24] [--description <text>]
   deno task token list
   deno task token revoke <id>
+  deno task token revoke-editor --user <NetBox username>
+                                (ends every editor session of that NetBox user begun so far)
   deno task token generate      (prints a fresh key for ARCHIFLOW_ADMIN_TOKEN; stores nothing)`;
 
 export function parseFlags(
@@ -103,6 +107,24 @@ export async function runTokenCommand(db: Db, argv: string[]): Promise<string[]>
       const row = await revokeToken(db, id);
       if (!row) throw new AppError("not_found", `No token with id ${id}`);
       return [`Revoked token ${row.id} (${row.key_prefix}..., ${row.user_name}).`];
+    }
+    case "revoke-editor": {
+      for (const f of Object.keys(flags)) {
+        if (f !== "user") throw new AppError("invalid", `Unknown option --${f}\n${USAGE}`);
+      }
+      if (!flags.user || rest.length) {
+        throw new AppError("invalid", `revoke-editor needs --user <NetBox username>\n${USAGE}`);
+      }
+      // Audit rows show editor users as netbox:<name>; either spelling names the same user.
+      const user = flags.user.startsWith(EDITOR_USER_PREFIX)
+        ? flags.user.slice(EDITOR_USER_PREFIX.length)
+        : flags.user;
+      const row = await revokeEditorSessions(db, user, "deno task token revoke-editor");
+      return [
+        `Revoked the editor sessions of NetBox user ${row.netbox_user}: editor sessions begun ` +
+        `before ${new Date(row.not_before).toISOString()} are refused (running servers ` +
+        "follow within ARCHIFLOW_TOKEN_CACHE_SECONDS).",
+      ];
     }
     default:
       throw new AppError("invalid", USAGE);

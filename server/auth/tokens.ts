@@ -64,6 +64,13 @@ export async function createToken(
   if (user === "" || user.length > 150) {
     throw new AppError("invalid", "Cannot create token: user must be 1 to 150 characters");
   }
+  // Editor tokens act as "netbox:<username>"; an API token must never pass for a NetBox user.
+  if (user.toLowerCase().startsWith("netbox:")) {
+    throw new AppError(
+      "invalid",
+      'Cannot create token: user names starting with "netbox:" are NetBox users of editor tokens',
+    );
+  }
   const networks = (spec.allowedNetworks ?? []).map((n) => {
     try {
       parseCidr(n.trim(), { strict: true });
@@ -183,14 +190,21 @@ export class TokenStore {
     this.#cache.clear();
   }
 
-  /** The token for key, or an AppError("unauthenticated"/"forbidden") saying why not. */
-  async check(key: string, clientAddr: string | null): Promise<TokenRow> {
-    const refused = new AppError("unauthenticated", "Invalid or expired API token");
+  /**
+   * The token for key, or an AppError("unauthenticated"/"forbidden") saying why not. `fresh`
+   * reads the database whatever the cache holds (an open WebSocket checking its key again).
+   */
+  async check(
+    key: string,
+    clientAddr: string | null,
+    options: { fresh?: boolean } = {},
+  ): Promise<TokenRow> {
+    const refused = new AppError("unauthenticated", "Invalid, revoked or expired API token");
     if (!looksLikeKey(key)) throw refused;
     const hash = await hashKey(key);
     const now = this.#now();
     let entry = this.#cache.get(hash);
-    if (!entry || entry.until <= now) {
+    if (!entry || entry.until <= now || options.fresh) {
       const [row] = await this.db.query<TokenRow>(sql("FindTokenByHash"), [hash]);
       entry = { row: row ?? null, until: now + this.options.cacheMs };
       if (this.#cache.size > 10_000) this.#cache.clear();

@@ -191,3 +191,14 @@ Deno.test(
     });
   },
 );
+
+Deno.test("an API token cannot be made for a NetBox editor user's name", opts, async () => {
+  await withDb(async (db) => {
+    await assert.rejects(
+      () => createToken(db, { user: "NetBox:alice", scope: "admin" }),
+      (err) => err instanceof AppError && err.kind === "invalid" && /netbox:/.test(err.message),
+    );
+    const { token } = await createToken(db, { user: "netboxer", scope: "read" });
+    assert.equal(token.user_name, "netboxer");
+  });
+});

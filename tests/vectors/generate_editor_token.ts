@@ -4,7 +4,11 @@
 // signed here directly, so they can be anything a holder of the secret might send.
 // Run: deno run -A tests/vectors/generate_editor_token.ts
 
-import { signEditorToken } from "../../server/auth/editor_token.ts";
+import {
+  MAX_SESSION_SECONDS,
+  MAX_TTL_SECONDS,
+  signEditorToken,
+} from "../../server/auth/editor_token.ts";
 
 const SECRET = "archiflow-test-secret-0123456789abcdef";
 const NOW = 1750000000;
@@ -34,6 +38,8 @@ interface SignCase {
   scope: Record<string, unknown>;
   now: number;
   ttl: number;
+  /** Session start passed to the signer; absent means a new session (ses = now). */
+  session?: number;
   token: string;
   claims: Record<string, unknown>;
 }
@@ -59,23 +65,44 @@ export async function buildEditorTokenVectors(): Promise<Record<string, unknown>
       name: "non-ASCII subject and a diagram id that needs URL escaping",
       scope: { sub: "zoë.müller@example", diagram: 'a b&c=d/é?#"' },
       now: NOW,
-      ttl: 3600,
+      ttl: MAX_TTL_SECONDS,
     },
     { name: "site scope", scope: { sub: "ops", site: "fra-dc2" }, now: NOW, ttl: 300 },
     { name: "device scope", scope: { sub: "ops", device: 7 }, now: NOW, ttl: 300 },
+    {
+      name: "a refresh carries the session start over",
+      scope: { sub: "jdoe", diagram: "42" },
+      now: NOW,
+      ttl: 300,
+      session: NOW - 3600,
+    },
+    {
+      name: "a refresh at the maximum session age",
+      scope: { sub: "ops", site: "fra-dc2" },
+      now: NOW,
+      ttl: 300,
+      session: NOW - MAX_SESSION_SECONDS,
+    },
   ];
   const sign: SignCase[] = [];
   for (const c of signInputs) {
-    const token = await signEditorToken(SECRET, c.scope as { sub: string }, c.now, c.ttl);
-    sign.push({ ...c, token, claims: { v: 1, ...c.scope, iat: c.now, exp: c.now + c.ttl } });
+    const token = await signEditorToken(
+      SECRET,
+      c.scope as { sub: string },
+      c.now,
+      c.ttl,
+      c.session,
+    );
+    const ses = c.session ?? c.now;
+    sign.push({ ...c, token, claims: { v: 1, ...c.scope, iat: c.now, exp: c.now + c.ttl, ses } });
   }
 
   const base = sign[0].token;
   const [basePayload, baseSig] = base.split(".");
   const otherPayload = sign[1].token.split(".")[0];
   const claimsOf = (i: number) => {
-    const { sub, iat, exp, diagram, site, device } = sign[i].claims;
-    const all: Record<string, unknown> = { v: 1, sub, iat, exp, diagram, site, device };
+    const { sub, iat, exp, ses, diagram, site, device } = sign[i].claims;
+    const all: Record<string, unknown> = { v: 1, sub, iat, exp, ses, diagram, site, device };
     return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined));
   };
   const ok = (i: number) => ({ ok: true as const, claims: claimsOf(i) });
@@ -83,6 +110,11 @@ export async function buildEditorTokenVectors(): Promise<Record<string, unknown>
   const raw = (text: string) => signRaw(SECRET, text);
   const iat = NOW;
   const exp = NOW + 300;
+  // A session opened so long ago that it reaches the maximum age 100 s after this token's iat.
+  const oldSes = NOW - MAX_SESSION_SECONDS + 100;
+  const oldSession = await raw(
+    `{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"ses":${oldSes}}`,
+  );
   // Flip the last character to one whose low bits differ, keeping the text decodable.
   const flipLast = (s: string) => s.slice(0, -1) + (s.at(-1) === "A" ? "Q" : "A");
 
@@ -96,7 +128,7 @@ export async function buildEditorTokenVectors(): Promise<Record<string, unknown>
     },
     { name: "valid at issue time minus the skew", token: base, now: iat - 30, expect: ok(0) },
     { name: "every optional claim", token: sign[1].token, now: NOW, expect: ok(1) },
-    { name: "non-ASCII claims", token: sign[2].token, now: NOW + 3000, expect: ok(2) },
+    { name: "non-ASCII claims", token: sign[2].token, now: NOW + 800, expect: ok(2) },
     { name: "expired at expiry plus skew", token: base, now: exp + 30, expect: no("expired") },
     {
       name: "not yet valid beyond the skew",
@@ -280,10 +312,77 @@ export async function buildEditorTokenVectors(): Promise<Record<string, unknown>
       expect: no("malformed"),
     },
     {
-      name: "lifetime over an hour",
-      token: await raw(`{"v":1,"sub":"admin","iat":${iat},"exp":${iat + 3601}}`),
+      name: "lifetime over the maximum",
+      token: await raw(
+        `{"v":1,"sub":"admin","iat":${iat},"exp":${iat + MAX_TTL_SECONDS + 1}}`,
+      ),
       now: NOW,
       expect: no("lifetime_too_long"),
+    },
+    {
+      name: "a token without a session start (older signers) counts from its iat",
+      token: await raw(`{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"diagram":"7"}`),
+      now: NOW,
+      expect: { ok: true, claims: { v: 1, sub: "admin", iat, exp, diagram: "7" } },
+    },
+    { name: "a refreshed token", token: sign[5].token, now: NOW, expect: ok(5) },
+    {
+      name: "a refreshed token one second before its session's maximum age plus skew",
+      token: oldSession,
+      now: oldSes + MAX_SESSION_SECONDS + 29,
+      expect: { ok: true, claims: { v: 1, sub: "admin", iat, exp, ses: oldSes } },
+    },
+    {
+      name: "a session past its maximum age plus skew",
+      token: oldSession,
+      now: oldSes + MAX_SESSION_SECONDS + 30,
+      expect: no("session_too_old"),
+    },
+    {
+      name: "a token refreshed at the maximum session age, used after it",
+      token: sign[6].token,
+      now: NOW + 30,
+      expect: no("session_too_old"),
+    },
+    {
+      name: "a session starting in the future beyond the skew",
+      token: await raw(
+        `{"v":1,"sub":"admin","iat":${iat + 31},"exp":${exp + 31},"ses":${iat + 31}}`,
+      ),
+      now: NOW,
+      expect: no("not_yet_valid"),
+    },
+    {
+      name: "a session starting after the token's issue",
+      token: await raw(`{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"ses":${iat + 1}}`),
+      now: NOW,
+      expect: no("malformed"),
+    },
+    {
+      name: "session start as a string",
+      token: await raw(`{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"ses":"${iat}"}`),
+      now: NOW,
+      expect: no("malformed"),
+    },
+    {
+      name: "null session start",
+      token: await raw(`{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"ses":null}`),
+      now: NOW,
+      expect: no("malformed"),
+    },
+    {
+      name: "negative session start",
+      token: await raw(`{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"ses":-1}`),
+      now: NOW,
+      expect: no("malformed"),
+    },
+    {
+      name: "session start out of canonical order",
+      token: await raw(
+        `{"v":1,"sub":"admin","iat":${iat},"exp":${exp},"diagram":"7","ses":${iat}}`,
+      ),
+      now: NOW,
+      expect: no("malformed"),
     },
   ];
 
@@ -295,6 +394,8 @@ export async function buildEditorTokenVectors(): Promise<Record<string, unknown>
     secret: SECRET,
     now: NOW,
     clock_skew_seconds: 30,
+    max_ttl_seconds: MAX_TTL_SECONDS,
+    max_session_seconds: MAX_SESSION_SECONDS,
     sign,
     verify,
   };
