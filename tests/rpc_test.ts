@@ -141,10 +141,21 @@ Deno.test("an unexpected failure inside a method gets -32603 without internals",
     assert.equal(reply.isError, true);
     assert.equal(reply.structuredContent.error.code, "internal");
     assert.equal(reply.structuredContent.error.message, "Internal error");
-    // A subscribe with a bad topic is an unexpected error outside tools: -32603.
-    const sub = await c.request("subscribe", { topics: ["weather"] });
-    assert.equal((sub.error as { code: number }).code, -32603);
-    assert.equal((sub.error as { message: string }).message, "Internal error");
+  });
+});
+
+Deno.test("subscribe with an unknown topic gets -32602 naming the topic", opts, async () => {
+  await withServer(async (_s, c) => {
+    const sub = await c.request("subscribe", { topics: ["pools", "weather"] });
+    const error = sub.error as { code: number; message: string; data: Record<string, unknown> };
+    assert.equal(error.code, -32602);
+    assert.match(error.message, /unknown topic "weather"/);
+    assert.equal(error.data.topic, "weather");
+    assert.deepEqual(error.data.topics, ["diagrams", "pools", "alerts", "devices"]);
+    const notAList = await c.request("subscribe", { topics: "pools" });
+    assert.equal((notAList.error as { code: number }).code, -32602);
+    // The refused subscribe added nothing: "pools" is not subscribed by the call above.
+    assert.deepEqual(await c.call("subscribe", { topics: ["alerts"] }), { topics: ["alerts"] });
   });
 });
 

@@ -32,3 +32,19 @@ export function encodeResult(result: unknown): string {
   for (const [placeholder, raw] of raws) text = text.replace(placeholder, () => raw);
   return text;
 }
+
+/**
+ * A floor on encodeResult(result).length read off its top level alone (its strings and raw JSON
+ * texts), without encoding anything: enough to refuse a response that cannot fit before
+ * building megabytes of text.
+ */
+export function encodedLengthFloor(result: unknown): number {
+  if (typeof result === "string") return result.length + 2;
+  if (typeof result !== "object" || result === null || Array.isArray(result)) return 0;
+  let length = 2;
+  for (const [key, value] of Object.entries(result)) {
+    if (value instanceof RawJson) length += key.length + 3 + value.text.length;
+    else if (typeof value === "string") length += key.length + 5 + value.length;
+  }
+  return length;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encodeResult, RawJson } from "./raw_json.ts";
+import { encodedLengthFloor, encodeResult, RawJson } from "./raw_json.ts";
 
 Deno.test("encodeResult splices raw JSON text into the result unparsed", () => {
   const stored = '{"pages":[{"id":"p1","label":"a \\"quoted\\" <b>"}],"n":1.50}';
@@ -23,4 +23,18 @@ Deno.test("results without raw JSON encode as JSON.stringify does", () => {
 
 Deno.test("raw JSON serialised elsewhere is parsed", () => {
   assert.equal(JSON.stringify({ d: new RawJson('{"x": [1, 2]}') }), '{"d":{"x":[1,2]}}');
+});
+
+Deno.test("encodedLengthFloor never exceeds the encoded length", () => {
+  const results: unknown[] = [
+    { id: 7, xml: '<a b="c">\n</a>', diagram_json: new RawJson('{"x": [1, 2]}'), n: null },
+    { s: "", t: "plain", u: undefined, v: { deep: "not counted" } },
+    "top-level",
+    [1, "x"],
+    42,
+    null,
+  ];
+  for (const r of results) assert.ok(encodedLengthFloor(r) <= encodeResult(r).length);
+  const big = { xml: "x".repeat(1000), diagram_json: new RawJson("[" + "1,".repeat(500) + "1]") };
+  assert.ok(encodedLengthFloor(big) >= 2000, "the large parts are counted");
 });
