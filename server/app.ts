@@ -1,18 +1,20 @@
 // Builds the Hono application from its dependencies; no environment reading, no connections
 // opened here (that is main.ts), so tests build apps freely.
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/db.ts";
 import { schemaVersion } from "./db/migrate.ts";
-import { HTTP_STATUS, toAppError } from "./errors.ts";
+import { AppError, HTTP_STATUS, toAppError } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
 import { createEditorRoutes } from "./routes/editor.ts";
 import { netboxRoutes } from "./routes/netbox.ts";
-import { serveWebSocket } from "./rpc/socket.ts";
+import { closeAtOnce, serveWebSocket } from "./rpc/socket.ts";
+import { SocketSlots } from "./rpc/socket_limits.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
 import {
   clientAddress,
@@ -22,8 +24,9 @@ import {
   parseNetworks,
   WS_PROTOCOL,
 } from "./auth/credentials.ts";
-import { RateLimiter } from "./auth/rate_limit.ts";
+import { admitCalls, RateLimiter } from "./auth/rate_limit.ts";
 import { TokenStore } from "./auth/tokens.ts";
+import { EDITOR_ROUTE_REFUSAL, editorMayUse } from "./auth/editor_scope.ts";
 import { mountRest } from "./routes/mount.ts";
 import { errorBody } from "./routes/resource.ts";
 import { mountMcp } from "./routes/mcp.ts";
@@ -46,7 +49,12 @@ export interface AppState {
 
 export type Env = {
   Bindings: { remoteAddr?: { hostname?: string } };
-  Variables: { actor: Actor; tokenId: number | null };
+  Variables: {
+    actor: Actor;
+    tokenId: number | null;
+    /** The caller's rate limits for tool calls; every transport puts it in its tool context. */
+    admit: (tool: string) => void;
+  };
 };
 
 /**
@@ -65,6 +73,7 @@ export const OPEN_PATHS = new Set([
   "/api/netbox/webhook/",
 ]);
 export const OPEN_PREFIXES = ["/drawio/", "/drawio-plugin/"];
+const WEBHOOK_PATHS = new Set(["/api/netbox/webhook", "/api/netbox/webhook/"]);
 const isOpen = (path: string) =>
   OPEN_PATHS.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
 
@@ -101,26 +110,37 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   const trusted = parseNetworks(deps.config.ARCHIFLOW_TRUSTED_PROXIES);
   const perToken = new RateLimiter(deps.config.ARCHIFLOW_RATE_LIMIT_PER_TOKEN);
   const perAddress = new RateLimiter(deps.config.ARCHIFLOW_RATE_LIMIT_PER_ADDRESS);
+  const openPerAddress = new RateLimiter(deps.config.ARCHIFLOW_RATE_LIMIT_OPEN_PER_ADDRESS);
   const isUpgrade = (c: Context<Env>) => c.req.header("upgrade")?.toLowerCase() === "websocket";
-  const tooMany = (c: Context<Env>, retryAfter: number) => {
+  const tooMany = (c: Context<Env>, limiter: RateLimiter, retryAfter: number, setting: string) => {
     c.header("Retry-After", String(retryAfter));
-    return c.json({ detail: "Too many requests; retry later", code: "rate_limited" }, 429);
+    return c.json({
+      detail:
+        `Too many requests: more than ${limiter.perMinute} per minute (${setting}); retry in ${retryAfter} s`,
+      code: "rate_limited",
+    }, 429);
   };
+  const addressOf = (c: Context<Env>) =>
+    clientAddress(c.env?.remoteAddr?.hostname ?? null, c.req.header("x-forwarded-for"), trusted);
 
   // Every request but OPEN_PATHS carries a credential. Refused WebSocket upgrades are accepted
   // and then closed with 1008 (policy violation), because browsers cannot read an HTTP status
   // from a failed upgrade but do see the close code and reason.
   app.use("*", async (c, next) => {
-    if (isOpen(c.req.path)) return await next();
+    if (isOpen(c.req.path)) {
+      // The webhook takes no token, so only its sender's address can be limited.
+      if (!WEBHOOK_PATHS.has(c.req.path)) return await next();
+      const byOpen = openPerAddress.take(addressOf(c) ?? "unknown");
+      if (byOpen.ok) return await next();
+      return tooMany(c, openPerAddress, byOpen.retryAfter, "ARCHIFLOW_RATE_LIMIT_OPEN_PER_ADDRESS");
+    }
     // With a dedicated metrics token, scrapers use that instead of an API token.
     if (c.req.path === "/metrics" && deps.config.ARCHIFLOW_METRICS_TOKEN) return await next();
-    const addr = clientAddress(
-      c.env?.remoteAddr?.hostname ?? null,
-      c.req.header("x-forwarded-for"),
-      trusted,
-    );
+    const addr = addressOf(c);
     const byAddr = perAddress.take(addr ?? "unknown");
-    if (!byAddr.ok) return tooMany(c, byAddr.retryAfter);
+    if (!byAddr.ok) {
+      return tooMany(c, perAddress, byAddr.retryAfter, "ARCHIFLOW_RATE_LIMIT_PER_ADDRESS");
+    }
     const websocket = isUpgrade(c);
     const credential = credentialFromRequest(c.req.raw, websocket);
     let actor: Actor & { tokenId: number | null };
@@ -134,19 +154,59 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
       // A database failure while checking the key is a 503, not a refusal of the key.
       const e = toAppError(err);
       if (e.kind === "internal") deps.log.error("authentication failed", { error: String(err) });
+      if (e.kind === "unauthenticated" || e.kind === "forbidden") {
+        // The path only: a query may hold the refused key itself.
+        deps.log.warn("login refused", {
+          reason: e.message,
+          transport: websocket ? "websocket" : "http",
+          clientAddr: addr,
+          userAgent: c.req.header("user-agent")?.slice(0, 200) ?? null,
+          path: c.req.path.slice(0, 200),
+        });
+      }
       if (websocket) return refuseWebSocket(c.req.raw, e.message);
       if (e.kind === "unauthenticated") c.header("WWW-Authenticate", 'Token realm="archiflow"');
       return c.json({ detail: e.message, code: e.kind }, HTTP_STATUS[e.kind] as 401);
     }
-    const byToken = perToken.take(
-      actor.tokenId === null ? `user:${actor.user}` : `token:${actor.tokenId}`,
-    );
-    if (!byToken.ok) return tooMany(c, byToken.retryAfter);
+    const tokenKey = actor.tokenId === null ? `user:${actor.user}` : `token:${actor.tokenId}`;
+    const byToken = perToken.take(tokenKey);
+    if (!byToken.ok) {
+      return tooMany(c, perToken, byToken.retryAfter, "ARCHIFLOW_RATE_LIMIT_PER_TOKEN");
+    }
+    if (actor.editor && !editorMayUse(c.req.path, websocket)) {
+      return c.json({ detail: EDITOR_ROUTE_REFUSAL, code: "forbidden" }, 403);
+    }
     const { tokenId, ...plain } = actor;
     c.set("actor", plain);
     c.set("tokenId", tokenId);
+    c.set(
+      "admit",
+      admitCalls([
+        {
+          limiter: perAddress,
+          key: addr ?? "unknown",
+          setting: "ARCHIFLOW_RATE_LIMIT_PER_ADDRESS",
+        },
+        { limiter: perToken, key: tokenKey, setting: "ARCHIFLOW_RATE_LIMIT_PER_TOKEN" },
+      ]),
+    );
     await next();
   });
+
+  // Bodies are limited while they stream, after authentication (so only callers with a token
+  // can make the server hold a full-size body) and before anything reads them; the webhook,
+  // open to anyone, has its own smaller limit.
+  const webhookBody = bodyLimit({
+    maxSize: deps.config.ARCHIFLOW_MAX_WEBHOOK_BYTES,
+    onError: (c) =>
+      bodyTooLarge(c, deps.config.ARCHIFLOW_MAX_WEBHOOK_BYTES, "ARCHIFLOW_MAX_WEBHOOK_BYTES"),
+  });
+  const messageBody = bodyLimit({
+    maxSize: deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES,
+    onError: (c) =>
+      bodyTooLarge(c, deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES, "ARCHIFLOW_MAX_MESSAGE_BYTES"),
+  });
+  app.use("*", (c, next) => (WEBHOOK_PATHS.has(c.req.path) ? webhookBody : messageBody)(c, next));
 
   app.get("/metrics", async (c) => {
     const token = deps.config.ARCHIFLOW_METRICS_TOKEN;
@@ -179,7 +239,12 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     }
   });
 
-  const ws = (c: Context<Env>) => {
+  const sockets = new SocketSlots({
+    perOwner: deps.config.ARCHIFLOW_MAX_SOCKETS_PER_TOKEN,
+    perAddress: deps.config.ARCHIFLOW_MAX_SOCKETS_PER_ADDRESS,
+    total: deps.config.ARCHIFLOW_MAX_SOCKETS,
+  });
+  const ws = async (c: Context<Env>) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({
         name: "ArchiFlow",
@@ -191,23 +256,56 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     const protocol = offeredProtocols(c.req.header("sec-websocket-protocol")).includes(WS_PROTOCOL)
       ? WS_PROTOCOL
       : undefined;
-    return serveWebSocket(c.req.raw, {
+    const idleSeconds = deps.config.ARCHIFLOW_WS_IDLE_SECONDS;
+    // The socket checks its credential again through the same authenticator as every request.
+    const key = credentialFromRequest(c.req.raw, true)?.key ?? null;
+    const recheck = (fresh: boolean) =>
+      authenticator.authenticate(key, actor.clientAddr, actor.userAgent, { fresh });
+    let expiresAt: number | null;
+    try {
+      ({ expiresAt } = await recheck(false));
+    } catch (err) {
+      return closeAtOnce(c.req.raw, 1008, toAppError(err).message, protocol, idleSeconds);
+    }
+    // Editor tokens carry no token id: their sockets count against their user.
+    const tokenId = c.get("tokenId");
+    const slot = sockets.acquire(
+      tokenId === null ? `user:${actor.user}` : `token:${tokenId}`,
+      actor.clientAddr,
+    );
+    if (!slot.ok) {
+      deps.log.info("websocket refused", {
+        user: actor.user,
+        clientAddr: actor.clientAddr,
+        reason: slot.reason,
+      });
+      return closeAtOnce(c.req.raw, slot.code, slot.reason, protocol, idleSeconds);
+    }
+    const response = serveWebSocket(c.req.raw, {
       registry: deps.registry,
       events: deps.events,
       log: deps.log,
       maxMessageBytes: deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES,
+      idleSeconds,
+      credential: {
+        expiresAt,
+        maxAgeMs: deps.config.ARCHIFLOW_TOKEN_CACHE_SECONDS * 1000,
+        check: async (fresh) => (await recheck(fresh)).expiresAt,
+      },
       context: (requestId): ToolContext => ({
         db: deps.db,
         config: deps.config,
         events: deps.events,
         log: deps.log.child({ requestId }),
         actor: { ...actor, requestId },
+        admit: c.get("admit"),
       }),
       onOpen: () => {
         state.openSockets++;
         metrics.socketOpened();
       },
       onClose: () => {
+        slot.release();
         state.openSockets--;
         metrics.socketClosed();
       },
@@ -216,6 +314,9 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
         deps.log.info("tool call", { requestId, tool, ok, ms: Math.round(ms * 10) / 10 });
       },
     }, protocol);
+    // Not upgraded (a malformed upgrade request): no socket holds the slot.
+    if (response.status !== 101) slot.release();
+    return response;
   };
   app.get("/", ws);
   app.get("/ws", ws);
@@ -232,6 +333,8 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   app.notFound((c) => c.json({ detail: "Not found", code: "not_found" }, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
+    const retryAfter = err instanceof AppError ? err.details?.retryAfter : undefined;
+    if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
     const { status, body } = errorBody(
       err,
       (e) => deps.log.error("unhandled error", { path: c.req.path, error: String(e) }),
@@ -242,8 +345,26 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   return { app, state };
 }
 
-/** Completes the upgrade only to close at once with 1008 and a reason that names no secret. */
+/** The body a request over a size limit gets: the API's error shape, naming the setting. */
+function bodyTooLarge(c: Context, max: number, setting: string): Response {
+  const message = `Request body exceeds ${max} bytes (${setting})`;
+  if (c.req.path === "/mcp") {
+    return c.json({ jsonrpc: "2.0", id: null, error: { code: -32600, message } }, 413);
+  }
+  return c.json({ detail: message, code: "too_large" }, 413);
+}
+
+/**
+ * Completes the upgrade only to close at once with 1008 and a reason that names no secret. A
+ * request that is no valid upgrade (no Sec-WebSocket-Key) cannot be upgraded: it gets a 400.
+ */
 function refuseWebSocket(req: Request, reason: string): Response {
+  if (!req.headers.get("sec-websocket-key")) {
+    return Response.json({
+      detail: "Not a valid WebSocket upgrade: the Sec-WebSocket-Key header is missing",
+      code: "invalid",
+    }, { status: 400 });
+  }
   try {
     const protocol = offeredProtocols(req.headers.get("sec-websocket-protocol")).includes(
         WS_PROTOCOL,
@@ -254,8 +375,11 @@ function refuseWebSocket(req: Request, reason: string): Response {
     socket.onopen = () => socket.close(1008, reason.slice(0, 120));
     socket.onerror = () => {};
     return response;
-  } catch {
-    return Response.json({ detail: reason, code: "unauthenticated" }, { status: 401 });
+  } catch (err) {
+    return Response.json({
+      detail: `Not a valid WebSocket upgrade: ${err instanceof Error ? err.message : String(err)}`,
+      code: "invalid",
+    }, { status: 400 });
   }
 }
 

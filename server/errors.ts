@@ -9,6 +9,7 @@ export const ERROR_KINDS = [
   "conflict",
   "exhausted",
   "unavailable",
+  "rate_limited",
   "internal",
 ] as const;
 export type ErrorKind = typeof ERROR_KINDS[number];
@@ -22,6 +23,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   exhausted: 409,
   unavailable: 503,
+  rate_limited: 429,
   internal: 500,
 };
 

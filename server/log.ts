@@ -3,11 +3,36 @@
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET = /token|secret|password|authorization|key/i;
+/**
+ * Query parameter names that carry secrets. Names are matched after percent-decoding, as URL
+ * parsers decode them: `?%74oken=` is the `token` parameter to the server, so it is to the log.
+ */
+const SECRET_PARAM = /token|key|secret|passw|^sig$|signature|auth|credential/i;
+const QUERY_PARAM = /([?&;])([^=&#;?\s"]+)=([^&#\s"]*)/g;
+
+/** A parameter name as a URL parser sees it; lenient, so a stray % cannot hide a name. */
+function decodeName(name: string): string {
+  let out = name.replace(/\+/g, " ");
+  // Decoded again while it changes: a name encoded twice may be decoded twice downstream.
+  for (let i = 0; i < 3 && out.includes("%"); i++) {
+    const next = out.replace(
+      /%([0-9a-f]{2})/gi,
+      (_, hex) => String.fromCharCode(parseInt(hex, 16)),
+    );
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
 /** Secrets that can hide inside a value: query parameters, auth headers, URL credentials. */
-const SECRET_IN_TEXT: [RegExp, string][] = [
-  [/([?&;](?:[a-z_]*token|[a-z_]*key|password|passwd|secret|sig)=)[^&#\s"]*/gi, "$1[redacted]"],
-  [/\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [redacted]"],
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]*@/gi, "$1[redacted]@"],
+const SECRET_IN_TEXT: [RegExp, (match: string, ...groups: string[]) => string][] = [
+  [
+    QUERY_PARAM,
+    (match, sep, name) => SECRET_PARAM.test(decodeName(name)) ? `${sep}${name}=[redacted]` : match,
+  ],
+  [/\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, (_, scheme) => `${scheme} [redacted]`],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]*@/gi, (_, head) => `${head}[redacted]@`],
 ];
 
 /** Text none of SECRET_IN_TEXT can match (most log text), found with one cheap test. */

@@ -15,6 +15,28 @@ Deno.test("redactText() removes secret query parameters, credentials and URL pas
   assert.equal(redactText("nothing secret here"), "nothing secret here");
 });
 
+Deno.test("redactText() matches parameter names as a URL parser decodes them", () => {
+  for (
+    const name of [
+      "%74oken",
+      "TOKEN",
+      "access_token",
+      "%6Bey",
+      "%6b%65%79",
+      "api%5Fkey",
+      "%2574oken",
+      "Token",
+      "x-auth",
+      "sig",
+      "%70assword",
+    ]
+  ) {
+    const text = redactText(`/ws?diagram=1&${name}=af_SECRET&limit=5`);
+    assert.equal(text, `/ws?diagram=1&${name}=[redacted]&limit=5`, name);
+  }
+  assert.equal(redactText("/api/x?design=a&limit=5"), "/api/x?design=a&limit=5");
+});
+
 Deno.test("log lines mask secret fields, also nested, and keep the rest", () => {
   const lines: string[] = [];
   const log = createLogger("info", { requestId: "r1" }, (l) => lines.push(l));

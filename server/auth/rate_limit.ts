@@ -1,5 +1,11 @@
-// Request rate limits per token and per client address: token buckets in process memory.
-// Each process limits on its own; behind a load balancer the effective limit is per process.
+// Request rate limits per token and per client address: token buckets in process memory that
+// refill continuously at their per-minute rate, holding at most one minute's budget. Each
+// process limits on its own; behind a load balancer the effective limit is per process.
+// HTTP requests and tool calls draw on the same buckets: admitCalls() is the hook every
+// transport's tool context carries, so a call counts whether it came over REST, MCP or a
+// WebSocket opened long before the limit was reached.
+import { AppError } from "../errors.ts";
+
 export interface RateDecision {
   ok: boolean;
   /** Seconds until one more request would be allowed (when refused). */
@@ -37,4 +43,31 @@ export class RateLimiter {
       if (b.tokens + (now - b.at) * rate >= this.perMinute) this.#buckets.delete(k);
     }
   }
+}
+
+/** One bucket a call draws on, and the setting that sizes it (named when it refuses). */
+export interface CallBudget {
+  limiter: RateLimiter;
+  key: string;
+  setting: string;
+}
+
+/**
+ * What a tool context's `admit` hook does: takes one from each budget, or throws AppError
+ * rate_limited with `retryAfter` (seconds) in its details.
+ */
+export function admitCalls(budgets: CallBudget[]): (tool: string) => void {
+  return (tool) => {
+    for (const { limiter, key, setting } of budgets) {
+      const d = limiter.take(key);
+      if (!d.ok) {
+        throw new AppError(
+          "rate_limited",
+          `Cannot call ${tool}: more than ${limiter.perMinute} calls per minute ` +
+            `(${setting}); retry in ${d.retryAfter} s`,
+          { retryAfter: d.retryAfter, setting },
+        );
+      }
+    }
+  };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { RateLimiter } from "./rate_limit.ts";
+import { AppError } from "../errors.ts";
+import { admitCalls, RateLimiter } from "./rate_limit.ts";
 
 Deno.test("a bucket allows its per-minute budget, then refuses with a retry time", () => {
   let now = 0;
@@ -17,4 +18,25 @@ Deno.test("a bucket allows its per-minute budget, then refuses with a retry time
 Deno.test("a limit of zero disables limiting", () => {
   const limiter = new RateLimiter(0);
   for (let i = 0; i < 1000; i++) assert.ok(limiter.take("k").ok);
+});
+
+Deno.test("admitCalls() draws on every budget and names the setting that refused", () => {
+  let now = 0;
+  const perAddress = new RateLimiter(100, () => now);
+  const perToken = new RateLimiter(2, () => now);
+  const admit = admitCalls([
+    { limiter: perAddress, key: "10.0.0.1", setting: "ARCHIFLOW_RATE_LIMIT_PER_ADDRESS" },
+    { limiter: perToken, key: "token:1", setting: "ARCHIFLOW_RATE_LIMIT_PER_TOKEN" },
+  ]);
+  admit("get-ip-pools");
+  admit("get-ip-pools");
+  assert.throws(() => admit("get-ip-pools"), (err: unknown) => {
+    assert.ok(err instanceof AppError);
+    assert.equal(err.kind, "rate_limited");
+    assert.match(err.message, /ARCHIFLOW_RATE_LIMIT_PER_TOKEN/);
+    assert.equal(err.details?.retryAfter, 30);
+    return true;
+  });
+  now += 30_000;
+  admit("get-ip-pools");
 });

@@ -150,13 +150,21 @@ export function splitParam(
   param: string,
   fields: Record<string, FieldDecl>,
 ): { field: string; lookup: Lookup | null } | null {
-  if (fields[param]) return { field: param, lookup: null };
+  if (fieldOf(fields, param)) return { field: param, lookup: null };
   const at = param.lastIndexOf("__");
   if (at <= 0) return null;
   const field = param.slice(0, at);
   const lookup = param.slice(at + 2) as Lookup;
-  if (!fields[field] || !LOOKUPS.includes(lookup)) return null;
+  if (!fieldOf(fields, field) || !LOOKUPS.includes(lookup)) return null;
   return { field, lookup };
+}
+
+/**
+ * The declared field named by a query parameter. Own properties only: a name such as
+ * `constructor` or `__proto__` must not find what every object inherits.
+ */
+export function fieldOf(fields: Record<string, FieldDecl>, name: string): FieldDecl | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
 /**
@@ -283,7 +291,7 @@ export function buildOrder(source: ListSource, params: URLSearchParams): string 
   for (const item of wanted) {
     const desc = item.startsWith("-");
     const name = desc ? item.slice(1) : item;
-    const field = source.fields[name];
+    const field = fieldOf(source.fields, name);
     const orderable = field &&
       (field.order ?? (field.type !== "json" && field.type !== "text[]"));
     if (!orderable) throw bad("ordering", `cannot order by "${clip(name)}"`);

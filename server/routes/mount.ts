@@ -7,8 +7,9 @@ import { schemaVersion } from "../db/migrate.ts";
 import { sql } from "../db/queries.ts";
 import { SERVER_INFO } from "../rpc/dispatch.ts";
 import { callTool, type ToolContext } from "../tools/tool.ts";
+import { aclArgs } from "../tools/diagram_acl.ts";
 import { buildListQuery, type ListSource } from "./list_query.ts";
-import { DOCS_HTML, openApiDocument } from "./openapi.ts";
+import { DOCS_HEADERS, DOCS_HTML, openApiDocument } from "./openapi.ts";
 import {
   both,
   dbInTransaction,
@@ -34,6 +35,7 @@ export function createRestContext(deps: AppDeps): RestContext {
       events: deps.events,
       log: deps.log,
       actor: { ...c.get("actor"), requestId },
+      admit: c.get("admit"),
     };
   };
   const rc: RestContext = {
@@ -93,8 +95,11 @@ export function mountRest(app: Hono<Env>, deps: AppDeps): void {
   });
 
   app.on("GET", both("/api/status"), async (c) => {
-    const [counts] = await deps.db.query(sql("RestStatusCounts"));
     const actor = c.get("actor");
+    const [counts] = await deps.db.query(
+      sql("RestStatusCounts"),
+      aclArgs({ actor, config: deps.config }),
+    );
     return c.json({
       archiflow_version: SERVER_INFO.version,
       database: { backend: deps.db.kind, schema_version: await schemaVersion(deps.db) },
@@ -109,7 +114,7 @@ export function mountRest(app: Hono<Env>, deps: AppDeps): void {
     doc ??= openApiDocument(RESOURCES, deps.registry);
     return c.json(doc);
   });
-  app.on("GET", both("/api/docs"), (c) => c.html(DOCS_HTML));
+  app.on("GET", both("/api/docs"), (c) => c.html(DOCS_HTML, 200, DOCS_HEADERS));
 
   for (const decl of RESOURCES) {
     BRIEF.set(decl.list.fields, decl.brief);

@@ -18,8 +18,8 @@ export interface NetboxRouteDeps {
   log: Logger;
 }
 
-/** The caller's identity, set by the app's authentication middleware. */
-type Env = { Variables: { actor: Actor } };
+/** The caller's identity and rate limits, set by the app's authentication middleware. */
+type Env = { Variables: { actor: Actor; admit: (tool: string) => void } };
 
 export function netboxRoutes(deps: NetboxRouteDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -32,6 +32,7 @@ export function netboxRoutes(deps: NetboxRouteDeps): Hono<Env> {
       events: deps.events,
       log: deps.log,
       actor: c.get("actor"),
+      admit: c.get("admit"),
     });
     return c.json(run, run.status === "succeeded" ? 200 : 502);
   });
@@ -41,10 +42,8 @@ export function netboxRoutes(deps: NetboxRouteDeps): Hono<Env> {
     if (!secret) {
       throw new AppError("unavailable", "NETBOX_WEBHOOK_SECRET is not configured");
     }
+    // The app's body limit has already refused a body over ARCHIFLOW_MAX_WEBHOOK_BYTES.
     const body = new Uint8Array(await c.req.arrayBuffer());
-    if (body.length > deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES) {
-      throw new AppError("invalid", "Webhook body is too large");
-    }
     if (!(await signatureValid(secret, body, c.req.header("x-hook-signature") ?? null))) {
       return c.json(
         { detail: "Invalid or missing X-Hook-Signature", code: "unauthenticated" },

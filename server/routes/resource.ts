@@ -10,10 +10,12 @@ import { sql } from "../db/queries.ts";
 import { AppError, HTTP_STATUS, toAppError } from "../errors.ts";
 import { hasScope, InvalidParamsError, type Scope, type ToolContext } from "../tools/tool.ts";
 import { aclArgs } from "../tools/diagram_acl.ts";
+import { assertJsonDepth, jsonTextTooLarge } from "../rpc/json_depth.ts";
 import {
   buildGetQuery,
   type ExtraCondition,
   type FieldDecl,
+  fieldOf,
   type ListSource,
   MAX_LIMIT,
 } from "./list_query.ts";
@@ -108,9 +110,8 @@ export const snakeToCamel = (s: string) => s.replace(/_([a-z0-9])/g, (_, ch) => 
 export const camelToSnake = (s: string) => s.replace(/[A-Z]/g, (ch) => "_" + ch.toLowerCase());
 
 export function camelKeys(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) out[snakeToCamel(k)] = v;
-  return out;
+  // fromEntries defines own properties, so a "__proto__" key stays a key, not a prototype.
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [snakeToCamel(k), v]));
 }
 
 export function defaultArgs(call: Call): Record<string, unknown> {
@@ -183,12 +184,15 @@ export function errorBody(
     };
   }
   if (err instanceof InvalidParamsError) {
-    const errors: Record<string, string[]> = {};
+    const errors = new Map<string, string[]>();
     for (const i of err.issues) {
       const key = i.path ? i.path.split(".").map(camelToSnake).join(".") : "non_field_errors";
-      (errors[key] ??= []).push(i.message);
+      errors.set(key, [...errors.get(key) ?? [], i.message]);
     }
-    return { status: 400, body: { detail: err.message, code: "invalid", errors } };
+    return {
+      status: 400,
+      body: { detail: err.message, code: "invalid", errors: Object.fromEntries(errors) },
+    };
   }
   const app = toAppError(err);
   if (app.kind === "internal" && !(err instanceof AppError)) onInternal(err);
@@ -198,27 +202,27 @@ export function errorBody(
   return { status: HTTP_STATUS[app.kind], body };
 }
 
-/** Reads a JSON body: an object, or a list of objects when `allowList`. */
+/**
+ * Reads a JSON body: an object, or a list of objects when `allowList`, nested at most `maxDepth`
+ * levels (ARCHIFLOW_MAX_JSON_DEPTH). Its size is already bounded: the app's body limit refuses
+ * more than ARCHIFLOW_MAX_MESSAGE_BYTES while it streams.
+ */
 export async function readBody(
   c: Context<Env>,
   allowList: boolean,
-  max: number,
+  maxDepth: number,
 ): Promise<Record<string, unknown> | Record<string, unknown>[]> {
-  // Refuse by the declared length first, so an oversized body is never read into memory.
-  if (Number(c.req.header("content-length") ?? 0) > max) {
-    throw new RestError(413, "invalid", `Request body exceeds ${max} bytes`);
-  }
   const text = await c.req.text();
-  if (text.length > max) {
-    throw new RestError(413, "invalid", `Request body exceeds ${max} bytes`);
-  }
   if (text.trim() === "") return {};
+  const tooLarge = jsonTextTooLarge(text);
+  if (tooLarge) throw new RestError(400, "invalid", tooLarge);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
     throw new RestError(400, "invalid", `Malformed JSON: ${(err as Error).message}`);
   }
+  assertJsonDepth(body, maxDepth);
   const isObj = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
   if (Array.isArray(body)) {
     if (!allowList) throw new RestError(400, "invalid", "Expected a JSON object, not a list");
@@ -258,7 +262,7 @@ export function project(
   if (fieldsParam) {
     keep = fieldsParam.split(",").map((s) => s.trim()).filter(Boolean);
     for (const f of keep) {
-      if (!known[f]) {
+      if (!fieldOf(known, f)) {
         throw new RestError(400, "invalid", `fields: unknown field "${f.slice(0, 40)}"`, {
           fields: [`unknown field "${f.slice(0, 40)}"`],
         });
@@ -302,7 +306,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     ? { ...source, base: sql(decl.detailQuery) }
     : source;
   const detailFields = { ...decl.list.fields, ...decl.detailFields };
-  const max = rc.deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES;
+  const maxDepth = rc.deps.config.ARCHIFLOW_MAX_JSON_DEPTH;
 
   // A diagram hidden from the caller is filtered out like a missing row, so it answers 404.
   const acl = (c: Context<Env>, column: string): ExtraCondition[] =>
@@ -411,7 +415,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
 
   app.on("POST", both(base), async (c) => {
     requireScope(c, "write");
-    const body = await readBody(c, true, max);
+    const body = await readBody(c, true, maxDepth);
     const params = new URL(c.req.url).searchParams;
     const list = Array.isArray(body) ? body : [body];
     const rows = await write(c, decl.create, "POST", list.map((b) => ({ body: b, params })), {
@@ -425,7 +429,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     const binding = decl.update;
     app.on(method, both(base), async (c) => {
       requireScope(c, "write");
-      const body = await readBody(c, true, max);
+      const body = await readBody(c, true, maxDepth);
       if (!Array.isArray(body)) {
         throw new RestError(400, "invalid", `Bulk ${method} takes a list of objects with ids`);
       }
@@ -442,7 +446,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     });
     app.on(method, both(`${base}/:id{[0-9]+}`), async (c) => {
       requireScope(c, "write");
-      const body = await readBody(c, false, max) as Record<string, unknown>;
+      const body = await readBody(c, false, maxDepth) as Record<string, unknown>;
       if (method === "PUT") checkPut(body);
       const params = new URL(c.req.url).searchParams;
       const [row] = await write(c, binding, method, [{
@@ -461,7 +465,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
 
   app.on("DELETE", both(base), async (c) => {
     requireScope(c, "write");
-    const body = await readBody(c, true, max);
+    const body = await readBody(c, true, maxDepth);
     if (!Array.isArray(body)) {
       throw new RestError(400, "invalid", "Bulk DELETE takes a list of objects with ids");
     }
@@ -531,7 +535,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       if (action.handler) return await action.handler(c, rc, call);
       if (!action.tool) throw new RestError(501, "not_implemented", `${what} is not available yet`);
       if (!rc.deps.registry.get(action.tool.tool)) throw notImplemented(what, action.tool.tool);
-      call.body = await readBody(c, false, max) as Record<string, unknown>;
+      call.body = await readBody(c, false, maxDepth) as Record<string, unknown>;
       const result = await rc.inTransaction((db) => rc.runTool(c, action.tool!, call, db, what));
       return c.json(result);
     };

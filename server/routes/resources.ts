@@ -224,7 +224,7 @@ async function allocateAvailable(c: Context<Env>, rc: RestContext, call: Call): 
   if (!rc.deps.registry.get("allocate-ip")) {
     throw new RestError(501, "not_implemented", `${what} needs the allocate-ip tool`);
   }
-  const body = await readBody(c, true, rc.deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES);
+  const body = await readBody(c, true, rc.deps.config.ARCHIFLOW_MAX_JSON_DEPTH);
   const items = Array.isArray(body) ? body : [body];
   const rows = await rc.inTransaction(async (db) => {
     const out = [];

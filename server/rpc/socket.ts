@@ -1,17 +1,38 @@
 // WebSocket glue: one JSON-RPC session per connection. Messages are handled concurrently, so a
-// slow call never blocks the next one; subscriptions turn hub events into notifications.
+// slow call never blocks the next one; subscriptions turn hub events into notifications. The
+// connection's credential is checked again while it stays open, so revocation and expiry reach
+// sockets too.
+import { enforceEditorGrant } from "../auth/editor_scope.ts";
+import { AppError, toAppError } from "../errors.ts";
 import type { AppEvent, EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
 import { diagramAccess } from "../tools/diagram_acl.ts";
 import type { ToolContext, ToolRegistry } from "../tools/tool.ts";
 import { dispatchText, type ExtraMethod } from "./dispatch.ts";
-import { errorResponse, INVALID_REQUEST } from "./protocol.ts";
+import { errorResponse, INVALID_PARAMS, INVALID_REQUEST, RpcMethodError } from "./protocol.ts";
+import { CLOSE_POLICY, utf8LongerThan } from "./socket_limits.ts";
+
+/** The credential a socket was opened with, as seen again while the socket stays open. */
+export interface SocketCredential {
+  /** When it stops working, in ms since the epoch; null when it does not expire. */
+  expiresAt: number | null;
+  /** How old the last check may be before the next message waits for a new one, in ms. */
+  maxAgeMs: number;
+  /**
+   * Checks the credential again and resolves with its expiry; rejects with the reason it no
+   * longer works. `fresh` asks past any cache (before a call), otherwise a cached answer will do.
+   */
+  check(fresh: boolean): Promise<number | null>;
+}
 
 export interface SocketDeps {
   registry: ToolRegistry;
   events: EventHub;
   log: Logger;
   maxMessageBytes: number;
+  /** Seconds without a message before a ping; no pong within as long again closes the socket. */
+  idleSeconds: number;
+  credential?: SocketCredential;
   /** Builds the context of one call on this connection. */
   context: (requestId: string) => ToolContext;
   onOpen?: () => void;
@@ -40,9 +61,14 @@ function eventEntityId(event: AppEvent): number | undefined {
   return typeof v === "number" ? v : undefined;
 }
 
-/** Upgrades the request and serves JSON-RPC on the socket. */
+/**
+ * Upgrades the request and serves JSON-RPC on the socket; a request that is not a valid upgrade
+ * (no Sec-WebSocket-Key, another Sec-WebSocket-Version) gets 400 instead.
+ */
 export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string): Response {
-  const { socket, response } = Deno.upgradeWebSocket(req, { protocol, idleTimeout: 120 });
+  const upgraded = upgrade(req, protocol, deps.idleSeconds);
+  if (upgraded instanceof Response) return upgraded;
+  const { socket, response } = upgraded;
   const sub: Subscription = { topics: new Set(), ids: {} };
   let seq = 0;
   let unsubscribe: (() => void) | null = null;
@@ -54,13 +80,31 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
 
   const subscribe: ExtraMethod = (params) => {
     const p = (params ?? {}) as { topics?: unknown; diagramIds?: unknown; poolIds?: unknown };
-    const topics = Array.isArray(p.topics) ? p.topics : ["diagrams", "pools", "alerts"];
-    for (const t of topics) {
-      if (!["diagrams", "pools", "alerts", "devices"].includes(t as string)) {
-        return Promise.reject(new TypeError(`Unknown topic ${String(t)}`));
-      }
-      sub.topics.add(t as Topic);
+    const known: Topic[] = ["diagrams", "pools", "alerts", "devices"];
+    const refuse = (message: string, data: Record<string, unknown>) =>
+      Promise.reject(
+        new RpcMethodError(INVALID_PARAMS, `Invalid params: ${message}`, {
+          ...data,
+          topics: known,
+        }),
+      );
+    if (p.topics !== undefined && !Array.isArray(p.topics)) {
+      return refuse(`topics must be a list of topics (${known.join(", ")})`, {
+        issues: [{ path: "topics", message: "expected an array" }],
+      });
     }
+    const topics: unknown[] = p.topics ?? ["diagrams", "pools", "alerts"];
+    // All are checked before any is added: a refused subscribe changes nothing.
+    const bad = topics.findIndex((t) => !known.includes(t as Topic));
+    if (bad >= 0) {
+      const t = topics[bad];
+      const topic = (typeof t === "string" ? t : JSON.stringify(t)).slice(0, 100);
+      return refuse(`unknown topic ${JSON.stringify(topic)}; the topics are ${known.join(", ")}`, {
+        topic,
+        issues: [{ path: `topics.${bad}`, message: "unknown topic" }],
+      });
+    }
+    for (const t of topics) sub.topics.add(t as Topic);
     const setIds = (topic: Topic, ids: unknown) => {
       if (Array.isArray(ids)) sub.ids[topic] = new Set(ids.map(Number).filter(Number.isFinite));
     };
@@ -70,6 +114,7 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     // diagram (a deleted one only to whoever deleted it), in order, after a database check.
     const ctx = deps.context(`${connId}-events`);
     const aclOn = ctx.config.ARCHIFLOW_DIAGRAM_ACL === "owner" && ctx.actor.scope !== "admin";
+    const editor = ctx.actor.editor;
     let ordered: Promise<void> = Promise.resolve();
     unsubscribe ??= deps.events.subscribe((event) => {
       const topic = EVENT_TOPIC[event.type];
@@ -79,11 +124,15 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       if (only && (entity === undefined || !only.has(entity))) return;
       const { type, ...params } = event;
       const text = JSON.stringify({ jsonrpc: "2.0", method: `notifications/${type}`, params });
-      if (!aclOn) return send(text);
+      if (!aclOn && !editor) return send(text);
+      // An editor token hears only about what it may open: no pools or devices, and diagrams
+      // within its grant.
+      if (editor && (topic === "pools" || topic === "devices")) return;
       ordered = ordered.then(async () => {
         if (topic === "diagrams" && entity !== undefined) {
           const mine = event.deleted === true && event.by === ctx.actor.user;
-          if (!mine && !(await diagramAccess(ctx.db, ctx, entity))) return;
+          if (aclOn && !mine && !(await diagramAccess(ctx.db, ctx, entity))) return;
+          if (editor && !(await editorMayOpen(ctx, entity))) return;
         }
         send(text);
       }).catch((err) => ctx.log.warn("cannot check a notification's diagram", { err }));
@@ -96,27 +145,33 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     return Promise.resolve({ topics: [] });
   };
 
-  socket.onopen = () => deps.onOpen?.();
+  const credential = guardCredential(socket, deps);
+  socket.onopen = () => {
+    deps.onOpen?.();
+    credential.start();
+  };
   socket.onclose = () => {
+    credential.stop();
     unsubscribe?.();
     deps.onClose?.();
   };
   socket.onerror = () => {};
   socket.onmessage = async (event) => {
     const data = event.data;
-    const size = typeof data === "string"
-      ? data.length
-      : data instanceof ArrayBuffer
-      ? data.byteLength
-      : (data as Blob).size;
-    if (size > deps.maxMessageBytes) {
+    const limit = deps.maxMessageBytes;
+    const over = typeof data === "string"
+      ? utf8LongerThan(data, limit)
+      : (data instanceof ArrayBuffer ? data.byteLength : (data as Blob).size) > limit;
+    if (over) {
       send(JSON.stringify(errorResponse(
         null,
         INVALID_REQUEST,
-        `Invalid Request: message of ${size} bytes exceeds the limit of ${deps.maxMessageBytes} bytes`,
+        `Invalid Request: message exceeds the limit of ${limit} bytes (ARCHIFLOW_MAX_MESSAGE_BYTES)`,
       )));
       return;
     }
+    // No call runs on a credential that has been revoked or has expired since the last check.
+    if (!(await credential.valid())) return;
     const text = typeof data === "string" ? data : new TextDecoder().decode(
       data instanceof ArrayBuffer ? data : await (data as Blob).arrayBuffer(),
     );
@@ -132,4 +187,162 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     if (reply !== null) send(reply);
   };
   return response;
+}
+
+// Deno accepts any Sec-WebSocket-Version and throws on a missing key; both are the client's
+// mistake, answered with 400 and the version this server speaks (RFC 6455 §4.4).
+function upgrade(
+  req: Request,
+  protocol: string | undefined,
+  idleSeconds: number,
+): { socket: WebSocket; response: Response } | Response {
+  const badRequest = () =>
+    Response.json({
+      detail: "Cannot open a WebSocket: the upgrade request needs a Sec-WebSocket-Key header " +
+        "and Sec-WebSocket-Version: 13",
+      code: "invalid",
+    }, { status: 400, headers: { "Sec-WebSocket-Version": "13" } });
+  if (req.headers.get("sec-websocket-version")?.trim() !== "13") return badRequest();
+  try {
+    return Deno.upgradeWebSocket(req, { protocol, idleTimeout: idleSeconds });
+  } catch {
+    return badRequest();
+  }
+}
+
+/**
+ * Completes the upgrade only to close at once with `code` and `reason` (a browser sees these,
+ * never the HTTP status of a refused upgrade). The socket is still bounded by the idle timeout in
+ * case the peer never answers the close.
+ */
+export function closeAtOnce(
+  req: Request,
+  code: number,
+  reason: string,
+  protocol: string | undefined,
+  idleSeconds: number,
+): Response {
+  const upgraded = upgrade(req, protocol, idleSeconds);
+  if (upgraded instanceof Response) return upgraded;
+  const { socket, response } = upgraded;
+  socket.onopen = () => socket.close(code, fitReason(reason));
+  socket.onmessage = () => {};
+  socket.onerror = () => {};
+  return response;
+}
+
+/**
+ * Keeps a socket's credential honest: closes the socket when the credential expires, checks it
+ * again before a message is handled once the last check is older than the cache time (fresh from
+ * the database, so revocation stops calls within that time), and on a timer for idle sockets,
+ * which may still be receiving notifications.
+ */
+function guardCredential(socket: WebSocket, deps: SocketDeps) {
+  const cred = deps.credential;
+  let checkedAt = Date.now();
+  let expiresAt = cred?.expiresAt ?? null;
+  let pending: { fresh: boolean; done: Promise<boolean> } | null = null;
+  let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  let recheckTimer: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+
+  const close = (reason: string) => {
+    if (closed) return;
+    closed = true;
+    stop();
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
+      socket.close(CLOSE_POLICY, fitReason(reason));
+    }
+  };
+  const armExpiry = () => {
+    clearTimeout(expiryTimer);
+    if (expiresAt === null) return;
+    // setTimeout cannot wait longer than 2^31-1 ms; far expiries are armed again on the way.
+    const wait = Math.min(expiresAt - Date.now(), 2 ** 31 - 1);
+    if (wait <= 0) return close("Token expired");
+    expiryTimer = setTimeout(() => {
+      if (expiresAt !== null && expiresAt <= Date.now()) close("Token expired");
+      else armExpiry();
+    }, wait);
+  };
+  const check = (fresh: boolean): Promise<boolean> => {
+    if (!cred || closed) return Promise.resolve(!closed);
+    if (pending && (pending.fresh || !fresh)) return pending.done;
+    // A cached answer under way does not do for a call: ask again once it is in.
+    if (pending) return pending.done.then((ok) => ok && check(true));
+    const done: Promise<boolean> = cred.check(fresh).then(
+      (expiry) => {
+        checkedAt = Date.now();
+        if (expiry !== expiresAt) {
+          expiresAt = expiry;
+          armExpiry();
+        }
+        return !closed;
+      },
+      (err) => {
+        const e = toAppError(err);
+        // A database that cannot answer is no verdict on the credential: it is asked again after
+        // the cache time (not on every message of an outage), and calls meanwhile fail on the
+        // database themselves.
+        if (e.kind === "internal" || e.kind === "unavailable") {
+          checkedAt = Date.now();
+          deps.log.warn("cannot check a WebSocket's credential again", { error: e.message });
+          return !closed;
+        }
+        close(e.message);
+        return false;
+      },
+    ).finally(() => {
+      if (pending?.done === done) pending = null;
+    });
+    pending = { fresh, done };
+    return done;
+  };
+  function stop() {
+    clearTimeout(expiryTimer);
+    clearInterval(recheckTimer);
+  }
+  return {
+    start() {
+      if (!cred) return;
+      armExpiry();
+      const every = Math.max(cred.maxAgeMs, 1000);
+      recheckTimer = setInterval(() => {
+        if (Date.now() - checkedAt >= cred.maxAgeMs) check(false);
+      }, every);
+    },
+    stop() {
+      closed = true;
+      stop();
+    },
+    /** Resolves false when the socket is closing because its credential no longer works. */
+    valid(): Promise<boolean> {
+      if (closed) return Promise.resolve(false);
+      if (expiresAt !== null && expiresAt <= Date.now()) {
+        close("Token expired");
+        return Promise.resolve(false);
+      }
+      if (!cred || Date.now() - checkedAt < cred.maxAgeMs) return Promise.resolve(true);
+      return check(true);
+    },
+  };
+}
+
+/** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */
+function fitReason(text: string): string {
+  const encoder = new TextEncoder();
+  let fit = text;
+  while (encoder.encode(fit).length > 123) fit = fit.slice(0, -1);
+  return fit;
+}
+
+/** Whether the caller's editor grant lets it open diagram `id` (no database work for most). */
+async function editorMayOpen(ctx: ToolContext, id: number): Promise<boolean> {
+  try {
+    await enforceEditorGrant(ctx, "load-diagram", { id });
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.kind === "forbidden") return false;
+    throw err;
+  }
 }

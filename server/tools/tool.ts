@@ -6,6 +6,7 @@ import type { Db } from "../db/db.ts";
 import { AppError } from "../errors.ts";
 import type { EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
+import { type EditorGrant, enforceEditorGrant } from "../auth/editor_scope.ts";
 
 export type Scope = "read" | "write" | "admin";
 const SCOPE_RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
@@ -16,6 +17,8 @@ export interface Actor {
   clientAddr: string | null;
   userAgent: string | null;
   requestId: string | null;
+  /** Set for signed editor tokens: what the token was signed for (see auth/editor_scope.ts). */
+  editor?: EditorGrant;
 }
 
 export interface ToolContext {
@@ -24,6 +27,8 @@ export interface ToolContext {
   actor: Actor;
   events: EventHub;
   log: Logger;
+  /** Counts the call against the caller's rate limits; throws AppError rate_limited when over. */
+  admit?: (tool: string) => void;
 }
 
 export type ToolResult = Record<string, unknown>;
@@ -116,8 +121,10 @@ export async function callTool(
   rawArgs: unknown,
   ctx: ToolContext,
 ): Promise<ToolResult> {
+  ctx.admit?.(name);
   const tool = registry.get(name);
   if (!tool) throw new AppError("not_found", `Unknown tool: ${name}`, { tool: name });
+  rawArgs = await enforceEditorGrant(ctx, name, rawArgs);
   if (!hasScope(ctx.actor, tool.scope)) {
     throw new AppError(
       "forbidden",

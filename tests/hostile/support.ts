@@ -162,3 +162,16 @@ export async function assertStillServing(
     throw new Error(`the server's memory peaked at ${Math.round(peak / 2 ** 20)} MB`);
   }
 }
+
+/** Fails with `what` unless `promise` settles within `ms` (a guard, so a regression cannot hang). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
