@@ -85,7 +85,8 @@ function printFirstKey(base: string, key: string): void {
     [
       "",
       "ArchiFlow created its first admin API token. It is shown only this once; keep it safe.",
-      `  Editor: ${root}/editor?token=${key}`,
+      // After #, the key stays in the browser: no server or proxy log ever sees it.
+      `  Editor: ${root}/editor#token=${key}`,
       `  API:    curl -H "Authorization: Token ${key}" ${root}/api/`,
       "Create more with: deno task token create --user <name> --scope read|write|admin",
       "",

@@ -4,7 +4,13 @@
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import type { Frame, Page } from "playwright-core";
-import { browserMissing, launchBrowser, openEditor, screenshot } from "./support/browser.ts";
+import {
+  browserMissing,
+  editorUrl,
+  launchBrowser,
+  openEditor,
+  screenshot,
+} from "./support/browser.ts";
 import { startTestServer } from "./support/server.ts";
 
 const missing = browserMissing();
@@ -88,21 +94,22 @@ Deno.test({
 
       // Servers that check API keys give their test server one; others accept any token.
       const token = (server as { adminKey?: string }).adminKey ?? "t-123";
-      const auth = `token=${encodeURIComponent(token)}`;
-      let frame = await openEditor(page, `${server.url}/editor?${auth}`);
+      let frame = await openEditor(page, editorUrl(server.url, token));
       await screenshot(page, "01-editor-ready");
       assert.equal(await frame.locator("#archiflow-menu").textContent(), "ArchiFlow");
-      // The plugin speaks to this server over one WebSocket carrying the editor's token.
+      // The plugin speaks to this server over one WebSocket, whose URL holds no key (it goes as
+      // a subprotocol), and the key is gone from the editor's address once read.
       const conn = await frame.evaluate(() => ({
         url: (globalThis as any).archiflow.params.wsUrl,
         status: (globalThis as any).archiflow.rpc.status,
         devices: (globalThis as any).archiflow.state.devices.length,
       }));
       assert.deepEqual(conn, {
-        url: `${server.url.replace("http", "ws")}/ws?${auth}`,
+        url: `${server.url.replace("http", "ws")}/ws`,
         status: "open",
         devices: 2,
       });
+      assert.equal(page.url(), `${server.url}/editor`);
 
       let diagramId = 0;
       await t.step(
@@ -160,7 +167,7 @@ Deno.test({
       );
 
       await t.step("after a reload the shape still carries its device and address", async () => {
-        frame = await openEditor(page, `${server.url}/editor?diagram=${diagramId}&${auth}`);
+        frame = await openEditor(page, editorUrl(server.url, token, `diagram=${diagramId}`));
         const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100");
         assert.ok(device, "the device shape is back after the reload");
         assert.equal(device.attrs.ip_address, "10.20.0.1");
@@ -337,7 +344,7 @@ Deno.test({
         assert.deepEqual(labels, ["only-in-B"]);
         await screenshot(page, "10-diagram-b-opened");
 
-        frame = await openEditor(page, `${server.url}/editor?diagram=${b.id}&${auth}`);
+        frame = await openEditor(page, editorUrl(server.url, token, `diagram=${b.id}`));
         labels = (await cells(frame)).map((c) => c.label);
         assert.deepEqual(labels, ["only-in-B"]);
         const stored = await frame.evaluate(() => {
@@ -351,7 +358,7 @@ Deno.test({
         await screenshot(page, "11-diagram-b-fresh-page");
       });
       await t.step("a renamed device reaches the open editor and its shape's label", async () => {
-        frame = await openEditor(page, `${server.url}/editor?diagram=${diagramId}&${auth}`);
+        frame = await openEditor(page, editorUrl(server.url, token, `diagram=${diagramId}`));
         await api.tool("save-device", {
           assetId: "A-100",
           deviceName: "core-sw-01-renamed",

@@ -1,12 +1,17 @@
 // Live updates between two editors on two server processes sharing one PostgreSQL: a save in one
 // editor reaches the other through LISTEN/NOTIFY as a change notice, and the other's stale save is
-// refused with a conflict. PostgreSQL only: embedded PGlite serves a single process.
+// refused with a conflict. The second editor is opened as from NetBox, with an editor token signed
+// for that one diagram, so the editor's own calls are shown to fit what such a token grants.
+// PostgreSQL only: embedded PGlite serves a single process.
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import type { Frame, Page } from "playwright-core";
 import { browserMissing, launchBrowser, openEditor, screenshot } from "./support/browser.ts";
 import { backendName } from "./support/db.ts";
 import { startTestServer } from "./support/server.ts";
+import { signEditorToken } from "../server/auth/editor_token.ts";
+
+const EDITOR_SECRET = "editor-secret-for-live-tests-0123456789";
 
 const why = browserMissing() ??
   (backendName() === "pglite"
@@ -24,6 +29,7 @@ async function spawnServer(databaseUrl: string) {
       DATABASE_URL: databaseUrl,
       ARCHIFLOW_LOG_LEVEL: "info",
       ARCHIFLOW_RUN_MIGRATIONS: "false",
+      ARCHIFLOW_EDITOR_SECRET: EDITOR_SECRET,
     },
     stdout: "piped",
     stderr: "inherit",
@@ -61,7 +67,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const one = await startTestServer();
+    const one = await startTestServer({ ARCHIFLOW_EDITOR_SECRET: EDITOR_SECRET });
     const two = await spawnServer(one.testDb.url!);
     const browser = await launchBrowser();
     try {
@@ -79,11 +85,16 @@ Deno.test({
         .newPage();
       // Servers that check API keys give their test server one; both processes share its database.
       const key = (one as { adminKey?: string }).adminKey;
-      const auth = key ? `&token=${encodeURIComponent(key)}` : "";
+      const auth = key ? `#token=${encodeURIComponent(key)}` : "";
+      const fromNetBox = await signEditorToken(EDITOR_SECRET, {
+        sub: "jdoe",
+        diagram: String(d.id),
+      });
       const [frameA, frameB] = await Promise.all([
         openEditor(pageA, `${one.url}/editor?diagram=${d.id}${auth}`),
-        openEditor(pageB, `${two.url}/editor?diagram=${d.id}${auth}`),
+        openEditor(pageB, `${two.url}/editor?diagram=${d.id}#token=${fromNetBox}`),
       ]);
+      assert.equal(await frameB.$("#archiflow-error"), null, "the editor token opens the diagram");
 
       await addShapeAndSave(pageA, frameA, "from-A");
       await frameA.waitForFunction(() => (globalThis as any).archiflow.state.version === 2);

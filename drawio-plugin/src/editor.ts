@@ -170,8 +170,9 @@ export class ArchiFlowEditor {
       notice(
         "archiflow-connection",
         `Not connected to ArchiFlow at ${this.params.server}; retrying. Nothing can be opened ` +
-          `or saved until it is back. If this persists, the token in the editor's address ` +
-          `may be missing or expired.`,
+          `or saved until it is back. If this persists, the editor's key may be missing or ` +
+          `expired: it is read once from the link that opened the editor (#token=…) and kept ` +
+          `nowhere, so open that link again, or reload the NetBox page.`,
         "error",
       );
     }, graceMs);

@@ -2,7 +2,14 @@
 /// <reference lib="dom" />
 // deno-lint-ignore-file no-explicit-any
 import { ArchiFlowEditor } from "./editor.ts";
-import { editorParams } from "./params.ts";
+import {
+  editorParams,
+  HOST_TOKEN_TIMEOUT_MS,
+  keepKeyFresh,
+  tokenFromHost,
+  wsProtocols,
+} from "./params.ts";
+import { RpcConnection } from "./rpc.ts";
 
 const w = globalThis as any;
 
@@ -13,7 +20,20 @@ function register(fn: (ui: any) => void) {
 }
 
 register((ui: any) => {
-  const editor = new ArchiFlowEditor(ui, editorParams(location.href));
+  const params = editorParams(location.href);
+  // The editor starts at once (menus, palette, draw.io hooks); the socket opens when the host
+  // page has handed over the key.
+  const token = tokenFromHost(w, params.server);
+  const rpc = new RpcConnection(params.wsUrl, { protocols: token.then(wsProtocols) });
+  // An editor token lives minutes: fresh ones come from the page that framed the editor
+  // (NetBox), and the connection moves to each one before the old one expires.
+  token.then((first) =>
+    keepKeyFresh(first, {
+      ask: () => tokenFromHost(w, params.server, HOST_TOKEN_TIMEOUT_MS, true),
+      onKey: (fresh) => rpc.renew(wsProtocols(fresh)),
+    })
+  );
+  const editor = new ArchiFlowEditor(ui, params, rpc);
   // Exposed for people debugging in the console and for the browser tests.
   w.archiflow = editor;
   w.archiflowUi = ui;

@@ -1,7 +1,8 @@
 // The plugin's one WebSocket JSON-RPC connection to ArchiFlow: reconnects with backoff, sends a
 // heartbeat, and keeps calls that were not yet sent across a reconnect. A call already sent when
 // the connection drops fails with ConnectionLostError unless it is marked safe to repeat, because
-// a write (allocate-ip) may have been applied by the server before the drop.
+// a write (allocate-ip) may have been applied by the server before the drop. A fresh key
+// (renew()) replaces the open connection by one that uses it, without the status leaving "open".
 
 export type Status = "connecting" | "open" | "closed";
 
@@ -17,7 +18,12 @@ export interface SocketLike {
 
 export interface RpcOptions {
   /** Creates the socket; tests pass a fake. */
-  createSocket?: (url: string) => SocketLike;
+  createSocket?: (url: string, protocols: string[]) => SocketLike;
+  /**
+   * Subprotocols to offer (they carry the credential, which must not be in the URL). A promise
+   * holds back the first connection until they are known; calls made meanwhile are queued.
+   */
+  protocols?: string[] | Promise<string[]>;
   /** First reconnect delay; doubles up to maxBackoffMs, with jitter. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -69,6 +75,8 @@ interface Pending {
   /** Safe to send again after a reconnect (reads, ping). */
   retry: boolean;
   sent: boolean;
+  /** The socket it was sent on: its answer can only come back on that one. */
+  socket: SocketLike | null;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -84,7 +92,9 @@ export function backoffDelay(attempt: number, base: number, max: number, random 
 
 export class RpcConnection {
   #url: string;
-  #opts: Required<RpcOptions>;
+  #opts: Required<Omit<RpcOptions, "protocols">>;
+  #protocols: string[] | null = null;
+  #protocolsKnown: Promise<void> = Promise.resolve();
   #socket: SocketLike | null = null;
   #next = 1;
   #pending = new Map<number, Pending>();
@@ -92,6 +102,11 @@ export class RpcConnection {
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
+  #waitingForProtocols = false;
+  /** A socket opened with a fresh key, not yet proven to work. */
+  #successor: SocketLike | null = null;
+  /** Sockets replaced by a successor, closed once their calls are answered. */
+  #retired = new Set<SocketLike>();
   #status: Status = "closed";
   #notificationHandlers = new Set<(method: string, params: unknown) => void>();
   #statusHandlers = new Set<(status: Status) => void>();
@@ -100,7 +115,8 @@ export class RpcConnection {
   constructor(url: string, options: RpcOptions = {}) {
     this.#url = url;
     this.#opts = {
-      createSocket: options.createSocket ?? ((u) => new WebSocket(u) as unknown as SocketLike),
+      createSocket: options.createSocket ??
+        ((u, p) => new WebSocket(u, p.length ? p : undefined) as unknown as SocketLike),
       backoffMs: options.backoffMs ?? 500,
       maxBackoffMs: options.maxBackoffMs ?? 15_000,
       heartbeatMs: options.heartbeatMs ?? 20_000,
@@ -108,6 +124,15 @@ export class RpcConnection {
       callTimeoutMs: options.callTimeoutMs ?? 60_000,
       random: options.random ?? Math.random,
     };
+    const protocols = options.protocols ?? [];
+    if (Array.isArray(protocols)) this.#protocols = protocols;
+    else {
+      this.#protocolsKnown = protocols.then(
+        // A key given by renew() meanwhile is newer than the first one.
+        (p) => void (this.#protocols ??= p),
+        () => void (this.#protocols ??= []),
+      );
+    }
   }
 
   get status(): Status {
@@ -123,14 +148,69 @@ export class RpcConnection {
   close(): void {
     this.#closed = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
     this.#stopHeartbeat();
     const socket = this.#socket;
     this.#socket = null;
     socket?.close(1000, "closed by client");
+    this.#successor?.close(1000, "closed by client");
+    this.#successor = null;
+    for (const old of this.#retired) old.close(1000, "closed by client");
+    this.#retired.clear();
     for (const p of [...this.#pending.values()]) {
       this.#settle(p.id)?.reject(new Error("The ArchiFlow connection was closed"));
     }
     this.#setStatus("closed");
+  }
+
+  /**
+   * Offers `protocols` (a fresh key) from now on. An open connection is replaced without a gap:
+   * a second socket opens with them and takes over once the server has answered a ping on it
+   * (a refused key is accepted and closed at once, so opening proves nothing); the old one
+   * then only receives the answers to calls already sent on it, and is closed. If the new
+   * socket fails, the old one stays in use until it drops. While waiting to reconnect, the
+   * new key is tried at once.
+   */
+  renew(protocols: string[]): void {
+    this.#protocols = protocols;
+    if (this.#closed) return;
+    if (this.#status !== "open" || !this.#socket) {
+      if (this.#reconnectTimer) {
+        clearTimeout(this.#reconnectTimer);
+        this.#reconnectTimer = null;
+        this.#attempt = 0;
+        this.#open();
+      }
+      return;
+    }
+    this.#successor?.close(1000, "replaced by a newer key");
+    let next: SocketLike;
+    try {
+      next = this.#opts.createSocket(this.#url, protocols);
+    } catch {
+      this.#successor = null;
+      return;
+    }
+    this.#successor = next;
+    const probe = this.#next++;
+    next.onopen = () => {
+      if (next !== this.#successor) return;
+      next.send(JSON.stringify({ jsonrpc: "2.0", id: probe, method: "ping" }));
+    };
+    next.onmessage = (ev) => {
+      let msg: { id?: unknown } | null = null;
+      try {
+        msg = JSON.parse(String(ev.data));
+      } catch { /* not an answer */ }
+      if (next === this.#successor && msg?.id === probe) {
+        this.#successor = null;
+        this.#adopt(next);
+      }
+    };
+    next.onerror = () => {};
+    next.onclose = () => {
+      if (next === this.#successor) this.#successor = null;
+    };
   }
 
   onNotification(fn: (method: string, params: unknown) => void): () => void {
@@ -167,6 +247,7 @@ export class RpcConnection {
         params,
         retry: options.retry ?? false,
         sent: false,
+        socket: null,
         resolve: resolve as (v: unknown) => void,
         reject,
         timer,
@@ -210,43 +291,100 @@ export class RpcConnection {
   #open() {
     if (this.#closed) return;
     this.#setStatus("connecting");
+    const protocols = this.#protocols;
+    if (protocols === null) {
+      if (!this.#waitingForProtocols) {
+        this.#waitingForProtocols = true;
+        this.#protocolsKnown.then(() => {
+          this.#waitingForProtocols = false;
+          this.#open();
+        });
+      }
+      return;
+    }
     let socket: SocketLike;
     try {
-      socket = this.#opts.createSocket(this.#url);
+      socket = this.#opts.createSocket(this.#url, protocols);
     } catch {
       this.#scheduleReconnect();
       return;
     }
     this.#socket = socket;
-    socket.onopen = async () => {
-      if (socket !== this.#socket) return;
-      this.#attempt = 0;
-      this.#status = "open";
-      this.#startHeartbeat();
-      // Handlers (subscribe) go first so no notification is missed by calls sent after them.
-      for (const fn of this.#openHandlers) {
-        try {
-          await fn();
-        } catch { /* reported by the handler itself */ }
-      }
-      if (socket !== this.#socket) return;
-      for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
-      for (const fn of this.#statusHandlers) fn("open");
+    socket.onopen = () => {
+      if (socket === this.#socket) this.#opened(socket, false);
     };
     socket.onmessage = (ev) => this.#receive(String(ev.data));
     socket.onerror = () => {};
-    socket.onclose = () => {
-      if (socket !== this.#socket) return;
-      this.#socket = null;
-      this.#stopHeartbeat();
-      for (const p of [...this.#pending.values()]) {
-        if (!p.sent) continue;
-        if (p.retry) p.sent = false;
-        else this.#settle(p.id)?.reject(new ConnectionLostError(p.method));
+    socket.onclose = () => this.#lost(socket);
+  }
+
+  /** Makes `socket` (a successor that answered its probe) the connection. */
+  #adopt(socket: SocketLike) {
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    const old = this.#socket;
+    const wasOpen = this.#status === "open" && old !== null;
+    this.#socket = socket;
+    socket.onmessage = (ev) => this.#receive(String(ev.data));
+    socket.onclose = () => this.#lost(socket);
+    if (old) {
+      this.#retired.add(old);
+      old.onopen = null;
+      old.onmessage = (ev) => {
+        this.#receive(String(ev.data));
+        this.#closeIfDone(old);
+      };
+      old.onclose = () => this.#lost(old);
+      this.#closeIfDone(old);
+    }
+    this.#opened(socket, wasOpen);
+  }
+
+  async #opened(socket: SocketLike, wasOpen: boolean) {
+    this.#attempt = 0;
+    this.#status = "open";
+    this.#startHeartbeat();
+    // Handlers (subscribe) go first so no notification is missed by calls sent after them.
+    for (const fn of this.#openHandlers) {
+      try {
+        await fn();
+      } catch { /* reported by the handler itself */ }
+    }
+    if (socket !== this.#socket) return;
+    for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
+    if (!wasOpen) { for (const fn of this.#statusHandlers) fn("open"); }
+  }
+
+  /** A retired socket whose calls are all answered is closed. */
+  #closeIfDone(old: SocketLike) {
+    for (const p of this.#pending.values()) if (p.sent && p.socket === old) return;
+    this.#retired.delete(old);
+    old.onmessage = null;
+    old.onclose = null;
+    old.close(1000, "replaced by a connection with a newer key");
+  }
+
+  /** A socket closed: its unanswered calls are resent (reads) or fail (writes). */
+  #lost(socket: SocketLike) {
+    const current = socket === this.#socket;
+    if (!current && !this.#retired.delete(socket)) return;
+    for (const p of [...this.#pending.values()]) {
+      if (!p.sent || p.socket !== socket) continue;
+      if (p.retry) {
+        p.sent = false;
+        p.socket = null;
+      } else this.#settle(p.id)?.reject(new ConnectionLostError(p.method));
+    }
+    if (!current) {
+      if (this.#status === "open") {
+        for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
       }
-      this.#setStatus(this.#closed ? "closed" : "connecting");
-      this.#scheduleReconnect();
-    };
+      return;
+    }
+    this.#socket = null;
+    this.#stopHeartbeat();
+    this.#setStatus(this.#closed ? "closed" : "connecting");
+    this.#scheduleReconnect();
   }
 
   #scheduleReconnect() {
@@ -257,7 +395,10 @@ export class RpcConnection {
       this.#opts.maxBackoffMs,
       this.#opts.random,
     );
-    this.#reconnectTimer = setTimeout(() => this.#open(), delay);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      this.#open();
+    }, delay);
   }
 
   #send(p: Pending) {
@@ -267,6 +408,7 @@ export class RpcConnection {
     if (p.params !== undefined) msg.params = p.params;
     socket.send(JSON.stringify(msg));
     p.sent = true;
+    p.socket = socket;
   }
 
   #settle(id: number): Pending | undefined {

@@ -176,3 +176,138 @@ Deno.test("an unanswered heartbeat drops the connection and a new one is opened"
   assert.deepEqual(statuses.slice(0, 3), ["connecting", "open", "connecting"]);
   conn.close();
 });
+
+Deno.test("the key goes as a subprotocol, never in the URL, on the first socket and on reconnects", async () => {
+  const opened: { url: string; protocols: string[] }[] = [];
+  const sockets: FakeSocket[] = [];
+  const { promise: protocols, resolve } = Promise.withResolvers<string[]>();
+  const conn = new RpcConnection("ws://x/ws", {
+    createSocket: (url, p) => {
+      opened.push({ url, protocols: p });
+      const s = new FakeSocket();
+      sockets.push(s);
+      return s;
+    },
+    protocols,
+    backoffMs: 1,
+    maxBackoffMs: 2,
+    heartbeatMs: 60_000,
+  });
+  conn.connect();
+  const result = conn.tool("list-diagrams", {});
+  await tick();
+  // Until the host page has handed over the key, nothing is opened; calls wait.
+  assert.equal(sockets.length, 0);
+  assert.equal(conn.status, "connecting");
+  resolve(["archiflow", "archiflow.token.af_k"]);
+  await until(() => sockets.length === 1);
+  sockets[0].open();
+  await tick();
+  sockets[0].reply(sockets[0].sent[0].id, { structuredContent: { count: 0 } });
+  assert.deepEqual(await result, { count: 0 });
+  sockets[0].drop();
+  await until(() => sockets.length === 2);
+  assert.deepEqual(opened, [
+    { url: "ws://x/ws", protocols: ["archiflow", "archiflow.token.af_k"] },
+    { url: "ws://x/ws", protocols: ["archiflow", "archiflow.token.af_k"] },
+  ]);
+  conn.close();
+});
+
+function renewHarness() {
+  const opened: { protocols: string[]; socket: FakeSocket }[] = [];
+  const conn = new RpcConnection("ws://x/ws", {
+    createSocket: (_url, protocols) => {
+      const socket = new FakeSocket();
+      opened.push({ protocols, socket });
+      return socket;
+    },
+    protocols: ["archiflow", "archiflow.token.old"],
+    backoffMs: 1,
+    maxBackoffMs: 2,
+    heartbeatMs: 60_000,
+  });
+  const statuses: string[] = [];
+  conn.onStatus((s) => statuses.push(s));
+  return { conn, opened, statuses };
+}
+
+Deno.test("renew() moves an open connection to the new key without leaving 'open'", async () => {
+  const { conn, opened, statuses } = renewHarness();
+  const subscribed: number[] = [];
+  conn.onOpen(() => void subscribed.push(opened.length));
+  conn.connect();
+  const old = opened[0].socket;
+  old.open();
+  await tick();
+  const write = conn.tool("save-diagram", { id: 1 });
+  conn.renew(["archiflow", "archiflow.token.new"]);
+  assert.deepEqual(opened[1].protocols, ["archiflow", "archiflow.token.new"]);
+  const next = opened[1].socket;
+  next.open();
+  // The server accepts a refused key and closes at once: only an answer proves the key works.
+  assert.equal(next.sent[0].method, "ping");
+  next.reply(next.sent[0].id, {});
+  await tick();
+  assert.deepEqual(subscribed, [1, 2], "open handlers run again on the new socket");
+  const read = conn.tool("list-diagrams", {});
+  assert.equal(next.sent.at(-1)!.method, "tools/call", "new calls go on the new socket");
+  // The old socket stays until the write sent on it is answered, then is closed.
+  assert.equal(old.readyState, 1);
+  old.reply(old.sent[0].id, { structuredContent: { version: 2 } });
+  assert.deepEqual(await write, { version: 2 });
+  assert.equal(old.readyState, 3);
+  next.reply(next.sent.at(-1)!.id, { structuredContent: { count: 0 } });
+  assert.deepEqual(await read, { count: 0 });
+  assert.deepEqual(statuses, ["connecting", "open"]);
+  assert.equal(opened.length, 2);
+  conn.close();
+});
+
+Deno.test("renew() keeps the old socket when the new key is refused, and uses the new key next", async () => {
+  const { conn, opened, statuses } = renewHarness();
+  conn.connect();
+  opened[0].socket.open();
+  await tick();
+  conn.renew(["archiflow", "archiflow.token.bad"]);
+  opened[1].socket.open();
+  opened[1].socket.drop();
+  await tick();
+  const read = conn.tool("list-diagrams", {}, { retry: true });
+  assert.equal(opened[0].socket.sent.at(-1)!.method, "tools/call");
+  opened[0].socket.drop();
+  await until(() => opened.length === 3);
+  assert.deepEqual(opened[2].protocols, ["archiflow", "archiflow.token.bad"]);
+  opened[2].socket.open();
+  await tick();
+  opened[2].socket.reply(opened[2].socket.sent[0].id, { structuredContent: { count: 1 } });
+  assert.deepEqual(await read, { count: 1 });
+  assert.deepEqual(statuses, ["connecting", "open", "connecting", "open"]);
+  conn.close();
+});
+
+Deno.test("renew() while waiting to reconnect tries the new key at once", async () => {
+  const opened: { protocols: string[]; socket: FakeSocket }[] = [];
+  // A long backoff: only renew() can make the next attempt happen within this test.
+  const slow = new RpcConnection("ws://x/ws", {
+    createSocket: (_url, protocols) => {
+      const socket = new FakeSocket();
+      opened.push({ protocols, socket });
+      return socket;
+    },
+    protocols: ["archiflow", "archiflow.token.expired"],
+    backoffMs: 60_000,
+    maxBackoffMs: 60_000,
+    heartbeatMs: 60_000,
+  });
+  slow.connect();
+  opened[0].socket.drop();
+  assert.equal(opened.length, 1);
+  slow.renew(["archiflow", "archiflow.token.fresh"]);
+  assert.equal(opened.length, 2);
+  assert.deepEqual(opened[1].protocols, ["archiflow", "archiflow.token.fresh"]);
+  opened[1].socket.open();
+  await tick();
+  assert.equal(slow.status, "open");
+  slow.close();
+});

@@ -1,6 +1,7 @@
 """ArchiFlow for NetBox: draw.io network diagrams bound to NetBox inventory, edited in an
 ArchiFlow editor embedded in NetBox pages. The editor is opened with a short-lived token
-signed for the logged-in NetBox user (see embed.py)."""
+signed for the logged-in NetBox user, only for users holding the permission the plugin
+declares, netbox_archiflow.use_editor (see models.py and embed.py)."""
 
 __version__ = "0.1.0"
 

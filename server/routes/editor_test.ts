@@ -1,34 +1,50 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../config.ts";
-import { createEditorRoutes, editorHostPage } from "./editor.ts";
+import { createEditorRoutes, editorHostPage, parentOrigins } from "./editor.ts";
 
 const app = (env: Record<string, string> = {}) => createEditorRoutes(loadConfig(env));
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
-  "GET /editor frames draw.io in embed mode with the diagram, token and server",
+  "GET /editor frames draw.io in embed mode with the diagram and server, and no key in any URL",
   opts,
   async () => {
-    const res = await app().request("http://af.test/editor?diagram=12&token=k%2B1");
+    const res = await app().request("http://af.test/editor?diagram=12");
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get("content-security-policy"), "frame-ancestors 'self'");
+    const csp = res.headers.get("content-security-policy")!;
+    assert.match(csp, /^default-src 'none'; script-src 'sha256-[^ ;]+'; style-src 'sha256-/);
+    assert.match(csp, /; frame-src http:\/\/af\.test; base-uri 'none'; form-action 'none'; /);
+    assert.match(csp, /; frame-ancestors 'self'$/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal(res.headers.get("cache-control"), "no-store");
     const html = await res.text();
     const src = new URL(
-      html.match(/<iframe id="drawio"[^>]* src="([^"]+)"/)![1].replaceAll("&amp;", "&"),
+      html.match(/<iframe id="drawio"[^>]* data-src="([^"]+)"/)![1].replaceAll("&amp;", "&"),
     );
     assert.equal(src.origin + src.pathname, "http://af.test/drawio/");
-    for (
-      const [k, v] of Object.entries({
-        embed: "1",
-        proto: "json",
-        af_diagram: "12",
-        af_token: "k+1",
-      })
-    ) {
+    for (const [k, v] of Object.entries({ embed: "1", proto: "json", af_diagram: "12" })) {
       assert.equal(src.searchParams.get(k), v, k);
     }
     assert.equal(src.searchParams.get("af_server"), "http://af.test");
+    assert.equal(src.searchParams.get("af_token"), null);
+    // The key is read from the page's own fragment and handed over by postMessage.
+    assert.match(html, /location\.hash/);
+    assert.match(html, /history\.replaceState/);
+  },
+);
+
+Deno.test(
+  "GET /editor?token= is refused: a key in the query reaches every access log on the way",
+  opts,
+  async () => {
+    for (const q of ["token=af_secret", "diagram=1&token=af_secret", "%74oken=af_secret"]) {
+      const res = await app().request(`http://af.test/editor?${q}`);
+      assert.equal(res.status, 400, q);
+      const body = await res.json();
+      assert.equal(body.code, "invalid");
+      assert.match(body.detail, /#token=<key>/);
+      assert.doesNotMatch(body.detail, /af_secret/);
+    }
   },
 );
 
@@ -41,15 +57,14 @@ Deno.test(
       DRAWIO_URL: "https://draw.example/app/",
     });
     const res = await a.request("http://af.test/editor?diagram=1");
-    assert.equal(
-      res.headers.get("content-security-policy"),
-      "frame-ancestors https://netbox.example",
-    );
-    assert.match(await res.text(), /src="https:\/\/draw\.example\/app\/\?embed=1/);
+    const csp = res.headers.get("content-security-policy")!;
+    assert.match(csp, /; frame-src https:\/\/draw\.example; /);
+    assert.match(csp, /; frame-ancestors https:\/\/netbox\.example$/);
+    assert.match(await res.text(), /data-src="https:\/\/draw\.example\/app\/\?embed=1/);
     const drawio = await a.request("http://af.test/drawio/index.html");
-    assert.equal(
-      drawio.headers.get("content-security-policy"),
-      "frame-ancestors 'self' https://netbox.example",
+    assert.match(
+      drawio.headers.get("content-security-policy")!,
+      /; frame-ancestors 'self' https:\/\/netbox\.example$/,
     );
   },
 );
@@ -103,8 +118,55 @@ Deno.test(
   },
 );
 
-Deno.test("editorHostPage() escapes the frame URL and origin", () => {
-  const html = editorHostPage('http://x/?a="><script>', "http://x</script>");
+Deno.test("editorHostPage() escapes the frame URL and the parent origins", () => {
+  const html = editorHostPage('http://x/?a="><script>', ['"><script>']);
   assert.doesNotMatch(html, /"><script>/);
-  assert.doesNotMatch(html, /x<\/script>/);
 });
+
+Deno.test('parentOrigins() keeps exact frame ancestors and falls back to "*" for broad ones', () => {
+  assert.deepEqual(parentOrigins("'self'"), ["'self'"]);
+  assert.deepEqual(
+    parentOrigins(" https://netbox.example  http://10.0.0.5:8000/ https://netbox.example "),
+    ["https://netbox.example", "http://10.0.0.5:8000"],
+  );
+  assert.deepEqual(parentOrigins("'self' https://NetBox.Example:443"), [
+    "'self'",
+    "https://netbox.example",
+  ]);
+  for (const broad of ["*", "https:", "https://*.example", "netbox.example", "https://a/b"]) {
+    assert.deepEqual(parentOrigins(`https://netbox.example ${broad}`), ["*"], broad);
+  }
+  assert.deepEqual(parentOrigins("'none'"), []);
+});
+
+Deno.test(
+  "GET /editor tells its script which origins may frame it, and its policy allows that script",
+  opts,
+  async () => {
+    for (
+      const [ancestors, parents] of [
+        ["https://netbox.example", "https://netbox.example"],
+        ["", "'self'"],
+        ["https://*.example", "*"],
+      ]
+    ) {
+      const res = await app({ ARCHIFLOW_FRAME_ANCESTORS: ancestors })
+        .request("http://af.test/editor?diagram=1");
+      const html = await res.text();
+      assert.match(html, new RegExp(`data-parents="${parents.replace("*", "\\*")}"`), ancestors);
+      const script = html.match(/<script>([\s\S]*?)<\/script>/)![1];
+      const digest = new Uint8Array(
+        await crypto.subtle.digest("SHA-256", new TextEncoder().encode(script)),
+      );
+      const hash = `'sha256-${btoa(String.fromCharCode(...digest))}'`;
+      assert.ok(res.headers.get("content-security-policy")!.includes(`script-src ${hash};`));
+      // A fresh key is asked of the parent window and taken only from it, only while asked.
+      assert.match(
+        script,
+        /window\.parent\.postMessage\(\{ archiflow: "token-refresh" \}, origin\)/,
+      );
+      assert.match(script, /event\.source !== window\.parent/);
+      assert.match(script, /if \(!renewing/);
+    }
+  },
+);

@@ -2,6 +2,7 @@
 // filters, ordering) and the tools' zod schemas (request bodies, via z.toJSONSchema), plus a
 // small self-contained page at /api/docs/ that renders it without any CDN.
 import { SERVER_INFO } from "../rpc/dispatch.ts";
+import { inlineHashes } from "./csp.ts";
 import { inputJsonSchema, type ToolRegistry } from "../tools/tool.ts";
 import { type FieldDecl, LOOKUPS, MAX_LIMIT } from "./list_query.ts";
 import { camelToSnake, type ResourceDecl, type ToolBinding } from "./resource.ts";
@@ -473,8 +474,8 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
     },
   });
   paths["/editor"] = html(
-    "The draw.io editor with the ArchiFlow plugin (?diagram=<id>&token=<key>); open, the page " +
-      "connects with the token from its URL",
+    "The draw.io editor with the ArchiFlow plugin (?diagram=<id>#token=<key>); open, the page " +
+      "takes the key from its fragment, which is never sent to a server. ?token= is refused (400)",
     "editor",
   );
   paths["/drawio"] = html("Redirects to /drawio/", "drawio_root");
@@ -657,3 +658,21 @@ $("load").onclick = load;
 if ($("tok").value) load();
 </script></body></html>
 `;
+
+/**
+ * Headers of the API browser. It asks for an API key, so no site may frame it (a framed page can
+ * be overlaid to catch what is typed), and only its own inline script and style run.
+ */
+export const DOCS_HEADERS: Record<string, string> = {
+  "Content-Security-Policy": [
+    "default-src 'none'",
+    `script-src ${inlineHashes(DOCS_HTML).join(" ")}`,
+    `style-src ${inlineHashes(DOCS_HTML, "style").join(" ")}`,
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; "),
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+};

@@ -65,7 +65,7 @@ async function timeEditorReady(
   auth: string,
 ): Promise<number> {
   const started = performance.now();
-  await page.goto(`${origin}/editor?diagram=${id}&${auth}`);
+  await page.goto(`${origin}/editor?diagram=${id}#${auth}`);
   const frame = (await (await page.waitForSelector("iframe#drawio")).contentFrame())!;
   // deno-lint-ignore no-explicit-any
   const ready = () => (globalThis as any).document.documentElement.dataset.archiflowReady === "1";

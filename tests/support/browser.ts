@@ -42,8 +42,19 @@ export async function drawioFrame(page: Page): Promise<Frame> {
   return frame;
 }
 
+/** The editor's address for `key`: the key after "#", which the browser never sends. */
+export function editorUrl(server: string, key: string, query = ""): string {
+  return `${server}/editor${query ? `?${query}` : ""}#token=${encodeURIComponent(key)}`;
+}
+
 /** Opens /editor and resolves once the plugin has loaded its diagram, devices and alerts. */
 export async function openEditor(page: Page, url: string): Promise<Frame> {
+  // The editor drops "#token=..." from its address once read; going to the same address with
+  // it again would only change the fragment and not load the page.
+  const bare = (u: string) => u.replace(/#.*$/, "");
+  if (page.url() !== "about:blank" && bare(page.url()) === bare(url)) {
+    await page.goto("about:blank");
+  }
   await page.goto(url);
   const frame = await drawioFrame(page);
   await frame.waitForSelector("#archiflow-menu", { timeout: 60_000 });
