@@ -41,8 +41,6 @@ export const configSchema = z.object({
    * closed when the pong does not come within as long again.
    */
   ARCHIFLOW_WS_IDLE_SECONDS: int(30, 5, 3600),
-  /** Milliseconds a client has to send a request's headers (slow clients are dropped). */
-  ARCHIFLOW_HEADER_TIMEOUT_MS: int(10_000, 100, 600_000),
   /** Requests per minute per client address on routes open without a token (the webhook); 0 = off. */
   ARCHIFLOW_RATE_LIMIT_OPEN_PER_ADDRESS: int(600),
   ARCHIFLOW_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
