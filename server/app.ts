@@ -13,6 +13,7 @@ import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
 import { createEditorRoutes } from "./routes/editor.ts";
 import { netboxRoutes } from "./routes/netbox.ts";
+import { ResponseGate } from "./rpc/response_gate.ts";
 import { closeAtOnce, serveWebSocket } from "./rpc/socket.ts";
 import { SocketSlots } from "./rpc/socket_limits.ts";
 import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
@@ -91,6 +92,9 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     await next();
     const ms = performance.now() - started;
     c.header("X-Request-Id", requestId);
+    // No response is ever to be taken for a type other than the one it declares (a JSON error
+    // read as a script by a page that includes it).
+    c.header("X-Content-Type-Options", "nosniff");
     const route = c.req.routePath && c.res.status !== 404 ? c.req.routePath : "unmatched";
     metrics.httpRequest(c.req.method, route, c.res.status, ms);
     if (c.res.status !== 101) {
@@ -244,6 +248,8 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     perAddress: deps.config.ARCHIFLOW_MAX_SOCKETS_PER_ADDRESS,
     total: deps.config.ARCHIFLOW_MAX_SOCKETS,
   });
+  // One gate for the large responses of every socket and POST /mcp request of this process.
+  const responses = new ResponseGate(deps.config.ARCHIFLOW_MAX_RESPONSE_BYTES);
   const ws = async (c: Context<Env>) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({
@@ -282,6 +288,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
       return closeAtOnce(c.req.raw, slot.code, slot.reason, protocol, idleSeconds);
     }
     const response = serveWebSocket(c.req.raw, {
+      responses,
       registry: deps.registry,
       events: deps.events,
       log: deps.log,
@@ -323,7 +330,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   app.route("/", createEditorRoutes(deps.config));
 
   mountRest(app, deps);
-  mountMcp(app, deps);
+  mountMcp(app, deps, responses);
 
   app.route(
     "/api/netbox",

@@ -1,6 +1,6 @@
 // An editor opened from NetBox outlives its first, short-lived key. A NetBox-like page on another
 // site renders the NetBox plugin's editor_frame.html with an editor token signed by the plugin's
-// own embed.py (run with python3) for 30 s, and answers its refresh requests the way the plugin's
+// own embed.py (run with python3) for 60 s, and answers its refresh requests the way the plugin's
 // editor-token view does (embed.refresh_editor_token, CSRF header required). The server closes a
 // socket when its token expires; the editor must still be connected after that, without ever
 // showing itself disconnected, and save; no key may appear in any URL or log line.
@@ -19,7 +19,9 @@ const TEMPLATE = new URL(
 );
 const PLUGIN_DIR = new URL("../netbox-plugin/", import.meta.url).pathname;
 const SECRET = "refresh-test-secret-0123456789abcdef";
-const TTL_SECONDS = 30;
+// Long enough for draw.io to open on a busy machine before the first key runs out, short enough
+// to wait for its renewal and expiry.
+const TTL_SECONDS = 60;
 const CSRF = "csrf-of-this-netbox-session";
 const REFRESH_PATH = "/plugins/archiflow/editor-token/";
 
@@ -28,8 +30,8 @@ const DIAGRAM = '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>
   '<mxGeometry x="10" y="10" width="80" height="40" as="geometry"/></mxCell>' +
   "</root></mxGraphModel>";
 
-// The plugin's signing code, called as its views call it (settings built directly: the plugin's
-// settings check allows no lifetime under 30 s, and this test wants the shortest it can wait for).
+// The plugin's signing code, called as its views call it (settings built directly, with a
+// lifetime as short as the test can wait for).
 const PYTHON = `
 import json, sys
 sys.path.insert(0, ".")

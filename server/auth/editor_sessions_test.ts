@@ -20,7 +20,7 @@ Deno.test(
       assert.equal(await check.revoked("alice", iat), false);
 
       const lines = await runTokenCommand(t.db, ["revoke-editor", "--user", "netbox:alice"]);
-      assert.match(lines[0], /NetBox user alice: editor tokens issued before \S+Z are refused/);
+      assert.match(lines[0], /NetBox user alice: editor sessions begun before \S+Z are refused/);
       // The cached answer holds until the cache time has passed, or a fresh check is asked for.
       assert.equal(await check.revoked("alice", iat), false);
       assert.equal(await check.revoked("alice", iat, true), true);

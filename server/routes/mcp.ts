@@ -5,8 +5,9 @@
 import type { Hono } from "hono";
 import type { AppDeps, Env } from "../app.ts";
 import { dispatch } from "../rpc/dispatch.ts";
+import type { ResponseGate } from "../rpc/response_gate.ts";
 
-export function mountMcp(app: Hono<Env>, deps: AppDeps): void {
+export function mountMcp(app: Hono<Env>, deps: AppDeps, responses: ResponseGate): void {
   app.post("/mcp", async (c) => {
     // The app's body limit has already refused a body over ARCHIFLOW_MAX_MESSAGE_BYTES.
     const text = await c.req.text();
@@ -26,6 +27,7 @@ export function mountMcp(app: Hono<Env>, deps: AppDeps): void {
       }),
       onInternalError: (err, method) =>
         deps.log.error("internal error", { method, transport: "mcp", error: String(err) }),
+      responses,
     });
     // Only notifications or responses: 202 with no body, as the transport specifies.
     if (reply === null) return c.body(null, 202);

@@ -25,7 +25,11 @@ export function netboxRoutes(deps: NetboxRouteDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   app.post("/sync", async (c) => {
-    const body = await c.req.json().catch(() => ({}));
+    // An empty or malformed body means "the defaults"; a body over the limit is still a 413.
+    const body = await c.req.json().catch((err) => {
+      if (err instanceof SyntaxError) return {};
+      throw err;
+    });
     const run = await callTool(deps.registry, "sync-netbox", body ?? {}, {
       db: deps.db,
       config: deps.config,

@@ -622,8 +622,9 @@ h2{margin:18px 0 6px;font-size:16px}
 <script>
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]));
-const fromUrl = new URLSearchParams(location.search).get("token");
-if (fromUrl) { sessionStorage.setItem("af_token", fromUrl); history.replaceState(null, "", location.pathname); }
+const fromUrl = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromUrl) { sessionStorage.setItem("af_token", fromUrl); }
+if (location.hash || location.search) history.replaceState(null, "", location.pathname);
 $("tok").value = sessionStorage.getItem("af_token") || "";
 async function load() {
   const key = $("tok").value.trim();

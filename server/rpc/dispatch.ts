@@ -6,6 +6,7 @@
 import type { Config } from "../config.ts";
 import { AppError, toAppError } from "../errors.ts";
 import { encodedLengthFloor, encodeResult } from "../tools/raw_json.ts";
+import { LARGE_RESPONSE_BYTES, type ResponseGate } from "./response_gate.ts";
 import {
   callTool,
   InvalidParamsError,
@@ -56,6 +57,11 @@ export interface DispatchOptions {
   onInternalError?: (err: unknown, method: string) => void;
   /** Called after each tools/call with its outcome, for metrics. */
   onToolCall?: (name: string, ok: boolean, ms: number) => void;
+  /**
+   * The process's gate for large responses, shared by every transport; without one, only each
+   * message's own ARCHIFLOW_MAX_RESPONSE_BYTES bounds them.
+   */
+  responses?: ResponseGate;
 }
 
 /** A response to one incoming text message. */
@@ -66,11 +72,18 @@ export interface DispatchReply {
    * empty batch or one with too many calls. HTTP transports answer it with 400.
    */
   refused: boolean;
+  /**
+   * Gives back what the response took from the process's gate for large responses: the
+   * transport calls it once the text is delivered (or dropped).
+   */
+  release?: () => void;
 }
 
 /** Handles one incoming text message; returns the response text or null when none is due. */
 export async function dispatchText(text: string, options: DispatchOptions): Promise<string | null> {
-  return (await dispatch(text, options))?.text ?? null;
+  const reply = await dispatch(text, options);
+  reply?.release?.();
+  return reply?.text ?? null;
 }
 
 /** Handles one incoming text message; null when no response is due (only notifications). */
@@ -88,6 +101,21 @@ export async function dispatch(
     return refusal(errorResponse(null, PARSE_ERROR, parseErrorMessage(err)));
   }
   const budget = new ResponseBudget(config.ARCHIFLOW_MAX_RESPONSE_BYTES, options);
+  let reply: DispatchReply | null = null;
+  try {
+    reply = await dispatchParsed(message, options, config, budget);
+    return reply && { ...reply, release: () => budget.release() };
+  } finally {
+    if (reply === null) budget.release();
+  }
+}
+
+async function dispatchParsed(
+  message: unknown,
+  options: DispatchOptions,
+  config: Config,
+  budget: ResponseBudget,
+): Promise<DispatchReply | null> {
   if (!Array.isArray(message)) {
     const response = await dispatchMessage(message, options, config, budget);
     if (response === null) return null;
@@ -195,6 +223,7 @@ const LONGEST_RESPONSE = 2 ** 29 - 2 ** 25;
 class ResponseBudget {
   readonly limit: number;
   #used = 0;
+  #releases: (() => void)[] = [];
   spent = false;
 
   constructor(setting: number, readonly options: DispatchOptions) {
@@ -204,6 +233,18 @@ class ResponseBudget {
   /** The response's text if it fits, else its refusal; either way counted. */
   encode(response: RpcResponse): string {
     const room = this.limit - this.#used;
+    const gate = this.options.responses;
+    let reserved = 0;
+    if (gate && "result" in response && response.result instanceof ToolCallResult) {
+      // The least the text will take; one over `room` is refused below without being built.
+      const floor = encodedLengthFloor(response.result.value) * 2;
+      if (floor <= room && floor >= LARGE_RESPONSE_BYTES) {
+        const release = gate.take(floor);
+        if (release === null) return JSON.stringify(this.busy(response, floor, gate));
+        this.#releases.push(release);
+        reserved = floor;
+      }
+    }
     let text: string;
     try {
       const encoded = encodeResponse(response, room);
@@ -216,8 +257,36 @@ class ResponseBudget {
     }
     const bytes = utf8Length(text);
     if (bytes > room) return this.#refuse(response, bytes);
+    // Escaping made it larger than estimated: the gate counts what it really takes.
+    if (reserved > 0 && bytes > reserved) this.#releases.push(gate!.force(bytes - reserved));
     this.#used += bytes + 1; // and a comma or a bracket
     return text;
+  }
+
+  /** Gives back what this message's responses took from the process's gate. */
+  release(): void {
+    for (const release of this.#releases) release();
+    this.#releases = [];
+  }
+
+  /** The answer to a call whose large response the process cannot build now. */
+  busy(response: RpcResponse, bytes: number, gate: ResponseGate): RpcResponse {
+    const what = "result" in response && response.result instanceof ToolCallResult
+      ? `tools/call ${response.result.tool}`
+      : "this call";
+    return errorResponse(
+      response.id,
+      RESPONSE_TOO_LARGE,
+      `Server busy: the response to ${what} takes at least ${bytes} bytes, and other large ` +
+        `responses already take all but ${gate.free} of the ${gate.capacity} bytes the server ` +
+        `builds at once (ARCHIFLOW_MAX_RESPONSE_BYTES); retry shortly`,
+      {
+        reason: "busy",
+        setting: "ARCHIFLOW_MAX_RESPONSE_BYTES",
+        limit: gate.capacity,
+        bytes,
+      },
+    );
   }
 
   /** The response to a call not run because the budget is spent. */

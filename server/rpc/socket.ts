@@ -1,5 +1,6 @@
-// WebSocket glue: one JSON-RPC session per connection. Messages are handled concurrently, so a
-// slow call never blocks the next one; subscriptions turn hub events into notifications. The
+// WebSocket glue: one JSON-RPC session per connection. Two messages are handled at a time, so
+// one slow call does not block the next, while the next waits until the client has taken the
+// answers before it (backpressure); subscriptions turn hub events into notifications. The
 // connection's credential is checked again while it stays open, so revocation and expiry reach
 // sockets too.
 import { enforceEditorGrant } from "../auth/editor_scope.ts";
@@ -8,8 +9,9 @@ import type { AppEvent, EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
 import { diagramAccess } from "../tools/diagram_acl.ts";
 import type { ToolContext, ToolRegistry } from "../tools/tool.ts";
-import { dispatchText, type ExtraMethod } from "./dispatch.ts";
+import { dispatch, type ExtraMethod } from "./dispatch.ts";
 import { errorResponse, INVALID_PARAMS, INVALID_REQUEST, RpcMethodError } from "./protocol.ts";
+import type { ResponseGate } from "./response_gate.ts";
 import { CLOSE_POLICY, utf8LongerThan } from "./socket_limits.ts";
 
 /** The credential a socket was opened with, as seen again while the socket stays open. */
@@ -39,7 +41,17 @@ export interface SocketDeps {
   onClose?: () => void;
   /** Called after each tools/call (metrics and the access log). */
   onToolCall?: (name: string, ok: boolean, ms: number, requestId: string) => void;
+  /** The process's gate for large responses (see response_gate.ts). */
+  responses?: ResponseGate;
 }
+
+/**
+ * Messages of one socket handled at once; later ones wait their turn, so a client cannot make
+ * the server hold the results of hundreds of calls by sending them as separate messages.
+ */
+export const SOCKET_MESSAGES_IN_FLIGHT = 2;
+/** Messages that may wait behind those; more are refused until the socket catches up. */
+export const SOCKET_MESSAGES_WAITING = 64;
 
 export type Topic = "diagrams" | "pools" | "alerts" | "devices";
 const EVENT_TOPIC: Record<string, Topic> = {
@@ -151,12 +163,38 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     credential.start();
   };
   socket.onclose = () => {
+    waiting.length = 0;
     credential.stop();
     unsubscribe?.();
     deps.onClose?.();
   };
   socket.onerror = () => {};
-  socket.onmessage = async (event) => {
+  // Messages are handled in arrival order, a few at a time.
+  let inFlight = 0;
+  const waiting: MessageEvent[] = [];
+  socket.onmessage = (event) => {
+    if (inFlight < SOCKET_MESSAGES_IN_FLIGHT) return void run(event);
+    if (waiting.length < SOCKET_MESSAGES_WAITING) return void waiting.push(event);
+    send(JSON.stringify(errorResponse(
+      null,
+      INVALID_REQUEST,
+      `Invalid Request: ${SOCKET_MESSAGES_WAITING} messages already wait behind the ` +
+        `${SOCKET_MESSAGES_IN_FLIGHT} this socket is running; wait for answers before sending more`,
+    )));
+  };
+  const run = async (event: MessageEvent) => {
+    inFlight++;
+    try {
+      await handle(event);
+    } catch (err) {
+      deps.log.error("internal error", { connId, error: String(err) });
+    } finally {
+      inFlight--;
+      const next = waiting.shift();
+      if (next && socket.readyState === WebSocket.OPEN) run(next);
+    }
+  };
+  const handle = async (event: MessageEvent) => {
     const data = event.data;
     const limit = deps.maxMessageBytes;
     const over = typeof data === "string"
@@ -176,15 +214,26 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       data instanceof ArrayBuffer ? data : await (data as Blob).arrayBuffer(),
     );
     const requestId = `${connId}-${++seq}`;
-    const reply = await dispatchText(text, {
+    const reply = await dispatch(text, {
       registry: deps.registry,
       context: () => deps.context(requestId),
       extraMethods: { subscribe, unsubscribe: unsubscribeMethod },
       onInternalError: (err, method) =>
         deps.log.error("internal error", { method, requestId, error: String(err) }),
       onToolCall: (name, ok, ms) => deps.onToolCall?.(name, ok, ms, requestId),
+      responses: deps.responses,
     });
-    if (reply !== null) send(reply);
+    if (reply === null) return;
+    const before = socket.bufferedAmount;
+    send(reply.text);
+    // Backpressure: the next message waits until the client has taken this answer, and a large
+    // answer keeps its share of the process's gate until then. A client that stops reading
+    // stops being served; one that stops answering pings is closed by the idle timeout.
+    try {
+      await drained(socket, before);
+    } finally {
+      reply.release?.();
+    }
   };
   return response;
 }
@@ -344,5 +393,12 @@ async function editorMayOpen(ctx: ToolContext, id: number): Promise<boolean> {
   } catch (err) {
     if (err instanceof AppError && err.kind === "forbidden") return false;
     throw err;
+  }
+}
+
+/** Resolves once the socket has sent what was buffered beyond `level`, or is no longer open. */
+async function drained(socket: WebSocket, level: number): Promise<void> {
+  while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > level) {
+    await new Promise((r) => setTimeout(r, 5));
   }
 }

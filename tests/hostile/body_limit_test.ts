@@ -66,6 +66,8 @@ Deno.test(
         ["webhook without a token", "/api/netbox/webhook", {}, "ARCHIFLOW_MAX_WEBHOOK_BYTES"],
         ["POST /mcp", "/mcp", auth, "ARCHIFLOW_MAX_MESSAGE_BYTES"],
         ["REST write", "/api/ip-pools/", auth, "ARCHIFLOW_MAX_MESSAGE_BYTES"],
+        // Its body is optional: an unreadable one must not become "sync with the defaults".
+        ["NetBox sync", "/api/netbox/sync", auth, "ARCHIFLOW_MAX_MESSAGE_BYTES"],
       ];
       const outcomes: [string, string, Outcome][] = [];
       for (const [what, path, headers, setting] of targets) {
