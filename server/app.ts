@@ -23,6 +23,7 @@ import {
   credentialFromRequest,
   offeredProtocols,
   parseNetworks,
+  QUERY_KEY_REFUSAL,
   WS_PROTOCOL,
 } from "./auth/credentials.ts";
 import { admitCalls, RateLimiter } from "./auth/rate_limit.ts";
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     const credential = credentialFromRequest(c.req.raw, websocket);
     let actor: Actor & { tokenId: number | null };
     try {
+      if (credential?.via === "query") throw new AppError("unauthenticated", QUERY_KEY_REFUSAL);
       actor = await authenticator.authenticate(
         credential?.key ?? null,
         addr,

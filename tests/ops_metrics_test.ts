@@ -132,7 +132,8 @@ Deno.test(
       ADMIN_KEY,
     ];
     const client = await RpcClient.connect(
-      server.url.replace(/^http/, "ws") + `/ws?token=${ADMIN_KEY}`,
+      server.url.replace(/^http/, "ws") + "/ws",
+      wsProtocols(ADMIN_KEY),
     );
     try {
       lines.length = 0;

@@ -121,6 +121,11 @@ Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) =
         assert.equal(await closedWith(s.wsUrl, wsProtocols(key)), 1008);
         assert.equal(await closedWith(`${s.wsUrl}?token=${key}`), 1008);
       }
+      // A good key in the URL is refused too, saying how to send it.
+      const inUrl = await RpcClient.connect(`${s.wsUrl}?token=${k.write}`);
+      const refusal = await inUrl.closed;
+      assert.equal(refusal.code, 1008);
+      assert.match(refusal.reason, /Keys in URLs are refused/);
       const reader = await RpcClient.connect(s.wsUrl, wsProtocols(k.read));
       assert.equal(reader.protocol, "archiflow", "the key's protocol is never echoed");
       assert.ok((await reader.tool("get-devices")).devices);
@@ -129,7 +134,7 @@ Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) =
         (e: Error) => e.message.startsWith("forbidden"),
       );
       await reader.close();
-      const writer = await RpcClient.connect(`${s.wsUrl}?token=${k.write}`);
+      const writer = await RpcClient.connect(s.wsUrl, wsProtocols(k.write));
       assert.equal(
         (await writer.tool("save-device", { assetId: "WS-W", deviceName: "x" })).asset_id,
         "WS-W",

@@ -1,5 +1,5 @@
-// Who is calling: reads the credential a request carries (header, WebSocket subprotocol or
-// query parameter), the client address (X-Forwarded-For only from trusted proxies) and turns
+// Who is calling: reads the credential a request carries (header or WebSocket subprotocol), the
+// client address (X-Forwarded-For only from trusted proxies) and turns
 // them into the Actor every tool call and audit row records.
 //
 // Accepted credentials:
@@ -9,9 +9,8 @@
 //     Sec-WebSocket-Protocol: archiflow, archiflow.token.<key>
 //                                                     (browsers; the server answers "archiflow",
 //                                                      never the protocol holding the key)
-//     ?token=<key>                                    (older clients only: a query reaches
-//                                                      access logs, so the log redacts it and
-//                                                      the editor never sends one)
+//   A key in the URL (?token=<key>, accepted by earlier releases) is refused with what to do
+//   instead: URLs reach access logs, proxies and browser history.
 // <key> is an API key ("af_...") or, when ARCHIFLOW_EDITOR_SECRET is set, a signed editor token
 // from the NetBox plugin: its `sub` becomes the user `netbox:<sub>`, with the write scope narrowed
 // to the editor's tools and the token's claims (editor_scope.ts), unless the user's editor
@@ -44,6 +43,15 @@ export function offeredProtocols(header: string | null | undefined): string[] {
   return (header ?? "").split(",").map((p) => p.trim()).filter(Boolean);
 }
 
+/** Why a key in the URL is refused; short enough for a WebSocket close reason (123 bytes). */
+export const QUERY_KEY_REFUSAL =
+  "Keys in URLs are refused (they reach logs): send the subprotocol archiflow.token.<key> " +
+  "or an Authorization header";
+
+/**
+ * The credential a request carries. A WebSocket key in the query comes back with via "query",
+ * for the caller to refuse with QUERY_KEY_REFUSAL rather than ignore (the client gets told).
+ */
 export function credentialFromRequest(req: Request, websocket: boolean): Credential | null {
   const header = credentialFromHeader(req.headers.get("authorization"));
   if (header) return { key: header, via: "header" };

@@ -558,10 +558,9 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
   };
   const ws = {
     get: {
-      summary: "WebSocket JSON-RPC 2.0 (MCP tools/call). Authenticate with Authorization, the " +
-        "subprotocols [archiflow, archiflow.token.<key>], or ?token=<key>. Without an upgrade, " +
-        "answers a short description.",
-      parameters: [{ name: "token", in: "query", schema: { type: "string" } }],
+      summary: "WebSocket JSON-RPC 2.0 (MCP tools/call). Authenticate with Authorization or the " +
+        "subprotocols [archiflow, archiflow.token.<key>]; a key in the URL (?token=) is refused " +
+        "with close code 1008. Without an upgrade, answers a short description.",
       responses: {
         "101": { description: "Switching protocols" },
         "200": { description: "Description", content: json({ type: "object" }) },

@@ -121,7 +121,10 @@ if (import.meta.main) {
     const xml = diagramOfAboutOneMegabyte();
     const key = await benchKey(db);
     const auth = key ? `token=${encodeURIComponent(key)}` : "";
-    const ws = new WebSocket(server.url.replace(/^http/, "ws") + `/ws?${auth}`);
+    const ws = new WebSocket(
+      server.url.replace(/^http/, "ws") + "/ws",
+      key ? ["archiflow", `archiflow.token.${key}`] : [],
+    );
     await new Promise((r) => ws.onopen = r);
     const saved = await new Promise<{ id: number }>((resolve, reject) => {
       ws.onmessage = (e) => {

@@ -107,12 +107,12 @@ Deno.test(
 Deno.test("a token in a percent-encoded query name is never logged", opts, async () => {
   const server = await loggedServer();
   try {
-    // URL parsers decode names, so ?%74oken= is ?token= to the server: it authenticates.
+    // URL parsers decode names, so ?%74oken= is ?token= to the server: refused as a key in the
+    // URL, and not logged either.
     const client = await RpcClient.connect(
       `${server.url.replace(/^http/, "ws")}/ws?%74oken=${server.key}`,
     );
-    assert.equal(typeof (await client.call("ping")), "object");
-    await client.close();
+    assert.equal((await client.closed).code, 1008);
     for (const name of ["%74oken", "TOKEN", "access_token", "%6Bey", "api%5Fkey"]) {
       const res = await fetch(`${server.url}/api/status/?${name}=${server.key}`, {
         headers: { authorization: `Token ${server.key}` },

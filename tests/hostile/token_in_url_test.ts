@@ -152,16 +152,12 @@ Deno.test({
       const old = await fetch(`${server.url}/editor?diagram=${saved.id}&token=${key}`);
       assert.equal(old.status, 400);
       assert.match(await old.text(), /#token=/);
-      // Non-browser clients of older releases may still put the key in the WebSocket's query;
-      // it is accepted (they keep working) and, like every query key, never written to the log.
+      // Clients of earlier releases that put the key in the WebSocket's query are refused and
+      // told how to send it; the key is not written to the log.
       const legacy = new WebSocket(`${server.wsUrl}?token=${key}`);
-      await new Promise((resolve, reject) => {
-        legacy.onopen = resolve;
-        legacy.onerror = () => reject(new Error("the WebSocket with ?token= was refused"));
-      });
-      const closed = new Promise((resolve) => legacy.onclose = resolve);
-      legacy.close();
-      await closed;
+      const closed = await new Promise<CloseEvent>((resolve) => legacy.onclose = resolve);
+      assert.equal(closed.code, 1008);
+      assert.match(closed.reason, /subprotocol archiflow\.token\./);
       await tab.close();
       await own.close();
       await assertStillServing(server, "key in the editor's URL");
