@@ -7,14 +7,11 @@ import { migrate } from "../server/db/migrate.ts";
 import { createTestDb } from "./support/db.ts";
 import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
+import { oneShapeDiagram } from "./support/diagrams.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-const xml = (label: string) =>
-  `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>` +
-  `<mxCell id="v1" value="${label}" vertex="1" parent="1">` +
-  `<mxGeometry x="10" y="10" width="60" height="60" as="geometry"/></mxCell>` +
-  `</root></mxGraphModel>`;
+const xml = oneShapeDiagram;
 
 async function toolError(p: Promise<unknown>): Promise<ToolCallError> {
   try {

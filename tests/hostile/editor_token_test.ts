@@ -10,14 +10,11 @@ import { getJson, jsonInit } from "../support/rest.ts";
 import { ToolCallError } from "../support/rpc_client.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { hostileOpts } from "./support.ts";
+import { oneShapeDiagram } from "../support/diagrams.ts";
 
 const SECRET = "editor-secret-for-hostile-tests-0123456789";
 
-const xml = (label: string) =>
-  `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>` +
-  `<mxCell id="s1" value="${label}" vertex="1" parent="1">` +
-  `<mxGeometry x="10" y="10" width="80" height="40" as="geometry"/></mxCell>` +
-  `</root></mxGraphModel>`;
+const xml = oneShapeDiagram;
 
 /** The tool error a call ends with ("code: message"), or "ok" when it succeeds. */
 async function outcome(call: Promise<unknown>): Promise<string> {

@@ -12,14 +12,11 @@ import { startServer } from "../../server/server.ts";
 import { createTestDb } from "../support/db.ts";
 import { RpcClient } from "../support/rpc_client.ts";
 import { startTestServer } from "../support/server.ts";
+import { oneShapeDiagram } from "../support/diagrams.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-const xml = (label: string) =>
-  `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>` +
-  `<mxCell id="v1" value="${label}" vertex="1" parent="1">` +
-  `<mxGeometry x="10" y="10" width="60" height="60" as="geometry"/></mxCell>` +
-  `</root></mxGraphModel>`;
+const xml = oneShapeDiagram;
 
 /** A server in this process whose log lines (all levels) the test reads. */
 async function loggedServer(env: Record<string, string> = {}) {
