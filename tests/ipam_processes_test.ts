@@ -34,6 +34,9 @@ Deno.test({
         ARCHIFLOW_LOG_LEVEL: "info",
         ARCHIFLOW_RUN_MIGRATIONS: "false",
         ARCHIFLOW_ADMIN_TOKEN: adminKey,
+        // Every call counts against the per-token limit; this test is about concurrency.
+        ARCHIFLOW_RATE_LIMIT_PER_TOKEN: "0",
+        ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: "0",
       });
     const clients: RpcClient[] = [];
     try {

@@ -313,6 +313,9 @@ async function startServerProcess(): Promise<string> {
       DATABASE_POOL_SIZE: String(SERVER_POOL_SIZE),
       ARCHIFLOW_LOG_LEVEL: "info",
       ARCHIFLOW_ADMIN_TOKEN: ADMIN_KEY,
+      // Every call counts against the per-token limit; the bench measures the allocator.
+      ARCHIFLOW_RATE_LIMIT_PER_TOKEN: "0",
+      ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: "0",
     },
     stdout: "piped",
     stderr: "inherit",
