@@ -1,5 +1,5 @@
 // One zod schema over the environment. loadConfig(env) is pure so tests can build configs freely;
-// only main.ts passes the real environment in.
+// only main.ts and the tasks pass the real environment in.
 import { z } from "zod";
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -12,9 +12,30 @@ const bool = (def: boolean) =>
 export const configSchema = z.object({
   PORT: int(3333, 0, 65535),
   HOST: z.string().default("0.0.0.0"),
+  /**
+   * PostgreSQL, in order of precedence: DATABASE_URL; else the design document's DB_HOST,
+   * DB_PORT, DB_NAME, DB_USER, DB_PASSWORD; else libpq's PGHOST, PGPORT, PGDATABASE, PGUSER,
+   * PGPASSWORD. None of them set: the embedded database in ARCHIFLOW_DATA_DIR. See
+   * databaseTarget().
+   */
   DATABASE_URL: z.string().url().optional(),
+  DB_HOST: z.string().optional(),
+  DB_PORT: z.string().optional(),
+  DB_NAME: z.string().optional(),
+  DB_USER: z.string().optional(),
+  DB_PASSWORD: z.string().optional(),
+  PGHOST: z.string().optional(),
+  PGPORT: z.string().optional(),
+  PGDATABASE: z.string().optional(),
+  PGUSER: z.string().optional(),
+  PGPASSWORD: z.string().optional(),
   ARCHIFLOW_DATA_DIR: z.string().default("./data"),
-  DATABASE_POOL_SIZE: int(10, 1, 200),
+  /** Most connections to PostgreSQL (the document's pool: max 20). */
+  DATABASE_POOL_SIZE: int(20, 1, 200),
+  /** An idle PostgreSQL connection is closed after this long, in ms (document: 30000). */
+  DATABASE_IDLE_TIMEOUT_MS: int(30_000, 0, 86_400_000),
+  /** How long to wait for a new PostgreSQL connection, in ms (document: 2000). */
+  DATABASE_CONNECT_TIMEOUT_MS: int(2000, 100, 600_000),
   /** Largest WebSocket message or HTTP body accepted, in bytes. */
   ARCHIFLOW_MAX_MESSAGE_BYTES: int(25 * 1024 * 1024, 1024),
   /** Largest diagram XML accepted by save-diagram, in bytes. */
@@ -105,13 +126,134 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/**
+ * Loads and checks the configuration; throws ConfigError (one line) when a setting is wrong,
+ * including database settings that are present but incomplete.
+ */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") cleaned[k] = v;
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
+    // Messages name settings, never their values (a password or URL could be among them).
     const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`);
   }
+  databaseTarget(parsed.data);
   return parsed.data;
+}
+
+/** A configuration the server refuses to start with; the message is one line. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Where a PostgreSQL connection goes, spelled out (from DB_* or PG* settings). */
+export interface PgConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+}
+
+export type DatabaseTarget =
+  | { kind: "pglite"; dataDir: string }
+  | {
+    kind: "postgres";
+    /** The URL (DATABASE_URL) or the parts (DB_*, PG*). */
+    connection: string | PgConnection;
+    /** The settings the connection was made from, to name them in messages. */
+    settings: string[];
+    /** host:port/database, without user or password, for messages and logs. */
+    where: string;
+    /** Settings of a lower precedence that are set too, and not used. */
+    ignored: string[];
+  };
+
+interface SettingGroup {
+  /** Setting names: host, port, database, user, password. */
+  names: [string, string, string, string, string];
+}
+
+// The document's names, then libpq's; the first group with any setting present is used, and
+// it must be complete: a half-given group is a mistake, never a reason to use another backend.
+const GROUPS: SettingGroup[] = [
+  { names: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"] },
+  { names: ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD"] },
+];
+
+/**
+ * Which database the configuration names: PostgreSQL from DATABASE_URL, else from the DB_*
+ * settings, else from the PG* settings; the embedded PGlite only when none of them is set.
+ * Within DB_* (and PG*), host, database and user are required, the port defaults to 5432 and
+ * the password may be left out (trust or peer authentication). Throws ConfigError naming the
+ * missing or wrong settings.
+ */
+export function databaseTarget(config: Config): DatabaseTarget {
+  if (config.DATABASE_URL) {
+    let url: URL;
+    try {
+      url = new URL(config.DATABASE_URL);
+    } catch {
+      throw new ConfigError("DATABASE_URL is not a URL");
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+      throw new ConfigError(
+        "DATABASE_URL must be a postgres:// or postgresql:// URL; refusing to start",
+      );
+    }
+    return {
+      kind: "postgres",
+      connection: config.DATABASE_URL,
+      settings: ["DATABASE_URL"],
+      where: `${url.hostname || "localhost"}:${url.port || 5432}${url.pathname || "/"}`,
+      ignored: ignoredBelow(config, -1),
+    };
+  }
+  const values = config as unknown as Record<string, string | undefined>;
+  for (const [rank, { names }] of GROUPS.entries()) {
+    const present = names.filter((n) => values[n] !== undefined);
+    if (!present.length) continue;
+    const [hostName, portName, dbName, userName, passwordName] = names;
+    const missing = [hostName, dbName, userName].filter((n) => values[n] === undefined);
+    if (missing.length) {
+      throw new ConfigError(
+        `Incomplete database settings: ${present.join(", ")} ${
+          present.length === 1 ? "is" : "are"
+        } set but ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing; ` +
+          `set ${missing.length === 1 ? "it" : "them"} (or DATABASE_URL), or unset ` +
+          `${present.join(", ")} to use the embedded database; refusing to start`,
+      );
+    }
+    const portText = values[portName];
+    const port = portText === undefined ? 5432 : Number(portText);
+    if (!/^\d{1,5}$/.test(portText ?? "5432") || port < 1 || port > 65535) {
+      throw new ConfigError(`${portName} must be a TCP port (1 to 65535); refusing to start`);
+    }
+    const connection: PgConnection = {
+      host: values[hostName]!,
+      port,
+      database: values[dbName]!,
+      user: values[userName]!,
+    };
+    if (values[passwordName] !== undefined) connection.password = values[passwordName];
+    return {
+      kind: "postgres",
+      connection,
+      settings: names.filter((n) => values[n] !== undefined),
+      where: `${connection.host}:${port}/${connection.database}`,
+      ignored: ignoredBelow(config, rank),
+    };
+  }
+  return { kind: "pglite", dataDir: config.ARCHIFLOW_DATA_DIR };
+}
+
+/** The settings present in the groups after GROUPS[rank] (all groups for -1). */
+function ignoredBelow(config: Config, rank: number): string[] {
+  const values = config as unknown as Record<string, string | undefined>;
+  return GROUPS.slice(rank + 1).flatMap((g) => g.names.filter((n) => values[n] !== undefined));
 }

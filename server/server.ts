@@ -27,6 +27,9 @@ export interface RunningServer {
 export async function startServer(config: Config, db: Db, log: Logger): Promise<RunningServer> {
   if (config.ARCHIFLOW_RUN_MIGRATIONS) {
     const result = await migrate(db);
+    if (result.convertedFrom !== null) {
+      log.info("database converted from the previous schema", { from: result.convertedFrom });
+    }
     if (result.applied.length) log.info("migrations applied", { applied: result.applied });
   }
   if (config.ARCHIFLOW_ADMIN_TOKEN) await ensureProvisionedToken(db, config.ARCHIFLOW_ADMIN_TOKEN);

@@ -32,21 +32,25 @@ const L1 = link("e1", "sw", "rtr", "Gi1/0/1", "Gi0/0/0");
 const L2 = link("e2", "rtr", "fw", "Gi0/0/1", "eth0");
 
 type Conn = {
-  device_a_asset_id: string;
-  port_a_name: string;
-  device_b_asset_id: string;
-  port_b_name: string;
+  source_device: string;
+  source_port: string;
+  target_device: string;
+  target_port: string;
 };
 
+/** Every cable once, by its two ends (the view lists a cable from each end). */
 async function connections(s: TestServer): Promise<string[]> {
   const rows = await s.db.query<Conn>("SELECT * FROM device_connections");
-  return rows.map((r) => {
-    const ends = [
-      `${r.device_a_asset_id}:${r.port_a_name}`,
-      `${r.device_b_asset_id}:${r.port_b_name}`,
-    ];
-    return ends.sort().join(" = ");
-  }).sort();
+  const cables = rows.map((r) =>
+    [`${r.source_device}:${r.source_port}`, `${r.target_device}:${r.target_port}`].sort().join(
+      " = ",
+    )
+  );
+  // Each cable appears exactly twice, once from each end.
+  const counts = new Map<string, number>();
+  for (const c of cables) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const [c, n] of counts) assert.equal(n, 2, `${c} is listed from both ends`);
+  return [...counts.keys()].sort();
 }
 
 Deno.test(
@@ -54,7 +58,7 @@ Deno.test(
   opts,
   async () => {
     await withServer(async (s, c) => {
-      const saved = await c.tool<{ id: number; inventory: Record<string, unknown> }>(
+      const saved = await c.tool<{ id: string; inventory: Record<string, unknown> }>(
         "save-diagram",
         { name: "core", site: "hq", xml: diagram(SW, RTR, FW, L1, L2) },
       );
@@ -81,39 +85,58 @@ Deno.test(
         "A-2:Gi0/0/1 = A-3:eth0",
       ]);
       // Connected both ways: each port points at the other.
-      const [oneWay] = await s.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM device_ports a JOIN device_ports b ON b.id = a.connected_port_id
-        WHERE b.connected_port_id IS DISTINCT FROM a.id`,
+      const [oneWay] = await s.db.query<{ n: number; both: number }>(
+        `SELECT count(*) FILTER (WHERE (b.connected_to_device, b.connected_to_port)
+                                       IS DISTINCT FROM (a.device_id, a.port_name))::int AS n,
+                count(*)::int AS both
+           FROM device_ports a
+           JOIN device_ports b
+             ON (b.device_id, b.port_name) = (a.connected_to_device, a.connected_to_port)`,
       );
-      assert.equal(oneWay.n, 0);
+      assert.deepEqual(oneWay, { n: 0, both: 4 });
+      // Ports belong to their device by asset id.
+      const ports = await s.db.query<{ device_id: string; port_name: string }>(
+        "SELECT device_id, port_name FROM device_ports ORDER BY device_id, port_name",
+      );
+      assert.deepEqual(ports.map((p) => `${p.device_id} ${p.port_name}`), [
+        "A-1 Gi1/0/1",
+        "A-2 Gi0/0/0",
+        "A-2 Gi0/0/1",
+        "A-3 eth0",
+      ]);
+      // Every device the drawing made says who made it.
+      const makers = await s.db.query<{ created_by: string }>(
+        "SELECT DISTINCT created_by FROM network_devices",
+      );
+      assert.deepEqual(makers.map((m) => m.created_by), ["test-admin"]);
       const audit = await s.db.query<{ action: string; entity_type: string; n: number }>(
         `SELECT action, entity_type, count(*)::int AS n FROM audit_log GROUP BY 1, 2 ORDER BY 1, 2`,
       );
       assert.deepEqual(audit, [
+        { action: "create", entity_type: "device", n: 3 },
         { action: "create", entity_type: "diagram", n: 1 },
-        { action: "create", entity_type: "network_device", n: 3 },
       ]);
 
       // The new ports, and the links between them, are audited by the diagram's own row: its
       // counts, and each new link's ports, page and edge.
       const [own] = await s.db.query<{
-        new_values: {
+        new_value: {
           inventory: {
             ports_created: number;
             links_connected: number;
             new_links: { columns: string[]; rows: [number, number, string, string][] };
           };
         };
-      }>("SELECT new_values FROM audit_log WHERE entity_type = 'diagram'");
-      assert.equal(own.new_values.inventory.ports_created, 4);
-      assert.equal(own.new_values.inventory.links_connected, 2);
+      }>("SELECT new_value FROM audit_log WHERE entity_type = 'diagram'");
+      assert.equal(own.new_value.inventory.ports_created, 4);
+      assert.equal(own.new_value.inventory.links_connected, 2);
       const portName = new Map(
-        (await s.db.query<{ id: number; name: string }>(
-          `SELECT p.id::int AS id, d.asset_id || ' ' || p.port_name AS name
-             FROM device_ports p JOIN network_devices d ON d.id = p.device_id`,
+        (await s.db.query<{ id: string; name: string }>(
+          `SELECT p.id, d.asset_id || ' ' || p.port_name AS name
+             FROM device_ports p JOIN network_devices d ON d.asset_id = p.device_id`,
         )).map((r) => [Number(r.id), r.name]),
       );
-      const { columns, rows } = own.new_values.inventory.new_links;
+      const { columns, rows } = own.new_value.inventory.new_links;
       assert.deepEqual(columns, ["port_a_id", "port_b_id", "page_id", "edge_id"]);
       assert.deepEqual(
         rows.map(([a, b, page, edge]) => [edge, portName.get(a), portName.get(b), a < b, page]),
@@ -149,12 +172,18 @@ Deno.test(
         xml: diagram(SW.replace("core-sw-01", "core-sw-01b"), RTR, FW, L1, L2),
       });
       const [upd] = await s.db.query<
-        { old_values: { device_name: string }; new_values: { device_name: string } }
+        {
+          entity_id: string;
+          old_value: { device_name: string };
+          new_value: { device_name: string; diagram_id: string };
+        }
       >(
-        "SELECT old_values, new_values FROM audit_log WHERE action = 'update' AND entity_type = 'network_device'",
+        "SELECT entity_id, old_value, new_value FROM audit_log WHERE action = 'update' AND entity_type = 'device'",
       );
-      assert.equal(upd.old_values.device_name, "core-sw-01");
-      assert.equal(upd.new_values.device_name, "core-sw-01b");
+      assert.equal(upd.entity_id, "A-1");
+      assert.equal(upd.old_value.device_name, "core-sw-01");
+      assert.equal(upd.new_value.device_name, "core-sw-01b");
+      assert.equal(upd.new_value.diagram_id, saved.id);
     });
   },
 );
@@ -164,7 +193,7 @@ Deno.test(
   opts,
   async () => {
     await withServer(async (s, c) => {
-      const d = await c.tool<{ id: number }>("save-diagram", {
+      const d = await c.tool<{ id: string }>("save-diagram", {
         name: "core",
         xml: diagram(SW, RTR, FW, L1, L2),
       });
@@ -193,10 +222,10 @@ Deno.test(
         "A-2:Gi0/0/1 = A-3:eth0",
       ]);
       // Plugging ports that existed before gets an audit row of its own, naming them.
-      const plugged = await s.db.query<{ new_values: { source: string; target: string } }>(
-        "SELECT new_values FROM audit_log WHERE action = 'connect' ORDER BY id",
+      const plugged = await s.db.query<{ new_value: { source: string; target: string } }>(
+        "SELECT new_value FROM audit_log WHERE action = 'connect' ORDER BY id",
       );
-      assert.deepEqual(plugged.map((r) => [r.new_values.source, r.new_values.target]), [
+      assert.deepEqual(plugged.map((r) => [r.new_value.source, r.new_value.target]), [
         ["A-2 Gi0/0/1", "A-3 eth0"],
       ]);
 
@@ -213,11 +242,11 @@ Deno.test(
 
 Deno.test("a link drawn in two diagrams stays until neither draws it", opts, async () => {
   await withServer(async (s, c) => {
-    const a = await c.tool<{ id: number }>("save-diagram", {
+    const a = await c.tool<{ id: string }>("save-diagram", {
       name: "a",
       xml: diagram(SW, RTR, L1),
     });
-    const b = await c.tool<{ id: number }>("save-diagram", {
+    const b = await c.tool<{ id: string }>("save-diagram", {
       name: "b",
       xml: diagram(SW, RTR, L1),
     });
@@ -238,19 +267,13 @@ Deno.test(
       await c.tool("save-device", { assetId: "A-1", deviceName: "core-sw-01" });
       await c.tool("save-device", { assetId: "A-2", deviceName: "edge-rtr" });
       await s.db.exec(`
-      INSERT INTO device_ports (device_id, port_name)
-      SELECT id, p FROM network_devices, unnest(ARRAY['Gi1/0/1','Gi1/0/2']) p WHERE asset_id = 'A-1';
-      INSERT INTO device_ports (device_id, port_name) SELECT id, 'Gi9' FROM network_devices WHERE asset_id = 'A-9';
-      INSERT INTO device_ports (device_id, port_name) SELECT id, 'Gi0/0/5' FROM network_devices WHERE asset_id = 'A-2';
-      UPDATE device_ports SET connected_port_id = CASE port_name
-        WHEN 'Gi1/0/1' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi9')
-        WHEN 'Gi9' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi1/0/1')
-        WHEN 'Gi1/0/2' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi0/0/5')
-        WHEN 'Gi0/0/5' THEN (SELECT id FROM device_ports WHERE port_name = 'Gi1/0/2') END;
+      INSERT INTO device_ports (device_id, port_name, connected_to_device, connected_to_port)
+      VALUES ('A-1', 'Gi1/0/1', 'A-9', 'Gi9'), ('A-9', 'Gi9', 'A-1', 'Gi1/0/1'),
+             ('A-1', 'Gi1/0/2', 'A-2', 'Gi0/0/5'), ('A-2', 'Gi0/0/5', 'A-1', 'Gi1/0/2');
     `);
       const before = await connections(s);
       const saved = await c.tool<{
-        id: number;
+        id: string;
         inventory: { links_connected: number; skipped: { edge_id: string; reason: string }[] };
       }>("save-diagram", {
         name: "d",
@@ -303,11 +326,11 @@ Deno.test(
         diagram(
           `<mxCell id="n" value="${label}" vertex="1" parent="1"><mxGeometry width="80" height="40" as="geometry"/></mxCell>`,
         );
-      const notes = await c.tool<{ id: number }>("save-diagram", {
+      const notes = await c.tool<{ id: string }>("save-diagram", {
         name: "notes",
         xml: plain("a"),
       });
-      const net = await c.tool<{ id: number }>("save-diagram", {
+      const net = await c.tool<{ id: string }>("save-diagram", {
         name: "net",
         xml: diagram(SW, RTR, L1),
       });

@@ -58,7 +58,7 @@ Deno.test(
   opts,
   async () => {
     await withServer(async (s, c) => {
-      const d = await c.tool<{ id: number }>("save-diagram", { name: "ok", xml: MODEL("fine") });
+      const d = await c.tool<{ id: string }>("save-diagram", { name: "ok", xml: MODEL("fine") });
       const before = await counts(s);
       await expectInvalid(
         c.tool("save-diagram", { name: "bomb", xml: BILLION_LAUGHS }),
@@ -199,7 +199,7 @@ Deno.test(
         const before = await counts(s);
         await assert.rejects(c.tool("save-diagram", { name: "boom", xml: xml("BOOM") }));
         assert.deepEqual(await counts(s), before);
-        const ok = await c.tool<{ id: number; inventory: { devices_created: number } }>(
+        const ok = await c.tool<{ id: string; inventory: { devices_created: number } }>(
           "save-diagram",
           { name: "fine", xml: xml(`OK-${n}`) },
         );

@@ -27,7 +27,7 @@ async function expectToolError(p: Promise<unknown>, code: string, pattern?: RegE
   return details;
 }
 
-type Template = { id: number; name: string; variables: { name: string; required: boolean }[] };
+type Template = { id: string; name: string; variables: { name: string; required: boolean }[] };
 type Dj = {
   pages: {
     name: string;
@@ -63,6 +63,14 @@ Deno.test(
       for (const n of ["Small branch office", "Spine-leaf pod", "Two-tier campus"]) {
         assert.ok(names.includes(n), `${n} is shipped`);
       }
+      assert.deepEqual(
+        templates.map((t) => t.id).sort(),
+        ["small-branch-office", "spine-leaf-pod", "two-tier-campus"],
+      );
+      const campusTemplate = await c.tool<{ id: string; xml: string }>("get-template", {
+        id: "two-tier-campus",
+      });
+      assert.match(campusTemplate.xml, /\{\{site\}\}-core-01/);
       const byName = Object.fromEntries(templates.map((t) => [t.name, t]));
       const values: Record<string, Record<string, string | number>> = {
         "Two-tier campus": { site: "hq", core1_ip: "10.0.0.2", core2_ip: "10.0.0.3" },
@@ -71,7 +79,7 @@ Deno.test(
       };
       for (const [name, v] of Object.entries(values)) {
         const d = await c.tool<
-          { id: number; template_id: number; inventory: Record<string, number> }
+          { id: string; template_id: string; inventory: Record<string, number> }
         >(
           "instantiate-template",
           { templateId: byName[name].id, name: `${name} test`, values: v },
@@ -93,7 +101,7 @@ Deno.test(
         { device_name: "hq-core-02", ip: "10.0.0.3" },
       ]);
       const [leaf] = await s.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM device_connections WHERE device_a_asset_id LIKE 'pod1-%'`,
+        `SELECT count(*)::int AS n FROM device_connections WHERE source_device LIKE 'pod1-spine-%'`,
       );
       assert.equal(leaf.n, 8, "every leaf is cabled to both spines");
     });
@@ -105,7 +113,7 @@ Deno.test(
   opts,
   async () => {
     await withServer(async (_s, c) => {
-      const t = await c.tool<{ id: number }>("create-template", {
+      const t = await c.tool<{ id: string }>("create-template", {
         name: "hostile",
         xml: TEMPLATE,
         variables: [
@@ -116,7 +124,7 @@ Deno.test(
       });
       const site = `"'><script>alert(1)</script>&amp;`;
       const note = `{{site}} and {{ip}} stay as typed; <img src=x onerror=alert(1)> "q" 'a'`;
-      const d = await c.tool<{ id: number }>("instantiate-template", {
+      const d = await c.tool<{ id: string }>("instantiate-template", {
         templateId: t.id,
         name: "h",
         values: { site, note },
@@ -138,7 +146,7 @@ Deno.test(
 
 Deno.test("invalid values are refused together and write nothing", opts, async () => {
   await withServer(async (s, c) => {
-    const t = await c.tool<{ id: number }>("create-template", {
+    const t = await c.tool<{ id: string }>("create-template", {
       name: "typed",
       xml: TEMPLATE,
       variables: [
@@ -167,7 +175,7 @@ Deno.test("invalid values are refused together and write nothing", opts, async (
       "not_found",
     );
     assert.deepEqual(await counts(s), before);
-    const ok = await c.tool<{ id: number }>("instantiate-template", {
+    const ok = await c.tool<{ id: string }>("instantiate-template", {
       templateId: t.id,
       name: "x",
       values: { site: "dc", ip: "2001:DB8::A", note: 7 },
@@ -186,7 +194,7 @@ Deno.test(
         name: "note",
         type: "string",
       }];
-      const t = await c.tool<{ id: number; name: string; category: string }>("create-template", {
+      const t = await c.tool<{ id: string; name: string; category: string }>("create-template", {
         name: "mine",
         xml: TEMPLATE,
         variables: vars,
@@ -230,10 +238,76 @@ Deno.test(
       assert.equal(lab.templates[0].xml, undefined);
       await c.tool("delete-template", { id: t.id });
       await expectToolError(c.tool("get-template", { id: t.id }), "not_found");
-      const audit = await s.db.query<{ action: string }>(
-        "SELECT action FROM audit_log WHERE entity_type = 'template' ORDER BY id",
+      const audit = await s.db.query<{ action: string; entity_id: string }>(
+        "SELECT action, entity_id FROM audit_log WHERE entity_type = 'template' ORDER BY id",
       );
-      assert.deepEqual(audit.map((a) => a.action), ["create", "update", "delete"]);
+      assert.deepEqual(audit.map((a) => `${a.action} ${a.entity_id}`), [
+        `create ${t.id}`,
+        `update ${t.id}`,
+        `delete ${t.id}`,
+      ]);
+    });
+  },
+);
+
+Deno.test(
+  "template ids are text, and template_json holds the parsed XML the server wrote",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      const vars = [{ name: "site", type: "string" }, { name: "ip", type: "ip" }, {
+        name: "note",
+        type: "string",
+      }];
+      const mine = await c.tool<{ id: string }>("create-template", {
+        id: "lab-router",
+        name: "lab router",
+        xml: TEMPLATE,
+        variables: vars,
+      });
+      assert.equal(mine.id, "lab-router");
+      const generated = await c.tool<{ id: string }>("create-template", {
+        name: "generated",
+        xml: TEMPLATE,
+        variables: vars,
+      });
+      assert.match(generated.id, /^template-\d+$/);
+      await expectToolError(
+        c.tool("create-template", {
+          id: "lab-router",
+          name: "other",
+          xml: TEMPLATE,
+          variables: vars,
+        }),
+        "conflict",
+        /lab-router is taken/,
+      );
+      const json = async (id: string) =>
+        (await s.db.query<{ label: string | null; page: string | null }>(
+          `SELECT template_json #>> '{pages,0,vertices,1,label}' AS label,
+                  template_json #>> '{pages,0,name}' AS page
+             FROM templates WHERE id = $1`,
+          [id],
+        ))[0];
+      assert.deepEqual(await json("lab-router"), { label: "{{note}}", page: "{{site}}" });
+      await c.tool("update-template", {
+        id: "lab-router",
+        xml: TEMPLATE.replace('value="{{note}}"', 'value="note: {{note}}"'),
+      });
+      assert.deepEqual(await json("lab-router"), { label: "note: {{note}}", page: "{{site}}" });
+      // A shipped template is given its template_json when the server first writes it.
+      await c.tool("update-template", { id: "spine-leaf-pod", description: "pods" });
+      const [pod] = await s.db.query<{ pages: number }>(
+        "SELECT jsonb_array_length(template_json -> 'pages') AS pages FROM templates WHERE id = 'spine-leaf-pod'",
+      );
+      assert.equal(pod.pages, 1);
+      const d = await c.tool<{ id: string; template_id: string }>("instantiate-template", {
+        templateId: "lab-router",
+        name: "from lab",
+        values: { site: "lab1" },
+      });
+      assert.equal(d.template_id, "lab-router");
+      assert.match(d.id, /^diagram-\d+$/);
     });
   },
 );

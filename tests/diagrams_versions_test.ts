@@ -6,7 +6,7 @@ import { buildDiagramXml } from "../server/diagrams/build.ts";
 import type { Page } from "../server/diagrams/model.ts";
 import { corpusDir, corpusMissing } from "./support/corpus.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
-import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
+import { RpcCallError, type RpcClient, ToolCallError } from "./support/rpc_client.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const MULTI_PAGE = "jgraph__drawio-diagrams/blog/threat-modelling.drawio";
@@ -64,9 +64,16 @@ Deno.test("a save based on an old version is a conflict and writes nothing", opt
       "conflict",
       /version 2, not 1/,
     );
+    // A save expecting a version of a diagram that does not exist; one that would create it
+    // without a name.
     await expectToolError(
-      c.tool("save-diagram", { id: 999_999, xml: "<mxGraphModel><root>" }),
+      c.tool("save-diagram", { id: 999_999, xml: "<mxGraphModel><root>", expectedVersion: 1 }),
       "not_found",
+    );
+    await expectToolError(
+      c.tool("save-diagram", { id: "nope", xml: "<mxGraphModel><root>" }),
+      "invalid",
+      /without a name/,
     );
     await expectToolError(
       c.tool("save-diagram", { id: d.id, xml: "<mxGraphModel><root>" }),
@@ -90,7 +97,7 @@ Deno.test("a save based on an old version is a conflict and writes nothing", opt
 
 Deno.test("concurrent saves of one diagram each get their own next version", opts, async () => {
   await withServer(async (s, c) => {
-    const d = await c.tool<{ id: number }>("save-diagram", { name: "busy", xml: tiny("v1") });
+    const d = await c.tool<{ id: string }>("save-diagram", { name: "busy", xml: tiny("v1") });
     const clients = await Promise.all(Array.from({ length: 6 }, () => s.client()));
     // Each save's XML goes out before it knows its version (read under the diagram's lock).
     const saved = await Promise.all(
@@ -124,7 +131,7 @@ Deno.test(
     if (corpusMissing("restore and diff on a multi-page corpus file")) return;
     const xml = Deno.readTextFileSync(`${corpusDir()}/drawio/${MULTI_PAGE}`);
     await withServer(async (_s, c) => {
-      const v1 = await c.tool<{ id: number }>("save-diagram", { name: "threats", xml });
+      const v1 = await c.tool<{ id: string }>("save-diagram", { name: "threats", xml });
       const original = (await c.tool<{ diagram_json: Dj }>("load-diagram", { id: v1.id }))
         .diagram_json;
       assert.ok(original.pages.length >= 3, "the file has several pages");
@@ -209,7 +216,7 @@ Deno.test(
 
 Deno.test("publish marks exactly one live version and moves it on", opts, async () => {
   await withServer(async (s, c) => {
-    const d = await c.tool<{ id: number }>("save-diagram", { name: "d", xml: tiny("a") });
+    const d = await c.tool<{ id: string }>("save-diagram", { name: "d", xml: tiny("a") });
     await c.tool("save-diagram", { id: d.id, xml: tiny("b") });
     const first = await c.tool("publish-diagram-version", { diagramId: d.id, version: 1 });
     assert.equal(first.is_published, true);
@@ -217,7 +224,7 @@ Deno.test("publish marks exactly one live version and moves it on", opts, async 
     const second = await c.tool("publish-diagram-version", { diagramId: d.id, version: 2 });
     assert.equal(second.previous_published_version, 1);
     const live = await s.db.query<{ version: number }>(
-      "SELECT version FROM diagram_versions WHERE diagram_id = $1 AND is_published",
+      "SELECT version_number AS version FROM diagram_versions WHERE diagram_id = $1 AND is_published",
       [d.id],
     );
     assert.deepEqual(live.map((r) => r.version), [2]);
@@ -228,7 +235,7 @@ Deno.test("publish marks exactly one live version and moves it on", opts, async 
       "not_found",
     );
     const after = await s.db.query<{ version: number }>(
-      "SELECT version FROM diagram_versions WHERE diagram_id = $1 AND is_published",
+      "SELECT version_number AS version FROM diagram_versions WHERE diagram_id = $1 AND is_published",
       [d.id],
     );
     assert.deepEqual(after.map((r) => r.version), [2], "a refused publish changes nothing");
@@ -241,7 +248,7 @@ Deno.test("publish marks exactly one live version and moves it on", opts, async 
 
 Deno.test("delete-diagram removes a diagram and its versions, audited", opts, async () => {
   await withServer(async (s, c) => {
-    const d = await c.tool<{ id: number }>("save-diagram", { name: "gone", xml: tiny("a") });
+    const d = await c.tool<{ id: string }>("save-diagram", { name: "gone", xml: tiny("a") });
     await c.tool("save-diagram", { id: d.id, xml: tiny("b") });
     const del = await c.tool("delete-diagram", { id: d.id });
     assert.equal(del.deleted, true);
@@ -253,11 +260,11 @@ Deno.test("delete-diagram removes a diagram and its versions, audited", opts, as
       [d.id],
     );
     assert.equal(n.n, 0);
-    const [a] = await s.db.query<{ action: string; old_values: { name: string } }>(
-      "SELECT action, old_values FROM audit_log WHERE entity_type = 'diagram' ORDER BY id DESC LIMIT 1",
+    const [a] = await s.db.query<{ action: string; old_value: { name: string } }>(
+      "SELECT action, old_value FROM audit_log WHERE entity_type = 'diagram' ORDER BY id DESC LIMIT 1",
     );
     assert.equal(a.action, "delete");
-    assert.equal(a.old_values.name, "gone");
+    assert.equal(a.old_value.name, "gone");
   });
 });
 
@@ -280,3 +287,138 @@ Deno.test("list-diagrams pages with a total count", opts, async () => {
     assert.equal(past.diagrams.length, 0);
   });
 });
+
+Deno.test("diagram ids are text: given, a number taken as text, or generated", opts, async () => {
+  await withServer(async (s, c) => {
+    const given = await c.tool<{ id: string; version: number }>("save-diagram", {
+      id: "diagram-1",
+      name: "given",
+      xml: tiny("g1"),
+      metadata: {},
+    });
+    assert.deepEqual([given.id, given.version], ["diagram-1", 1]);
+    // The same id again stores a new version of that diagram.
+    const again = await c.tool<{ id: string; version: number }>("save-diagram", {
+      id: "diagram-1",
+      xml: tiny("g2"),
+      expectedVersion: 1,
+    });
+    assert.deepEqual([again.id, again.version], ["diagram-1", 2]);
+    const numeric = await c.tool<{ id: string }>("save-diagram", {
+      id: 42,
+      name: "numeric",
+      xml: tiny("n"),
+    });
+    assert.equal(numeric.id, "42");
+    assert.equal((await c.tool<{ name: string }>("load-diagram", { id: "42" })).name, "numeric");
+    assert.equal((await c.tool<{ name: string }>("load-diagram", { id: 42 })).name, "numeric");
+    // Without an id the column's default numbers it; the number a client took already
+    // ("diagram-1") is skipped, not reported.
+    const generated = await c.tool<{ id: string }>("save-diagram", {
+      name: "generated",
+      xml: tiny("x"),
+    });
+    assert.match(generated.id, /^diagram-\d+$/);
+    const next = await c.tool<{ id: string }>("save-diagram", { name: "next", xml: tiny("y") });
+    assert.match(next.id, /^diagram-\d+$/);
+    assert.notEqual(next.id, generated.id);
+    assert.ok([generated.id, next.id].every((id) => id !== "diagram-1"));
+    const loaded = await c.tool<{ id: string; xml: string; diagram_json: Dj }>("load-diagram", {
+      id: "diagram-1",
+    });
+    assert.equal(loaded.id, "diagram-1");
+    assert.equal(loaded.xml, tiny("g2"));
+    assert.equal(loaded.diagram_json.pages[0].vertices[0].label, "g2");
+    await expectToolError(c.tool("load-diagram", { id: "diagram-999" }), "not_found");
+    await assert.rejects(
+      c.tool("load-diagram", { id: " padded" }),
+      (err: unknown) => err instanceof RpcCallError && err.error.code === -32602,
+    );
+    // The sequence behind the default is at 1 still: the next generated id is diagram-1,
+    // taken, and the save must go on to the next free number.
+    await s.db.query("SELECT setval('diagram_number', 1, false)");
+    const skipped = await c.tool<{ id: string; version: number }>("save-diagram", {
+      name: "skips",
+      xml: tiny("z"),
+    });
+    assert.notEqual(skipped.id, "diagram-1");
+    assert.equal(skipped.version, 1);
+    assert.equal(
+      (await c.tool<{ name: string }>("load-diagram", { id: "diagram-1" })).name,
+      "given",
+      "the taken id's diagram is untouched",
+    );
+  });
+});
+
+Deno.test(
+  "the diagrams row holds the current content; versions keep every one, one of them current",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      const d = await c.tool<{ id: string }>("save-diagram", { name: "first", xml: tiny("a") });
+      await c.tool("save-diagram", { id: d.id, name: "second", xml: tiny("b") });
+      await c.tool("save-diagram", { id: d.id, xml: tiny("c") });
+      type Row = {
+        version: number;
+        name: string;
+        diagram_xml: string;
+        label: string;
+        is_current: boolean;
+      };
+      const row = async () =>
+        (await s.db.query<Row>(
+          `SELECT version, name, diagram_xml, diagram_json #>> '{pages,0,vertices,0,label}' AS label
+             FROM diagrams WHERE id = $1`,
+          [d.id],
+        ))[0];
+      const versions = async () =>
+        await s.db.query<Row & { version_number: number }>(
+          `SELECT version_number, name, diagram_xml, is_current,
+                  diagram_json #>> '{pages,0,vertices,0,label}' AS label
+             FROM diagram_versions WHERE diagram_id = $1 ORDER BY version_number`,
+          [d.id],
+        );
+      assert.deepEqual(await row(), {
+        version: 3,
+        name: "second",
+        diagram_xml: tiny("c"),
+        label: "c",
+      });
+      assert.deepEqual(
+        (await versions()).map((v) => [v.version_number, v.name, v.label, v.is_current]),
+        [[1, "first", "a", false], [2, "second", "b", false], [3, "second", "c", true]],
+      );
+      for (const v of await versions()) assert.equal(v.diagram_xml, tiny(v.label));
+
+      // Restoring makes the old content the diagram's, as a new current version.
+      await c.tool("restore-diagram-version", { diagramId: d.id, version: 1 });
+      assert.deepEqual(await row(), {
+        version: 4,
+        name: "second",
+        diagram_xml: tiny("a"),
+        label: "a",
+      });
+      assert.deepEqual(
+        (await versions()).map((v) => [v.version_number, v.label, v.is_current]),
+        [[1, "a", false], [2, "b", false], [3, "c", false], [4, "a", true]],
+      );
+      const list = await c.tool<{ versions: { version: number; is_current: boolean }[] }>(
+        "list-diagram-versions",
+        { id: d.id },
+      );
+      assert.deepEqual(list.versions.filter((v) => v.is_current).map((v) => v.version), [4]);
+      // One current version per diagram, whatever writes the table.
+      await assert.rejects(
+        s.db.query("UPDATE diagram_versions SET is_current = true WHERE diagram_id = $1", [d.id]),
+      );
+      // A refused save leaves both as they were.
+      await expectToolError(
+        c.tool("save-diagram", { id: d.id, xml: tiny("z"), expectedVersion: 3 }),
+        "conflict",
+      );
+      assert.equal((await row()).label, "a");
+      assert.equal((await versions()).length, 4);
+    });
+  },
+);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { Frame, Page } from "playwright-core";
 import {
   browserMissing,
+  drawioFrame,
   editorUrl,
   launchBrowser,
   openEditor,
@@ -59,6 +60,9 @@ function state(frame: Frame): Promise<any> {
   return frame.evaluate(() => ({ ...(globalThis as any).archiflow.state, devices: undefined }));
 }
 
+/** The editor's query for a diagram: its id escaped, whatever text it is. */
+const query = (id: string) => new URLSearchParams({ diagram: id }).toString();
+
 async function pressSave(page: Page, frame: Frame) {
   await frame.click(".geDiagramContainer", { position: { x: 5, y: 5 } });
   await page.keyboard.press("Control+s");
@@ -111,7 +115,7 @@ Deno.test({
       });
       assert.equal(page.url(), `${server.url}/editor`);
 
-      let diagramId = 0;
+      let diagramId = "";
       await t.step(
         "a device from the palette gets an address from a pool and is saved",
         async () => {
@@ -160,6 +164,8 @@ Deno.test({
           await frame.waitForFunction(() => (globalThis as any).archiflow.state.lastSaved !== null);
           const s = await state(frame);
           diagramId = s.diagramId;
+          // The server chose the new diagram's id: text, which the editor keeps as it is.
+          assert.match(diagramId, /^diagram-[0-9]+$/);
           assert.equal(s.version, 1);
           assert.match(await frame.locator("#archiflow-status").textContent() ?? "", /version 1/);
           await screenshot(page, "05-saved-version-1");
@@ -167,7 +173,8 @@ Deno.test({
       );
 
       await t.step("after a reload the shape still carries its device and address", async () => {
-        frame = await openEditor(page, editorUrl(server.url, token, `diagram=${diagramId}`));
+        frame = await openEditor(page, editorUrl(server.url, token, query(diagramId)));
+        assert.equal((await state(frame)).diagramId, diagramId);
         const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100");
         assert.ok(device, "the device shape is back after the reload");
         assert.equal(device.attrs.ip_address, "10.20.0.1");
@@ -178,11 +185,12 @@ Deno.test({
           "SELECT host(ip_address) AS ip_address, asset_id FROM ip_allocations WHERE is_active",
         );
         assert.deepEqual(rows, [{ ip_address: "10.20.0.1", asset_id: "A-100" }]);
-        const versions = await server.db.query<{ version: number }>(
-          "SELECT version FROM diagram_versions WHERE diagram_id = $1 ORDER BY version",
+        const versions = await server.db.query<{ version_number: number }>(
+          `SELECT version_number FROM diagram_versions WHERE diagram_id = $1
+            ORDER BY version_number`,
           [diagramId],
         );
-        assert.deepEqual(versions.map((v) => v.version), [1]);
+        assert.deepEqual(versions.map((v) => v.version_number), [1]);
         const saved = await api.tool("load-diagram", { id: diagramId });
         const parsed = (saved.diagram_json as { devices: { assetId: string; ipAddress: string }[] })
           .devices;
@@ -196,7 +204,7 @@ Deno.test({
           return graph.getCellStyle(cell).fillColor;
         });
         assert.equal(fill, "#f8cecc");
-        assert.doesNotMatch(String(saved.xml), /f8cecc/);
+        assert.doesNotMatch(String(saved.xml ?? saved.diagram_xml), /f8cecc/);
         await screenshot(page, "06-reloaded");
       });
 
@@ -207,6 +215,8 @@ Deno.test({
         });
         await pressSave(page, frame);
         await frame.waitForFunction(() => (globalThis as any).archiflow.state.version === 2);
+        // Saving an open diagram keeps its id.
+        assert.equal((await state(frame)).diagramId, diagramId);
         await menu(frame, "History");
         const dialog = await frame.waitForSelector("#archiflow-history, #archiflow-error");
         if (await dialog.getAttribute("id") === "archiflow-error") {
@@ -321,7 +331,9 @@ Deno.test({
       });
 
       await t.step("opening diagram B after diagram A never shows A's content", async () => {
-        const b = await api.tool("save-diagram", {
+        // A text id of the caller's, with characters a URL and a CSS selector must escape.
+        const b = await api.tool<{ id: string }>("save-diagram", {
+          id: "Branch #2/ü",
           name: "Branch office",
           xml: '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>' +
             '<mxCell id="b1" value="only-in-B" vertex="1" parent="1">' +
@@ -334,7 +346,7 @@ Deno.test({
           graph.insertVertex(graph.getDefaultParent(), null, "unsaved-on-A", 10, 300, 120, 50);
         });
         await menu(frame, "Open");
-        await frame.click(`#archiflow-open-${b.id}`);
+        await frame.click(`[data-diagram-id="${b.id}"]`);
         await frame.click("#archiflow-discard-yes");
         await frame.waitForFunction(
           (id) => (globalThis as any).archiflow.state.diagramId === id,
@@ -344,7 +356,8 @@ Deno.test({
         assert.deepEqual(labels, ["only-in-B"]);
         await screenshot(page, "10-diagram-b-opened");
 
-        frame = await openEditor(page, editorUrl(server.url, token, `diagram=${b.id}`));
+        frame = await openEditor(page, editorUrl(server.url, token, query(b.id)));
+        assert.equal((await state(frame)).diagramId, "Branch #2/ü");
         labels = (await cells(frame)).map((c) => c.label);
         assert.deepEqual(labels, ["only-in-B"]);
         const stored = await frame.evaluate(() => {
@@ -358,7 +371,7 @@ Deno.test({
         await screenshot(page, "11-diagram-b-fresh-page");
       });
       await t.step("a renamed device reaches the open editor and its shape's label", async () => {
-        frame = await openEditor(page, editorUrl(server.url, token, `diagram=${diagramId}`));
+        frame = await openEditor(page, editorUrl(server.url, token, query(diagramId)));
         await api.tool("save-device", {
           assetId: "A-100",
           deviceName: "core-sw-01-renamed",
@@ -405,6 +418,30 @@ Deno.test({
         );
         assert.equal(active.length, 0);
       });
+      await t.step(
+        "an unknown diagram id is said not to exist, and nothing is opened",
+        async () => {
+          await page.goto("about:blank");
+          await page.goto(editorUrl(server.url, token, query("no-such-diagram")));
+          const missing = await drawioFrame(page);
+          const error = await missing.waitForSelector("#archiflow-error", { timeout: 60_000 });
+          assert.match(
+            await error.textContent() ?? "",
+            /Diagram "no-such-diagram" does not exist\./,
+          );
+          await screenshot(page, "16-unknown-diagram");
+          await missing.click("#archiflow-error-ok");
+          await missing.waitForFunction(() =>
+            (globalThis as any).document.documentElement.dataset.archiflowReady === "1"
+          );
+          assert.equal((await state(missing)).diagramId, null);
+          assert.deepEqual((await cells(missing)).map((c) => c.label), []);
+          assert.match(
+            await missing.locator("#archiflow-status").textContent() ?? "",
+            /diagram "no-such-diagram" does not exist/,
+          );
+        },
+      );
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

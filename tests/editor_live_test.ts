@@ -72,7 +72,8 @@ Deno.test({
     const browser = await launchBrowser();
     try {
       const api = await one.client();
-      const d = await api.tool("save-diagram", {
+      const d = await api.tool<{ id: string }>("save-diagram", {
+        id: "shared-1",
         name: "Shared",
         xml: '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>' +
           '<mxCell id="s1" value="shared" vertex="1" parent="1">' +
@@ -86,14 +87,16 @@ Deno.test({
       // Servers that check API keys give their test server one; both processes share its database.
       const key = (one as { adminKey?: string }).adminKey;
       const auth = key ? `#token=${encodeURIComponent(key)}` : "";
-      const fromNetBox = await signEditorToken(EDITOR_SECRET, {
-        sub: "jdoe",
-        diagram: String(d.id),
-      });
+      const fromNetBox = await signEditorToken(EDITOR_SECRET, { sub: "jdoe", diagram: d.id });
+      const query = new URLSearchParams({ diagram: d.id });
       const [frameA, frameB] = await Promise.all([
-        openEditor(pageA, `${one.url}/editor?diagram=${d.id}${auth}`),
-        openEditor(pageB, `${two.url}/editor?diagram=${d.id}#token=${fromNetBox}`),
+        openEditor(pageA, `${one.url}/editor?${query}${auth}`),
+        openEditor(pageB, `${two.url}/editor?${query}#token=${fromNetBox}`),
       ]);
+      assert.equal(
+        await frameB.evaluate(() => (globalThis as any).archiflow.state.diagramId),
+        "shared-1",
+      );
       assert.equal(await frameB.$("#archiflow-error"), null, "the editor token opens the diagram");
 
       await addShapeAndSave(pageA, frameA, "from-A");
@@ -110,9 +113,7 @@ Deno.test({
       assert.match(await conflict.textContent() ?? "", /Not saved.*version 2/);
       await screenshot(pageB, "22-live-conflict-in-b");
       const [row] = await one.db.query<{ version: number; xml: string }>(
-        `SELECT d.version, v.xml_content AS xml FROM diagrams d
-           JOIN diagram_versions v ON v.diagram_id = d.id AND v.version = d.version
-          WHERE d.id = $1`,
+        "SELECT version, diagram_xml AS xml FROM diagrams WHERE id = $1",
         [d.id],
       );
       assert.equal(row.version, 2);

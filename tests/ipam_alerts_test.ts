@@ -30,7 +30,8 @@ Deno.test(
       await h.call("allocate-ip", { poolId: pool.id });
       let raised = await alerts(h, { type: "pool_exhausted" });
       assert.equal(raised.length, 1);
-      assert.equal(raised[0].entity_id, String(pool.id));
+      assert.equal(raised[0].entity_type, "ip_pool");
+      assert.equal(raised[0].entity_id, pool.id);
       assert.equal(raised[0].resolved, false);
       // Staying above, even up to exhaustion and a refused call, raises nothing new.
       await h.call("allocate-ip", { poolId: pool.id, count: 7 });
@@ -56,7 +57,8 @@ Deno.test(
       const audits = await h.t.db.query<{ action: string }>(
         "SELECT action FROM audit_log WHERE entity_type = 'alert' ORDER BY id",
       );
-      assert.deepEqual(audits.map((a) => a.action), ["raise", "auto-resolve", "raise"]);
+      // Raising creates an alert; resolving it updates it.
+      assert.deepEqual(audits.map((a) => a.action), ["create", "update", "create"]);
     });
   },
 );
@@ -169,6 +171,7 @@ Deno.test(
       assert.equal((await alerts(h, { type: "device_down" })).length, 0, "planned was not active");
       await h.call("save-device", { assetId: "R1", deviceName: "r1", status: "failed" });
       const [down] = await alerts(h, { type: "device_down" });
+      assert.equal(down.entity_type, "device");
       assert.equal(down.entity_id, "R1");
       assert.match(down.message, /active to failed/);
       await h.call("save-device", { assetId: "R1", deviceName: "r1", status: "active" });
@@ -179,22 +182,24 @@ Deno.test(
 
 Deno.test("a device whose ports all go down raises device_down", dbOpts, async () => {
   await withIpam(async (h) => {
-    const dev = await h.call("save-device", { assetId: "SW9", deviceName: "sw9" });
+    // Ports name their device by its asset id.
+    await h.call("save-device", { assetId: "SW9", deviceName: "sw9" });
     await h.t.db.exec(
       `INSERT INTO device_ports (device_id, port_name, status) VALUES
-       (${dev.id}, 'Gi1', 'up'), (${dev.id}, 'Gi2', 'down')`,
+       ('SW9', 'Gi1', 'up'), ('SW9', 'Gi2', 'down'), ('SW9', 'Gi3', 'admin-down')`,
     );
     const actor = testActor("poller");
-    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, dev.id));
+    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, "SW9"));
     assert.equal((await alerts(h)).length, 0);
-    await h.t.db.exec(`UPDATE device_ports SET status = 'down' WHERE device_id = ${dev.id}`);
-    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, dev.id));
-    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, dev.id));
+    await h.t.db.exec(`UPDATE device_ports SET status = 'down' WHERE device_id = 'SW9'`);
+    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, "SW9"));
+    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, "SW9"));
     const raised = await alerts(h, { type: "device_down" });
     assert.equal(raised.length, 1);
-    assert.match(raised[0].message, /all 2 ports are down/);
+    assert.equal(raised[0].entity_id, "SW9");
+    assert.match(raised[0].message, /all 3 ports are down/);
     await h.t.db.exec(`UPDATE device_ports SET status = 'up' WHERE port_name = 'Gi1'`);
-    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, dev.id));
+    await h.t.db.transaction((tx) => checkDevicePorts(tx, actor, "SW9"));
     assert.equal((await alerts(h, { type: "device_down" }))[0].resolved, true);
   });
 });
@@ -213,7 +218,7 @@ Deno.test(
       assert.equal(page.alerts.length, 2);
       const id = page.alerts[0].id;
       const ack = await h.call("acknowledge-alert", { id }, "alice");
-      assert.equal(ack.acknowledged, true);
+      assert.equal(ack.is_acknowledged, true);
       assert.equal(ack.acknowledged_by, "alice");
       const again = await h.call("acknowledge-alert", { id }, "bob");
       assert.equal(again.acknowledged_by, "alice", "the first acknowledgement stays");
@@ -226,14 +231,15 @@ Deno.test(
       );
       assert.equal((await h.call("get-alerts", { source: "netbox" })).count, 0);
       assert.equal((await h.fail("resolve-alert", { id: 999 })).kind, "not_found");
+      assert.equal((await h.fail("resolve-alert", { id: 2 ** 40 })).kind, "not_found");
       const audits = await h.t.db.query<{ action: string; user_name: string }>(
         `SELECT action, user_name FROM audit_log WHERE entity_type = 'alert' AND entity_id = $1 ORDER BY id`,
         [String(id)],
       );
       assert.deepEqual(audits.map((a) => `${a.action}:${a.user_name}`), [
-        "raise:tester",
-        "acknowledge:alice",
-        "resolve:carol",
+        "create:tester",
+        "update:alice",
+        "update:carol",
       ]);
     });
   },

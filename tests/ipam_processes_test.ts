@@ -53,7 +53,7 @@ Deno.test({
         dnsServers: ["10.64.0.2", "10.64.0.3"],
         reservedRanges: ["10.64.0.4-10.64.0.99", "10.64.10.0-10.64.10.255", "10.64.20.7"],
       };
-      const pool = await clients[0].tool<{ id: number }>("create-ip-pool", {
+      const pool = await clients[0].tool<{ id: string }>("create-ip-pool", {
         name: "shared",
         ...spec,
       });

@@ -193,7 +193,7 @@ Deno.test("50 concurrent allocate-ip calls get 50 distinct addresses", dbOpts, a
       Array.from({ length: 50 }, (_, i) => `10.7.0.${i + 2}`),
     );
     const audits = await h.t.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'allocate'",
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'allocate_ip'",
     );
     assert.equal(audits[0].n, 50, "one audit row per call");
   });
@@ -266,6 +266,11 @@ Deno.test(
       assert.deepEqual(all.pools.map((x: { name: string }) => x.name), ["a", "b", "big"]);
       const big = all.pools[2];
       assert.equal(big.usable_count, 16777214);
+      // Inactive pools are listed and read like the others (ip_pool_usage shows active ones only).
+      assert.equal(big.is_active, false);
+      const bigOne = await h.call("get-ip-pool", { poolId: big.id });
+      assert.equal(bigOne.available_count, 16777214);
+      assert.equal(bigOne.usage_percentage, 0);
       assert.equal(all.pools[1].usable_count, "1208925819614629174706175");
       assert.deepEqual((await h.call("get-ip-pools", { poolType: "management" })).pools.length, 1);
       assert.deepEqual((await h.call("get-ip-pools", { vlanId: 10 })).pools[0].name, "a");
@@ -347,6 +352,194 @@ Deno.test(
       // One audit row per successful call that allocated (the replayed key writes none), plus
       // the pool_exhausted alert pool b raised when it filled up.
       assert.equal(after[0].n - before[0].n, 5 + 1);
+    });
+  },
+);
+
+Deno.test(
+  "pool ids are text: chosen by the client, a number taken as its text, or the next pool-N",
+  dbOpts,
+  async () => {
+    await withIpam(async (h) => {
+      const chosen = await h.call("create-ip-pool", {
+        id: "pool-1",
+        name: "Management Network",
+        network: "192.168.1.0/24",
+        gateway: "192.168.1.1",
+      });
+      assert.equal(chosen.id, "pool-1");
+      assert.equal(chosen.created_by, "tester");
+      const numbered = await h.call("create-ip-pool", {
+        id: 42,
+        name: "n",
+        network: "10.42.0.0/24",
+      });
+      assert.equal(numbered.id, "42");
+      assert.equal((await h.call("get-ip-pool", { poolId: 42 })).name, "n");
+      assert.equal((await h.call("get-ip-pool", { poolId: "42" })).name, "n");
+      // The sequence behind generated ids starts at 1: pool-1 and pool-2 are taken by clients,
+      // so the first generated id is pool-3 (the clashes are retried, never shown).
+      await h.call("create-ip-pool", { id: "pool-2", name: "two", network: "10.2.0.0/24" });
+      const generated = await h.call("create-ip-pool", { name: "gen", network: "10.3.0.0/24" });
+      assert.equal(generated.id, "pool-3");
+      const next = await h.call("create-ip-pool", { name: "gen2", network: "10.4.0.0/24" });
+      assert.equal(next.id, "pool-4");
+
+      const before = await snapshot(h);
+      const dup = await h.fail("create-ip-pool", {
+        id: "pool-1",
+        name: "other",
+        network: "10.5.0.0/24",
+      });
+      assert.equal(dup.kind, "conflict");
+      assert.equal(dup.message, 'A pool with id "pool-1" already exists');
+      const dupNumber = await h.fail("create-ip-pool", {
+        id: 42,
+        name: "o",
+        network: "10.6.0.0/24",
+      });
+      assert.equal(dupNumber.kind, "conflict");
+      const name = await h.fail("create-ip-pool", {
+        id: "pool-9",
+        name: "gen",
+        network: "10.7.0.0/24",
+      });
+      assert.equal(name.kind, "conflict");
+      assert.match(name.message, /A pool named "gen" already exists/);
+      for (const id of ["", " pool-1", "x".repeat(51), "a\nb"]) {
+        const bad = await h.fail("create-ip-pool", { id, name: "bad", network: "10.8.0.0/24" });
+        assert.equal(bad.kind, "params", JSON.stringify(id));
+      }
+      assert.equal(await snapshot(h), before, "refused creates change nothing");
+
+      const audits = await h.t.db.query<{ entity_type: string; entity_id: string }>(
+        "SELECT entity_type, entity_id FROM audit_log WHERE action = 'create' ORDER BY id",
+      );
+      assert.deepEqual(audits.map((a) => `${a.entity_type}:${a.entity_id}`), [
+        "ip_pool:pool-1",
+        "ip_pool:42",
+        "ip_pool:pool-2",
+        "ip_pool:pool-3",
+        "ip_pool:pool-4",
+      ]);
+      const [row] = await h.t.db.query<{ dns: string[] }>(
+        "SELECT dns_servers AS dns FROM ip_pools WHERE id = 'pool-1'",
+      );
+      assert.deepEqual(row.dns, []);
+    });
+  },
+);
+
+Deno.test(
+  "the document's allocate-ip and release-ip arguments work, audited against the pool",
+  dbOpts,
+  async () => {
+    await withIpam(async (h) => {
+      await h.call("create-ip-pool", {
+        id: "pool-1",
+        name: "Management Network",
+        network: "192.168.1.0/24",
+        gateway: "192.168.1.1",
+        dnsServers: ["192.168.1.2", "8.8.8.8"],
+      });
+      const a = await h.call("allocate-ip", {
+        poolId: "pool-1",
+        assetId: "device-123",
+        deviceName: "Router-01",
+        deviceType: "router",
+      });
+      assert.equal(a.pool_id, "pool-1");
+      assert.equal(a.ip_address, "192.168.1.3", "after the network, gateway and DNS server");
+      assert.equal(a.asset_id, "device-123");
+      assert.equal(a.device_name, "Router-01");
+      assert.equal(a.device_type, "router");
+      assert.equal(a.notes, "");
+      assert.equal(a.is_active, true);
+
+      // get-ip-pools in the document's shape.
+      const { pools } = await h.call("get-ip-pools");
+      assert.equal(pools.length, 1);
+      const p = pools[0];
+      assert.equal(p.id, "pool-1");
+      assert.equal(p.name, "Management Network");
+      assert.equal(p.network, "192.168.1.0/24");
+      assert.equal(p.gateway, "192.168.1.1");
+      assert.deepEqual(p.dns_servers, ["192.168.1.2", "8.8.8.8"]);
+      assert.deepEqual(p.allocated, ["192.168.1.3"]);
+      assert.equal(p.allocated_count, 1);
+      assert.deepEqual(p.available.slice(0, 2), ["192.168.1.4", "192.168.1.5"]);
+      assert.equal(p.usage_percentage, Math.round(10000 / 252) / 100);
+      // The same figures as the document's view.
+      const [view] = await h.t.db.query<Record<string, unknown>>(
+        `SELECT pool_name, allocated_count::int AS allocated_count,
+                available_count::int AS available_count, usage_percentage::float8 AS usage_percentage
+           FROM ip_pool_usage WHERE pool_id = 'pool-1'`,
+      );
+      assert.deepEqual(view, {
+        pool_name: p.name,
+        allocated_count: p.allocated_count,
+        available_count: p.available_count,
+        usage_percentage: p.usage_percentage,
+      });
+
+      const r = await h.call("release-ip", { ip: a.ip_address, poolId: "pool-1" });
+      assert.equal(r.ip_address, "192.168.1.3");
+      assert.equal(r.is_active, false);
+      assert.equal(r.released_count, 1);
+      assert.equal(
+        (await h.fail("release-ip", { ip: a.ip_address, poolId: "pool-1" })).kind,
+        "not_found",
+      );
+      assert.equal(
+        (await h.fail("release-ip", { ip: a.ip_address, poolId: "pool-9" })).kind,
+        "not_found",
+      );
+
+      const audits = await h.t.db.query<{
+        action: string;
+        entity_type: string;
+        entity_id: string;
+        user_id: string;
+        ip_address: string | null;
+        new_value: { ip_address: string; asset_id: string; is_active: boolean };
+      }>(
+        `SELECT action, entity_type, entity_id, user_id, host(ip_address) AS ip_address, new_value
+           FROM audit_log WHERE action IN ('allocate_ip', 'release_ip') ORDER BY id`,
+      );
+      assert.deepEqual(
+        audits.map((x) => [x.action, x.entity_type, x.entity_id, x.user_id, x.ip_address]),
+        [
+          ["allocate_ip", "ip_pool", "pool-1", "tester", "127.0.0.1"],
+          ["release_ip", "ip_pool", "pool-1", "tester", "127.0.0.1"],
+        ],
+      );
+      assert.equal(audits[0].new_value.ip_address, "192.168.1.3");
+      assert.equal(audits[0].new_value.asset_id, "device-123");
+      assert.equal(audits[1].new_value.is_active, false);
+    });
+  },
+);
+
+Deno.test(
+  "allocations keep notes (also given as description) and store '' for no asset",
+  dbOpts,
+  async () => {
+    await withIpam(async (h) => {
+      const pool = await h.call("create-ip-pool", { name: "n", network: "10.60.0.0/29" });
+      const a = await h.call("allocate-ip", { poolId: pool.id, notes: "uplink" });
+      const b = await h.call("allocate-ip", { poolId: pool.id, description: "spare" });
+      assert.equal(a.notes, "uplink");
+      assert.equal(a.asset_id, "");
+      assert.equal(b.notes, "spare");
+      const both = await h.fail("allocate-ip", { poolId: pool.id, notes: "x", description: "y" });
+      assert.equal(both.kind, "invalid");
+      const rows = await h.t.db.query<{ notes: string; asset_id: string }>(
+        "SELECT notes, asset_id FROM ip_allocations ORDER BY id",
+      );
+      assert.deepEqual(rows, [{ notes: "uplink", asset_id: "" }, { notes: "spare", asset_id: "" }]);
+      // An allocation without an asset is no asset's: releasing by asset '' is refused.
+      const none = await h.fail("release-ip", { assetId: "" });
+      assert.equal(none.kind, "params");
     });
   },
 );

@@ -28,8 +28,13 @@ Deno.test(
       assert.ok(health.database.schema_version >= 1);
 
       const client = await RpcClient.connect(server.wsUrl, wsProtocols(server.adminKey));
-      const pool = await client.tool("create-ip-pool", { name: "lan", network: "10.9.0.0/24" });
-      assert.equal((await client.tool("allocate-ip", { poolId: pool.id })).ip_address, "10.9.0.1");
+      const pool = await client.tool("create-ip-pool", {
+        id: "pool-1",
+        name: "lan",
+        network: "10.9.0.0/24",
+      });
+      assert.equal(pool.id, "pool-1");
+      assert.equal((await client.tool("allocate-ip", { poolId: "pool-1" })).ip_address, "10.9.0.1");
 
       const status = await server.stop("SIGTERM");
       assert.equal(status.code, 0, "exits with status 0");
@@ -41,8 +46,10 @@ Deno.test(
         // The embedded database kept the data across a restart.
         const again = await spawnServer({ ...env, ARCHIFLOW_ADMIN_TOKEN: server.adminKey });
         const c2 = await RpcClient.connect(again.wsUrl, wsProtocols(again.adminKey));
-        const { pools } = await c2.tool<{ pools: { allocated_count: number }[] }>("get-ip-pools");
-        assert.equal(pools[0].allocated_count, 1);
+        const { pools } = await c2.tool<{ pools: { id: string; allocated_count: number }[] }>(
+          "get-ip-pools",
+        );
+        assert.deepEqual([pools[0].id, pools[0].allocated_count], ["pool-1", 1]);
         await c2.close();
         assert.equal((await again.stop("SIGINT")).code, 0);
       }

@@ -34,11 +34,9 @@ Deno.test(
     try {
       const json = await parseDiagram(XML);
       assert.equal(json.devices.length, 3);
-      const [d] = await server.db.query<{ id: number }>(
-        `WITH d AS (INSERT INTO diagrams (name) VALUES ('lab') RETURNING id)
-         INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
-         SELECT id, 1, $1, $2::json FROM d
-         RETURNING diagram_id AS id`,
+      const [d] = await server.db.query<{ id: string }>(
+        `INSERT INTO diagrams (id, name, diagram_xml, diagram_json)
+         VALUES ('lab-diagram', 'lab', $1, $2::jsonb) RETURNING id`,
         [XML, JSON.stringify(json)],
       );
       const rpc = await server.client();

@@ -22,7 +22,7 @@ Deno.test("write-back creates and deletes addresses in NetBox once each, survivi
     const client = new NetboxClient({ url: double.url, token: TOKEN, retries: 0, backoffMs: 1 });
     const selection = { roles: ["management"], tags: [], isPool: false };
     await syncNetbox({ db, client, selection }, { mode: "full" });
-    const [pool] = await db.query<{ id: number }>(
+    const [pool] = await db.query<{ id: string }>(
       "SELECT id FROM ip_pools WHERE netbox_prefix_id IS NOT NULL ORDER BY network LIMIT 1",
     );
     const rpc = await server.client();

@@ -50,7 +50,7 @@ Deno.test(
     const target = await freshDb();
     try {
       const c = await source.client();
-      const pool = await c.tool<{ id: number }>("create-ip-pool", {
+      const pool = await c.tool<{ id: string }>("create-ip-pool", {
         name: "core",
         network: "10.1.0.0/24",
         gateway: "10.1.0.1",
@@ -64,7 +64,7 @@ Deno.test(
         });
       }
       await c.tool("release-ip", { poolId: pool.id, ip: "10.1.0.4" });
-      const sw = await c.tool<{ id: number }>("save-device", {
+      await c.tool("save-device", {
         assetId: "SW-1",
         deviceName: "core-sw-01",
         managementIp: "192.0.2.10",
@@ -72,29 +72,36 @@ Deno.test(
       });
       const db = source.testDb.db;
       // Ports that refer to each other, unicode, arrays, jsonb, numeric-looking text, nulls.
-      const [p1] = await db.query<{ id: number }>(
-        "INSERT INTO device_ports (device_id, port_name, mac_address) VALUES ($1, 'Gi1/0/1', '00:11:22:33:44:55') RETURNING id",
-        [sw.id],
-      );
-      const [p2] = await db.query<{ id: number }>(
-        "INSERT INTO device_ports (device_id, port_name, connected_port_id, description) VALUES ($1, 'Gi1/0/2', $2, 'naïve → ünïcode ✓') RETURNING id",
-        [sw.id, p1.id],
-      );
-      await db.query("UPDATE device_ports SET connected_port_id = $1 WHERE id = $2", [
-        p2.id,
-        p1.id,
-      ]);
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO device_ports (device_id, port_name, mac_address, connected_to_device,
+                                     connected_to_port)
+           VALUES ('SW-1', 'Gi1/0/1', '00:11:22:33:44:55', 'SW-1', 'Gi1/0/2')`,
+        );
+        await tx.query(
+          `INSERT INTO device_ports (device_id, port_name, speed, connected_to_device,
+                                     connected_to_port, description)
+           VALUES ('SW-1', 'Gi1/0/2', '2.5G', 'SW-1', 'Gi1/0/1', 'naïve → ünïcode ✓')`,
+        );
+      });
       await db.query(
-        `INSERT INTO diagrams (name, tags, metadata) VALUES ('d1', '{a,"b c"}', '{"k": "v"}')`,
-      );
-      await db.query(
-        `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json, is_published)
-       SELECT id, 1, '<mxGraphModel/>', '{"pages": [], "n": 1.50}', true FROM diagrams`,
+        `INSERT INTO diagrams (name, tags, metadata, diagram_xml, diagram_json)
+         VALUES ('d1', '{a,"b c"}', '{"k": "v"}', '<mxGraphModel/>', '{"pages": [], "n": 1.50}')`,
       );
       await db.query(
-        "INSERT INTO alerts (alert_type, title, dedup_key, details) VALUES ('ip_conflict', 'x', 'k1', '{\"a\": 1}')",
+        `INSERT INTO diagram_versions (diagram_id, version_number, name, diagram_xml, diagram_json,
+                                       is_current, is_published)
+         SELECT id, 1, name, diagram_xml, diagram_json, true, true FROM diagrams`,
       );
-      await db.query("INSERT INTO templates (name, xml_content) VALUES ('t', '<x/>')");
+      await db.query(
+        `INSERT INTO diagram_links (diagram_id, port_a_id, port_b_id, page_id, edge_id)
+         SELECT d.id, min(p.id), max(p.id), 'p1', 'e1' FROM diagrams d, device_ports p
+          GROUP BY d.id`,
+      );
+      await db.query(
+        "INSERT INTO alerts (alert_type, title, message, dedup_key, details) VALUES ('ip_conflict', 'x', 'm', 'k1', '{\"a\": 1}')",
+      );
+      await db.query("INSERT INTO templates (name, template_xml) VALUES ('t', '<x/>')");
 
       const bytes = await backupToBytes(db);
       const before = await snapshot(db);
@@ -106,16 +113,29 @@ Deno.test(
       }
       assert.equal(result.tables.ip_allocations, 5);
       assert.equal(result.tables.device_ports, 2);
+      assert.equal(result.converted, false);
       assert.ok(result.tables.audit_log > 0);
 
-      // Identity sequences moved on: new rows do not collide with restored ids.
-      const [maxId] = await target.db.query<{ m: number }>(
-        "SELECT max(id)::int AS m FROM ip_pools",
+      // Sequences moved on: new rows do not collide with restored ids, generated text ids
+      // ("pool-3", "diagram-2", "template-2") included.
+      const [fresh] = await target.db.query<Record<string, unknown>>(
+        `WITH a AS (INSERT INTO alerts (alert_type, message) VALUES ('device_down', 'x')
+                    RETURNING id),
+              p AS (INSERT INTO ip_pools (name, network) VALUES ('new', '10.2.0.0/24')
+                    RETURNING id),
+              d AS (INSERT INTO diagrams (name) VALUES ('new') RETURNING id),
+              t AS (INSERT INTO templates (name) VALUES ('new') RETURNING id)
+         SELECT (SELECT id FROM a) AS alert, (SELECT id FROM p) AS pool,
+                (SELECT id FROM d) AS diagram, (SELECT id FROM t) AS template,
+                (SELECT max(id) FROM alerts WHERE message <> 'x') AS restored_alert`,
       );
-      const [fresh] = await target.db.query<{ id: number }>(
-        "INSERT INTO ip_pools (name, network) VALUES ('new', '10.2.0.0/24') RETURNING id",
-      );
-      assert.ok(fresh.id > maxId.m);
+      assert.deepEqual(fresh, {
+        alert: (fresh.restored_alert as number) + 1,
+        pool: "pool-3",
+        diagram: "diagram-2",
+        template: "template-2",
+        restored_alert: fresh.restored_alert,
+      });
 
       // The restored database is not empty any more: a second restore is refused unless forced.
       await assert.rejects(restoreBackup(target.db, streamOf(bytes)), /not empty/);
@@ -134,7 +154,7 @@ Deno.test("restore refuses a truncated file and a file that is not a backup", op
   const source = await freshDb();
   const target = await freshDb();
   try {
-    await source.db.query("INSERT INTO templates (name, xml_content) VALUES ('t', '<x/>')");
+    await source.db.query("INSERT INTO templates (name, template_xml) VALUES ('t', '<x/>')");
     const bytes = await backupToBytes(source.db);
     const text = await new Response(
       streamOf(bytes).pipeThrough(new DecompressionStream("gzip")),
@@ -158,42 +178,46 @@ Deno.test("restore refuses a truncated file and a file that is not a backup", op
   }
 });
 
-Deno.test("restore refuses version content that is not JSON, writing nothing", opts, async () => {
-  // diagram_json is stored as text and passed on unparsed: a backup file edited to hold
-  // something else there must not get in.
-  const source = await freshDb();
-  const target = await freshDb();
-  try {
-    const [d] = await source.db.query<{ id: number }>(
-      "INSERT INTO diagrams (name) VALUES ('edited') RETURNING id",
-    );
-    await source.db.query(
-      `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
-       VALUES ($1, 1, '<mxGraphModel/>', '{"pages": [')`,
-      [d.id],
-    );
-    const bytes = await backupToBytes(source.db);
-    await assert.rejects(
-      restoreBackup(target.db, streamOf(bytes)),
-      new RegExp(`version 1 of diagram ${d.id} has a diagram_json that is not JSON`),
-    );
-    const [{ n }] = await target.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM diagrams",
-    );
-    assert.equal(n, 0, "a refused restore writes nothing");
-
-    // The same backup with valid content restores.
-    await source.db.query("UPDATE diagram_versions SET diagram_json = '{\"pages\": []}'");
-    await restoreBackup(target.db, streamOf(await backupToBytes(source.db)));
-    const [v] = await target.db.query<{ diagram_json: string }>(
-      "SELECT diagram_json FROM diagram_versions",
-    );
-    assert.equal(v.diagram_json, '{"pages": []}', "restored as it was stored");
-  } finally {
-    await source.close();
-    await target.close();
-  }
-});
+Deno.test(
+  "restore refuses a file whose port names a peer it lacks, writing nothing",
+  opts,
+  async () => {
+    // Rows load in any order and the foreign keys are checked at commit: a backup edited to lose
+    // one end of a cable fails as a whole.
+    const source = await freshDb();
+    const target = await freshDb();
+    try {
+      await source.db.transaction(async (tx) => {
+        await tx.query("INSERT INTO network_devices (asset_id, device_name) VALUES ('A', 'a')");
+        await tx.query(
+          `INSERT INTO device_ports (device_id, port_name, connected_to_device, connected_to_port)
+         VALUES ('A', 'p1', 'A', 'p2'), ('A', 'p2', 'A', 'p1')`,
+        );
+      });
+      const text = await new Response(
+        streamOf(await backupToBytes(source.db)).pipeThrough(new DecompressionStream("gzip")),
+      ).text();
+      const edited = text.split("\n").filter((l) => !l.includes('"port_name":"p2"'))
+        .map((l) => l.startsWith('["end"') ? l.replace('"device_ports":2', '"device_ports":1') : l)
+        .join("\n");
+      assert.notEqual(edited, text);
+      const gz = await new Response(
+        new Blob([edited]).stream().pipeThrough(new CompressionStream("gzip")),
+      ).bytes();
+      await assert.rejects(
+        restoreBackup(target.db, streamOf(gz)),
+        /Cannot restore, nothing was written: .*foreign key/,
+      );
+      const [{ n }] = await target.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM network_devices",
+      );
+      assert.equal(n, 0, "a refused restore writes nothing");
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  },
+);
 
 Deno.test(
   "a backup taken during concurrent writes restores to a consistent state",
@@ -203,7 +227,7 @@ Deno.test(
     const target = await freshDb();
     try {
       const admin = await source.client();
-      const pool = await admin.tool<{ id: number }>("create-ip-pool", {
+      const pool = await admin.tool<{ id: string }>("create-ip-pool", {
         name: "busy",
         network: "10.50.0.0/20",
       });
@@ -226,17 +250,14 @@ Deno.test(
 
       const [check] = await target.db.query<Record<string, number>>(
         `SELECT (SELECT count(*)::int FROM ip_allocations) AS allocations,
-              (SELECT count(*)::int FROM audit_log WHERE entity_type = 'ip_allocation'
-                  AND action = 'allocate') AS allocation_audits,
-              (SELECT count(*)::int FROM ip_allocations a WHERE NOT EXISTS (
-                  SELECT 1 FROM audit_log l WHERE l.entity_type = 'ip_allocation'
-                     AND l.entity_id = a.id::text)) AS allocations_without_audit,
+              (SELECT count(*)::int FROM audit_log WHERE entity_type = 'ip_pool'
+                  AND action = 'allocate_ip' AND entity_id = $1) AS allocation_audits,
               (SELECT count(*)::int FROM network_devices) AS devices,
               (SELECT count(*)::int FROM network_devices d WHERE NOT EXISTS (
-                  SELECT 1 FROM audit_log l WHERE l.entity_type = 'network_device'
-                     AND l.entity_id = d.id::text)) AS devices_without_audit`,
+                  SELECT 1 FROM audit_log l WHERE l.entity_type = 'device'
+                     AND l.entity_id = d.asset_id)) AS devices_without_audit`,
+        [pool.id],
       );
-      assert.equal(check.allocations_without_audit, 0);
       assert.equal(check.devices_without_audit, 0);
       assert.equal(check.allocations, check.allocation_audits);
       assert.ok(check.allocations >= 20 && check.allocations <= doneAtBackup + 4);
@@ -246,6 +267,184 @@ Deno.test(
     } finally {
       await source.close();
       await target.close();
+    }
+  },
+);
+
+Deno.test(
+  "a backup written by the previous release (schema version 150) restores converted",
+  opts,
+  async () => {
+    // tests/fixtures/backup_0150.jsonl.gz is the file `deno task backup` of that release wrote
+    // for a database its own tools filled (pools, allocations, a cabled diagram in two
+    // versions, a share, ports, a template, an acknowledged alert, NetBox mirror rows).
+    const fixture = new URL("./fixtures/backup_0150.jsonl.gz", import.meta.url);
+    const target = await freshDb();
+    const again = await freshDb();
+    try {
+      const result = await restoreBackup(target.db, (await Deno.open(fixture)).readable);
+      assert.equal(result.schemaVersion, 150);
+      assert.equal(result.converted, true);
+      const db = target.db;
+      const [n] = await db.query<Record<string, number>>(
+        `SELECT (SELECT count(*)::int FROM ip_pools) AS pools,
+                (SELECT count(*)::int FROM ip_allocations) AS allocations,
+                (SELECT count(*)::int FROM audit_log) AS audit,
+                (SELECT count(*)::int FROM device_ports) AS ports,
+                (SELECT count(*)::int FROM diagram_versions) AS versions,
+                (SELECT count(*)::int FROM templates) AS templates,
+                (SELECT count(*)::int FROM sites) + (SELECT count(*)::int FROM vlans)
+                  + (SELECT count(*)::int FROM netbox_prefixes)
+                  + (SELECT count(*)::int FROM netbox_ip_addresses)
+                  + (SELECT count(*)::int FROM netbox_cables)
+                  + (SELECT count(*)::int FROM netbox_outbox) AS netbox,
+                (SELECT count(*)::int FROM pg_namespace WHERE nspname = 'archiflow_0150')
+                  AS scratch`,
+      );
+      assert.deepEqual(n, {
+        pools: 3,
+        allocations: 7,
+        audit: 23,
+        ports: 5,
+        versions: 2,
+        templates: 4,
+        netbox: 6,
+        scratch: 0,
+      });
+      assert.equal(result.tables.audit_log, 23);
+      assert.deepEqual(
+        await db.query("SELECT id, name, dns_servers FROM ip_pools ORDER BY id"),
+        [
+          { id: "1", name: "core", dns_servers: ["10.1.0.2", "10.1.0.3"] },
+          { id: "2", name: "v6", dns_servers: [] },
+          { id: "3", name: "tiny", dns_servers: [] },
+        ],
+      );
+      assert.deepEqual(
+        await db.query(
+          `SELECT device_id, port_name, speed, status, connected_to_device AS peer,
+                  connected_to_port AS peer_port
+             FROM device_ports ORDER BY id`,
+        ),
+        [
+          {
+            device_id: "SW-1",
+            port_name: "Gi1/0/1",
+            speed: null,
+            status: "unknown",
+            peer: "RTR-1",
+            peer_port: "Gi0/0/0",
+          },
+          {
+            device_id: "RTR-1",
+            port_name: "Gi0/0/0",
+            speed: null,
+            status: "unknown",
+            peer: "SW-1",
+            peer_port: "Gi1/0/1",
+          },
+          {
+            device_id: "SRV-9",
+            port_name: "eth0",
+            speed: "1G",
+            status: "up",
+            peer: null,
+            peer_port: null,
+          },
+          {
+            device_id: "SRV-9",
+            port_name: "eth1",
+            speed: "2.5G",
+            status: "admin-down",
+            peer: null,
+            peer_port: null,
+          },
+          {
+            device_id: "SRV-9",
+            port_name: "mgmt",
+            speed: "100M",
+            status: "unknown",
+            peer: null,
+            peer_port: null,
+          },
+        ],
+      );
+      // The diagram holds the content of its current version (2, the cabled one).
+      const [d] = await db.query<Record<string, unknown>>(
+        `SELECT d.id, d.version, d.diagram_xml = v.diagram_xml AS same_xml,
+                d.diagram_json = v.diagram_json AS same_json, d.diagram_xml LIKE '%source_port%'
+                AS cabled, jsonb_typeof(d.diagram_json) AS json_type,
+                (SELECT array_agg(version_number ORDER BY version_number) FROM diagram_versions
+                  WHERE diagram_id = d.id AND is_current) AS current,
+                (SELECT array_agg(version_number) FROM diagram_versions
+                  WHERE diagram_id = d.id AND is_published) AS published,
+                (SELECT array_agg(DISTINCT name) FROM diagram_versions
+                  WHERE diagram_id = d.id) AS names,
+                (SELECT count(*)::int FROM diagram_links WHERE diagram_id = d.id) AS links,
+                (SELECT user_name FROM diagram_shares WHERE diagram_id = d.id) AS shared
+           FROM diagrams d JOIN diagram_versions v
+             ON v.diagram_id = d.id AND v.version_number = d.version`,
+      );
+      assert.deepEqual(d, {
+        id: "1",
+        version: 2,
+        same_xml: true,
+        same_json: true,
+        cabled: true,
+        json_type: "object",
+        current: [2],
+        published: [1],
+        names: ["Campus"],
+        links: 1,
+        shared: "bob",
+      });
+      assert.deepEqual(
+        await db.query("SELECT id, name FROM templates ORDER BY id"),
+        [
+          { id: "4", name: "My template" },
+          { id: "small-branch-office", name: "Small branch office" },
+          { id: "spine-leaf-pod", name: "Spine-leaf pod" },
+          { id: "two-tier-campus", name: "Two-tier campus" },
+        ],
+      );
+      assert.deepEqual(
+        await db.query(
+          `SELECT is_acknowledged, acknowledged_by,
+                  (SELECT count(*)::int FROM audit_log WHERE host(ip_address) = '127.0.0.1'
+                      AND user_id = 'alice') AS audited
+             FROM alerts`,
+        ),
+        [{ is_acknowledged: true, acknowledged_by: "alice", audited: 23 }],
+      );
+      // The pool's counters and free ranges came along: the next address is the released one.
+      const [next] = await db.query<{ ip: string }>(
+        `SELECT host(first_ip) AS ip FROM ip_pool_free_ranges WHERE pool_id = '1'
+          ORDER BY first_ip LIMIT 1`,
+      );
+      assert.equal(next.ip, "10.1.0.5");
+      assert.deepEqual(
+        await db.query(
+          "SELECT pool_id, active_count::int AS n FROM ip_pool_state ORDER BY pool_id",
+        ),
+        [{ pool_id: "1", n: 4 }, { pool_id: "2", n: 0 }, { pool_id: "3", n: 2 }],
+      );
+
+      // The converted database backs up and restores in the current format, row for row.
+      const bytes = await backupToBytes(db);
+      await restoreBackup(again.db, streamOf(bytes));
+      assert.deepEqual(await snapshot(again.db), await snapshot(db));
+
+      // Like any restore, it does not overwrite data unless forced.
+      await assert.rejects(
+        restoreBackup(db, (await Deno.open(fixture)).readable),
+        /not empty/,
+      );
+      const forced = await restoreBackup(db, (await Deno.open(fixture)).readable, { force: true });
+      assert.deepEqual([forced.replaced, forced.converted], [true, true]);
+      assert.deepEqual(await snapshot(db), await snapshot(again.db));
+    } finally {
+      await target.close();
+      await again.close();
     }
   },
 );

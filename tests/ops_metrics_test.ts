@@ -40,7 +40,7 @@ Deno.test(
       assert.equal(sampleValue(before, "archiflow_websocket_connections"), 1);
       assert.equal(sampleValue(before, "archiflow_database_up"), 1);
 
-      const pool = await client.tool<{ id: number }>("create-ip-pool", {
+      const pool = await client.tool<{ id: string }>("create-ip-pool", {
         name: 'lab "a"',
         network: "10.9.0.0/29",
       });
@@ -86,9 +86,16 @@ Deno.test(
       );
       assert.equal(sampleValue(after, "archiflow_pool_usable_addresses", { pool: 'lab "a"' }), 6);
       assert.equal(sampleValue(after, "archiflow_pool_usage_ratio", { pool: 'lab "a"' }), 0.3333);
+      // Only active pools are measured, as ip_pool_usage holds only those.
+      await testDb.db.query("UPDATE ip_pools SET is_active = false WHERE id = $1", [pool.id]);
+      const inactive = await scrape(server.url);
+      assert.equal(
+        sampleValue(inactive, "archiflow_pool_allocated_addresses", { pool: 'lab "a"' }),
+        undefined,
+      );
 
       await testDb.db.query(
-        `INSERT INTO alerts (alert_type, severity, title) VALUES
+        `INSERT INTO alerts (alert_type, severity, message) VALUES
          ('device_down', 'critical', 'a'), ('device_down', 'critical', 'b'),
          ('pool_exhausted', 'warning', 'c')`,
       );

@@ -65,7 +65,7 @@ Deno.test({
       }
       const watcher = clients[CLIENTS];
       await watcher.call("subscribe", { topics: ["pools"] });
-      const pool = await clients[0].tool<{ id: number }>("create-ip-pool", {
+      const pool = await clients[0].tool<{ id: string }>("create-ip-pool", {
         name: "outage",
         network: "10.40.0.0/16",
       });
@@ -170,26 +170,36 @@ Deno.test({
         [pool.id],
       );
       assert.equal(dups.n, 0, "an address was allocated twice");
+      // An allocation is audited as the document has it: action allocate_ip on the pool, the
+      // allocation row (or rows) as new_value.
       const [orphans] = await db.query<{ missing_audit: number; audit_without_row: number }>(
-        `SELECT (SELECT count(*)::int FROM ip_allocations a WHERE NOT EXISTS (
-                   SELECT 1 FROM audit_log l WHERE l.entity_type = 'ip_allocation'
-                      AND l.action = 'allocate' AND l.entity_id = a.id::text)) AS missing_audit,
-                (SELECT count(*)::int FROM audit_log l WHERE l.entity_type = 'ip_allocation'
-                   AND NOT EXISTS (SELECT 1 FROM ip_allocations a WHERE a.id::text = l.entity_id))
+        `WITH audited AS (
+           SELECT l.entity_id AS pool_id, (e->>'id')::int AS id
+             FROM audit_log l,
+                  jsonb_array_elements(CASE jsonb_typeof(l.new_value) WHEN 'array'
+                                            THEN l.new_value
+                                            ELSE jsonb_build_array(l.new_value) END) e
+            WHERE l.action = 'allocate_ip' AND l.entity_type = 'ip_pool')
+         SELECT (SELECT count(*)::int FROM ip_allocations a WHERE NOT EXISTS (
+                   SELECT 1 FROM audited x WHERE x.id = a.id AND x.pool_id = a.pool_id))
+                   AS missing_audit,
+                (SELECT count(*)::int FROM audited x WHERE NOT EXISTS (
+                   SELECT 1 FROM ip_allocations a WHERE a.id = x.id AND a.pool_id = x.pool_id))
                    AS audit_without_row`,
       );
       assert.deepEqual(orphans, { missing_audit: 0, audit_without_row: 0 });
       const [devices] = await db.query<{ missing_audit: number }>(
         `SELECT count(*)::int AS missing_audit FROM network_devices d WHERE NOT EXISTS (
-           SELECT 1 FROM audit_log l WHERE l.entity_type = 'network_device'
-              AND l.entity_id = d.id::text)`,
+           SELECT 1 FROM audit_log l WHERE l.entity_type = 'device'
+              AND l.entity_id = d.asset_id)`,
       );
       assert.equal(devices.missing_audit, 0);
       const [versions] = await db.query<{ bad: number }>(
         `SELECT count(*)::int AS bad FROM diagrams d WHERE NOT EXISTS (
-           SELECT 1 FROM diagram_versions v WHERE v.diagram_id = d.id AND v.version = d.version)
+           SELECT 1 FROM diagram_versions v
+            WHERE v.diagram_id = d.id AND v.version_number = d.version)
            OR EXISTS (SELECT 1 FROM diagram_versions v WHERE v.diagram_id = d.id
-                        AND v.version > d.version)`,
+                        AND v.version_number > d.version)`,
       );
       assert.equal(versions.bad, 0, "a diagram and its versions disagree");
       const stored = await db.query<{ id: number; ip_address: string }>(

@@ -29,14 +29,17 @@ Deno.test({
       reader = postgres(url.toString(), { max: 1, onnotice: () => {} });
       const relations = await t.db.query<{ name: string }>(
         `SELECT c.relname::text AS name FROM pg_class c
-          WHERE c.relkind IN ('r', 'v') AND c.relnamespace = current_schema()::regnamespace`,
+          WHERE c.relkind IN ('r', 'v') AND c.relnamespace = 'archiflow'::regnamespace`,
       );
       assert.ok(relations.some((r) => r.name === "ip_pool_usage"));
       for (const { name } of relations) {
         await reader.unsafe(`SELECT * FROM ${name} LIMIT 1`);
       }
-      const [usage] = await reader.unsafe("SELECT name FROM ip_pool_usage");
-      assert.equal(usage.name, "p");
+      // Unqualified, as the document's read-only user would write it (and qualified).
+      const [usage] = await reader.unsafe("SELECT pool_name FROM ip_pool_usage");
+      assert.equal(usage.pool_name, "p");
+      const [qualified] = await reader.unsafe("SELECT name FROM archiflow.ip_pools");
+      assert.equal(qualified.name, "p");
       const writes = [
         "INSERT INTO ip_pools (name, network) VALUES ('x', '10.1.0.0/24')",
         "UPDATE ip_pools SET description = 'x'",

@@ -250,18 +250,34 @@ Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) =
           "x-request-id": "req-42",
         }),
       );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const assetId = created.body.asset_id as string;
       const [row] = await s.testDb.db.query<Record<string, string>>(
-        "SELECT user_name, client_addr, user_agent, request_id FROM audit_log WHERE entity_type = 'network_device' AND entity_id = $1",
-        [String(created.body.id)],
+        `SELECT action, user_id, user_name, host(ip_address) AS ip_address, user_agent, request_id
+           FROM audit_log WHERE entity_type = 'device' AND entity_id = $1`,
+        [assetId],
       );
       assert.deepEqual(row, {
+        action: "create",
+        user_id: "netops",
         user_name: "netops",
-        client_addr: "203.0.113.9",
+        ip_address: "203.0.113.9",
         user_agent: "pynetbox/7.4",
         request_id: "req-42",
       });
-      const log = await getJson(s, `/api/audit-log/?entity_id=${created.body.id}&user_name=netops`);
+      const log = await getJson(
+        s,
+        `/api/audit-log/?entity_id=${assetId}&user_id=netops&ip_address=203.0.113.9`,
+      );
       assert.equal(log.body.count, 1);
+      const [entry] = log.body.results as Record<string, unknown>[];
+      assert.equal(entry.ip_address, "203.0.113.9");
+      assert.equal(entry.entity_type, "device");
+      assert.ok(!Number.isNaN(Date.parse(String(entry.created_at))), String(entry.created_at));
+      assert.equal(
+        (await getJson(s, `/api/audit-log/?entity_id=${assetId}&user_id=reader`)).body.count,
+        0,
+      );
       const keys = JSON.stringify(
         await s.testDb.db.query("SELECT * FROM audit_log"),
       );

@@ -20,12 +20,34 @@ Deno.test(
     try {
       const send = (method: string, path: string, body?: unknown) =>
         sendJson(s, method, path, body);
-      const created = await send("POST", "/api/diagrams/", { name: "wan", xml: xml("edge-1") });
+      const made = await send("POST", "/api/diagrams/", { name: "lan", xml: xml("lan-1") });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.match(made.body.id, /^diagram-\d+$/, "the server names diagrams in the same style");
+      assert.equal(made.body.diagram_xml, xml("lan-1"));
+
+      // A client-chosen id, percent-encoded in every URL.
+      const chosen = "wan/α 1";
+      const id = encodeURIComponent(chosen);
+      const created = await send("POST", "/api/diagrams/", {
+        id: chosen,
+        name: "wan",
+        diagram_xml: xml("edge-1"),
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      const id = created.body.id;
+      assert.equal(created.body.id, chosen);
+      assert.equal(created.body.version, 1);
+      const clash = await send("POST", "/api/diagrams/", {
+        id: chosen,
+        name: "other",
+        xml: xml("x"),
+      });
+      assert.equal(clash.status, 409, "a POST never overwrites an existing diagram");
       const patched = await send("PATCH", `/api/diagrams/${id}/`, { xml: xml("edge-2") });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       assert.equal(patched.body.version, 2);
+      assert.equal(patched.body.name, "wan");
+      assert.equal(patched.body.diagram_xml, xml("edge-2"));
+      assert.equal(patched.body.diagram_json.pages[0].vertices[0].label, "edge-2");
 
       const diff = await send("GET", `/api/diagrams/${id}/diff/?from=1&to=2`);
       assert.equal(diff.status, 200, JSON.stringify(diff.body));
@@ -38,20 +60,28 @@ Deno.test(
       assert.equal(restored.body.version, 3);
       const published = await send("POST", `/api/diagrams/${id}/publish/`, { version: 3 });
       assert.equal(published.status, 200, JSON.stringify(published.body));
-      const versions = await send("GET", `/api/diagrams/${id}/versions/?ordering=version`);
-      assert.deepEqual(
-        versions.body.results.map((v: { version: number; is_published: boolean }) => [
-          v.version,
-          v.is_published,
-        ]),
-        [[1, false], [2, false], [3, true]],
+      const versions = await send(
+        "GET",
+        `/api/diagrams/${id}/versions/?ordering=version_number`,
       );
+      assert.equal(versions.status, 200, JSON.stringify(versions.body));
+      assert.deepEqual(
+        versions.body.results.map((
+          v: { version_number: number; is_published: boolean; is_current: boolean; name: string },
+        ) => [v.version_number, v.is_published, v.is_current, v.name]),
+        [[1, false, false, "wan"], [2, false, false, "wan"], [3, true, true, "wan"]],
+      );
+      const current = await send("GET", `/api/diagrams/${id}/versions/?is_current=true`);
+      assert.deepEqual(current.body.results.map((v: { diagram_id: string }) => v.diagram_id), [
+        chosen,
+      ]);
       const exported = await s.fetch(`/api/diagrams/${id}/export/?format=xml`);
       assert.equal(await exported.text(), xml("edge-1"), "the restored version is current");
 
       const deleted = await send("DELETE", `/api/diagrams/${id}/`);
       assert.equal(deleted.status, 204);
       assert.equal((await send("GET", `/api/diagrams/${id}/`)).status, 404);
+      assert.equal((await send("GET", `/api/diagrams/${made.body.id}/`)).status, 200);
     } finally {
       await s.close();
     }
@@ -64,25 +94,41 @@ Deno.test("REST template routes create, instantiate and delete templates", opts,
     const send = (method: string, path: string, body?: unknown) => sendJson(s, method, path, body);
     const shipped = await send("GET", "/api/templates/?brief=true");
     assert.ok(shipped.body.count >= 3, "the shipped templates are listed");
+    const campus = await send("GET", "/api/templates/two-tier-campus/");
+    assert.equal(campus.status, 200, "shipped templates have their document ids");
+    assert.equal(campus.body.is_active, true);
+    assert.ok(String(campus.body.template_xml).startsWith("<mxfile"));
     const created = await send("POST", "/api/templates/", {
+      id: "one router",
       name: "one router",
-      xml_content: xml("{{host}}"),
+      template_xml: xml("{{host}}"),
       variables: [{ name: "host", type: "string", required: true }],
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const made = await send("POST", `/api/templates/${created.body.id}/instantiate/`, {
+    assert.equal(created.body.id, "one router");
+    assert.equal(created.body.template_xml, xml("{{host}}"));
+    assert.equal(created.body.template_json.pages[0].vertices[0].label, "{{host}}");
+    const path = `/api/templates/${encodeURIComponent(created.body.id)}/`;
+    const stored = await send("GET", path);
+    assert.equal(stored.body.name, "one router");
+    const echoed = await send("PUT", path, { ...stored.body, description: "echo" });
+    assert.equal(echoed.status, 200, JSON.stringify(echoed.body));
+    assert.equal(echoed.body.description, "echo");
+    assert.equal(echoed.body.template_xml, xml("{{host}}"));
+    const made = await send("POST", `${path}instantiate/`, {
       name: "from template",
       values: { host: 'r1 <"core">' },
     });
     assert.equal(made.status, 200, JSON.stringify(made.body));
-    const diagram = await send("GET", `/api/diagrams/${made.body.id}/`);
+    const diagram = await send("GET", `/api/diagrams/${encodeURIComponent(made.body.id)}/`);
     assert.equal(diagram.body.diagram_json.pages[0].vertices[0].label, 'r1 <"core">');
-    const missing = await send("POST", `/api/templates/${created.body.id}/instantiate/`, {
+    const missing = await send("POST", `${path}instantiate/`, {
       name: "no values",
       values: {},
     });
     assert.equal(missing.status, 400, "a required variable is enforced");
-    assert.equal((await send("DELETE", `/api/templates/${created.body.id}/`)).status, 204);
+    assert.equal((await send("DELETE", path)).status, 204);
+    assert.equal((await send("GET", path)).status, 404);
   } finally {
     await s.close();
   }

@@ -51,7 +51,14 @@ Deno.test(
       const alertId = alerts.body.results[0].id;
       const ack = await send("POST", `/api/alerts/${alertId}/acknowledge/`, {});
       assert.equal(ack.status, 200, JSON.stringify(ack.body));
-      assert.equal(ack.body.acknowledged, true);
+      assert.equal(ack.body.is_acknowledged, true);
+      const listed = await send("GET", `/api/alerts/${alertId}/`);
+      assert.equal(listed.body.is_acknowledged, true);
+      assert.equal(
+        (await send("GET", "/api/alerts/?is_acknowledged=false&alert_type=pool_exhausted")).body
+          .count,
+        0,
+      );
       const resolved = await send("POST", `/api/alerts/${alertId}/resolve/`, {});
       assert.equal(resolved.body.resolved, true);
 
@@ -60,6 +67,111 @@ Deno.test(
       assert.equal((await send("GET", `/api/ip-pools/${id}/`)).status, 200);
       assert.equal((await send("DELETE", `/api/ip-pools/${id}/?force=true`)).status, 204);
       assert.equal((await send("GET", `/api/ip-pools/${id}/`)).status, 404);
+    } finally {
+      await s.close();
+    }
+  },
+);
+
+Deno.test(
+  "REST pools are named by text ids, chosen by the client or made by the server",
+  opts,
+  async () => {
+    const s = await startTestServer();
+    try {
+      const send = (method: string, path: string, body?: unknown) =>
+        sendJson(s, method, path, body);
+      const chosen = await send("POST", "/api/ip-pools/", {
+        id: "pool-1",
+        name: "first",
+        network: "10.8.0.0/29",
+      });
+      assert.equal(chosen.status, 201, JSON.stringify(chosen.body));
+      assert.equal(chosen.body.id, "pool-1");
+      const one = await send("GET", "/api/ip-pools/pool-1/");
+      assert.equal(one.status, 200, JSON.stringify(one.body));
+      assert.equal(one.body.id, "pool-1");
+      assert.equal(one.body.name, "first");
+      assert.equal(one.body.network, "10.8.0.0/29");
+      // What a GET returns can be sent back whole: computed figures are not fields to write.
+      const echoed = await send("PUT", "/api/ip-pools/pool-1/", {
+        ...one.body,
+        description: "echo",
+      });
+      assert.equal(echoed.status, 200, JSON.stringify(echoed.body));
+      assert.equal(echoed.body.description, "echo");
+      assert.equal(echoed.body.id, "pool-1");
+
+      // The server's own ids look alike; the one it would make first is taken, so it moves on.
+      const made = await send("POST", "/api/ip-pools/", { name: "second", network: "10.8.1.0/29" });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.match(made.body.id, /^pool-\d+$/);
+      assert.notEqual(made.body.id, "pool-1");
+      const again = await send("POST", "/api/ip-pools/", {
+        id: "pool-1",
+        name: "third",
+        network: "10.8.2.0/29",
+      });
+      assert.equal(again.status, 409, JSON.stringify(again.body));
+      assert.equal((await send("GET", "/api/ip-pools/pool-1/")).body.name, "first");
+
+      // Any printable id works in a URL once percent-encoded.
+      const odd = "core pool/1 50%?#ü";
+      const path = `/api/ip-pools/${encodeURIComponent(odd)}/`;
+      const created = await send("POST", "/api/ip-pools/", {
+        id: odd,
+        name: "core",
+        network: "10.8.3.0/29",
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.id, odd);
+      const got = await send("GET", path);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal(got.body.id, odd);
+      assert.equal(
+        (await send("GET", `/api/ip-pools/${encodeURIComponent("core pool/2")}/`)).status,
+        404,
+      );
+      const filtered = await send("GET", `/api/ip-pools/?id=${encodeURIComponent(odd)}`);
+      assert.deepEqual(filtered.body.results.map((p: { id: string }) => p.id), [odd]);
+      const like = await send("GET", "/api/ip-pools/?id__ic=POOL&ordering=-id");
+      assert.deepEqual(
+        like.body.results.map((p: { id: string }) => p.id),
+        [odd, made.body.id, "pool-1"].sort().reverse(),
+        "ids filter and order as text",
+      );
+      const taken = await send("POST", `${path}available-ips/`, { asset_id: "R-1" });
+      assert.equal(taken.status, 201, JSON.stringify(taken.body));
+      assert.equal(taken.body.pool_id, odd);
+      const free = await send("GET", `${path}available-ips/?limit=2`);
+      assert.equal(free.status, 200, JSON.stringify(free.body));
+      assert.equal(free.body.count, 5);
+      assert.equal(free.body.results[0].pool_id, odd);
+      const allocations = await send(
+        "GET",
+        `/api/ip-allocations/?pool_id=${encodeURIComponent(odd)}`,
+      );
+      assert.equal(allocations.body.count, 1);
+      assert.equal(allocations.body.results[0].notes, "");
+
+      // Inactive pools drop out of ip_pool_usage but stay listed, with their figures.
+      const off = await send("PATCH", path, { is_active: false });
+      assert.equal(off.status, 200, JSON.stringify(off.body));
+      assert.equal(off.body.is_active, false);
+      const inactive = await send("GET", "/api/ip-pools/?is_active=false");
+      assert.equal(inactive.body.count, 1);
+      assert.equal(inactive.body.results[0].id, odd);
+      assert.equal(inactive.body.results[0].allocated_count, 1);
+      assert.equal(inactive.body.results[0].available_count, "5");
+      const usage = await send("GET", `${path}usage/`);
+      assert.equal(usage.status, 200);
+      assert.equal(usage.body.available_count, 5);
+      assert.equal(usage.body.usage_percentage, 16.67);
+      assert.equal((await send("GET", "/api/ip-pools/")).body.count, 3);
+
+      assert.equal((await send("DELETE", `${path}?force=true`)).status, 204);
+      assert.equal((await send("GET", path)).status, 404);
+      assert.equal((await send("GET", "/api/ip-pools/pool-1/")).status, 200);
     } finally {
       await s.close();
     }

@@ -1,25 +1,29 @@
-// REST lists against SQL ground truth on generated devices: every lookup, q, ordering and
-// pagination; SQL metacharacters and 10 kB strings in every filter.
+// REST lists against SQL ground truth on generated devices (named by their asset ids): every
+// lookup, q, ordering and pagination; SQL metacharacters and 10 kB strings in every filter.
 import assert from "node:assert/strict";
-import { getJson, seedDevices } from "./support/rest.ts";
+import { getJson, jsonInit, seedDevices } from "./support/rest.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const N = 300;
 
-async function allIds(s: TestServer, qs: string): Promise<number[]> {
-  const { status, body } = await getJson(s, `/api/devices/?limit=1000&ordering=id&${qs}`);
+type Device = { asset_id: string };
+const assetIds = (body: Record<string, unknown>) =>
+  (body.results as Device[]).map((r) => r.asset_id);
+
+async function allIds(s: TestServer, qs: string): Promise<string[]> {
+  const { status, body } = await getJson(s, `/api/devices/?limit=1000&ordering=asset_id&${qs}`);
   assert.equal(status, 200, `${qs}: ${JSON.stringify(body)}`);
   assert.equal(body.count, (body.results as unknown[]).length, qs);
-  return (body.results as { id: number }[]).map((r) => r.id);
+  return assetIds(body);
 }
 
-async function truth(s: TestServer, where: string, params: unknown[] = []): Promise<number[]> {
-  const rows = await s.testDb.db.query<{ id: number }>(
-    `SELECT id FROM network_devices WHERE ${where} ORDER BY id`,
+async function truth(s: TestServer, where: string, params: unknown[] = []): Promise<string[]> {
+  const rows = await s.testDb.db.query<Device>(
+    `SELECT asset_id FROM network_devices WHERE ${where} ORDER BY asset_id`,
     params,
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => r.asset_id);
 }
 
 Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts, async (t) => {
@@ -58,7 +62,14 @@ Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts,
       ["status__n=active", "status <> 'active'"],
       ["device_type=router&site=dc1", "device_type = 'router' AND site = 'dc1'"],
       ["asset_id__isw=A-00001", "asset_id LIKE 'A-00001%'"],
-      ["id__gte=10&id__lte=20", "id BETWEEN 10 AND 20"],
+      ["asset_id=A-000007&asset_id=A-000011", "asset_id IN ('A-000007', 'A-000011')"],
+      ["asset_id__n=A-000007", "asset_id <> 'A-000007'"],
+      ["asset_id__ic=a-0002", "asset_id ILIKE '%a-0002%'"],
+      ["asset_id__gte=A-000010&asset_id__lte=A-000020", "asset_id BETWEEN $1 AND $2", [
+        "A-000010",
+        "A-000020",
+      ]],
+      ["asset_id=7", "false"],
       ["created_at__gte=2000-01-01", "true"],
       ["created_at__lt=2000-01-01T00:00:00Z", "false"],
       [
@@ -86,19 +97,22 @@ Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts,
 
     await t.step("ordering by several fields, descending with -", async () => {
       const orderings: [string, string][] = [
-        ["site,-device_name", "site ASC, device_name DESC, id"],
-        ["-netbox_id", "netbox_id DESC, id"],
-        ["vendor,status,-id", "vendor, status, id DESC"],
-        ["primary_ip", "primary_ip, id"],
-        ["-created_at,asset_id", "created_at DESC, asset_id, id"],
+        ["site,-device_name", "site ASC, device_name DESC, asset_id"],
+        ["-netbox_id", "netbox_id DESC, asset_id"],
+        ["vendor,status,-asset_id", "vendor, status, asset_id DESC"],
+        ["primary_ip", "primary_ip, asset_id"],
+        ["-created_at,device_name", "created_at DESC, device_name, asset_id"],
       ];
       for (const [ordering, orderBy] of orderings) {
         const { body } = await getJson(s, `/api/devices/?limit=1000&ordering=${ordering}`);
-        const got = (body.results as { id: number }[]).map((r) => r.id);
-        const rows = await s.testDb.db.query<{ id: number }>(
-          `SELECT id FROM network_devices ORDER BY ${orderBy}`,
+        const rows = await s.testDb.db.query<Device>(
+          `SELECT asset_id FROM network_devices ORDER BY ${orderBy}`,
         );
-        assert.deepEqual(got, rows.map((r) => r.id), ordering);
+        assert.deepEqual(assetIds(body), rows.map((r) => r.asset_id), ordering);
+      }
+      for (const bad of ["id", "-id"]) {
+        const { status } = await getJson(s, `/api/devices/?ordering=${bad}`);
+        assert.equal(status, 400, `devices have no numeric id to order by (${bad})`);
       }
       const { status, body } = await getJson(s, "/api/devices/?ordering=metadata");
       assert.equal(status, 400);
@@ -106,10 +120,10 @@ Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts,
     });
 
     await t.step("pages walk the whole list once, with next and previous links", async () => {
-      const expected = (await s.testDb.db.query<{ id: number }>(
-        "SELECT id FROM network_devices WHERE status <> 'offline' ORDER BY device_name DESC, id",
-      )).map((r) => r.id);
-      const seen: number[] = [];
+      const expected = (await s.testDb.db.query<Device>(
+        "SELECT asset_id FROM network_devices WHERE status <> 'offline' ORDER BY device_name DESC, asset_id",
+      )).map((r) => r.asset_id);
+      const seen: string[] = [];
       let path: string | null = "/api/devices/?status__n=offline&ordering=-device_name&limit=37";
       let pages = 0;
       while (path) {
@@ -117,7 +131,7 @@ Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts,
         assert.equal(body.count, expected.length);
         assert.equal(body.previous === null, pages === 0, "previous only after the first page");
         if (pages > 1) assert.ok(String(body.previous).includes("offset="), String(body.previous));
-        seen.push(...(body.results as { id: number }[]).map((r) => r.id));
+        seen.push(...assetIds(body));
         path = body.next
           ? new URL(body.next as string).pathname + new URL(body.next as string).search
           : null;
@@ -140,18 +154,45 @@ Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts,
       );
     });
 
+    await t.step("limit and offset page over the asset ids, each once", async () => {
+      const expected = (await s.testDb.db.query<Device>(
+        "SELECT asset_id FROM network_devices ORDER BY asset_id",
+      )).map((r) => r.asset_id);
+      assert.equal(expected.length, N);
+      const seen: string[] = [];
+      for (let offset = 0; offset < N; offset += 41) {
+        const { status, body } = await getJson(
+          s,
+          `/api/devices/?ordering=asset_id&limit=41&offset=${offset}`,
+        );
+        assert.equal(status, 200);
+        assert.equal(body.count, N);
+        const page = assetIds(body);
+        assert.equal(page.length, Math.min(41, N - offset));
+        assert.deepEqual(page, expected.slice(offset, offset + 41));
+        seen.push(...page);
+      }
+      assert.deepEqual(seen, expected);
+      // The default ordering (device name) ends with the asset id, so equal names page stably.
+      const first = await getJson(s, "/api/devices/?limit=5");
+      const second = await getJson(s, "/api/devices/?limit=5&offset=5");
+      const both = await getJson(s, "/api/devices/?limit=10");
+      assert.deepEqual([...assetIds(first.body), ...assetIds(second.body)], assetIds(both.body));
+    });
+
     await t.step("brief and fields shape the results", async () => {
       const brief = await getJson(s, "/api/devices/?brief=true&limit=2");
       assert.deepEqual(Object.keys((brief.body.results as object[])[0]), [
-        "id",
         "asset_id",
         "device_name",
       ]);
-      const fields = await getJson(s, "/api/devices/?fields=id,site&limit=2");
-      assert.deepEqual(Object.keys((fields.body.results as object[])[0]), ["id", "site"]);
-      assert.equal((await getJson(s, "/api/devices/?fields=id,password")).status, 400);
-      const one = await getJson(s, "/api/devices/1/?fields=asset_id");
-      assert.deepEqual(one.body, { asset_id: "A-000001" });
+      const fields = await getJson(s, "/api/devices/?fields=asset_id,site&limit=2");
+      assert.deepEqual(Object.keys((fields.body.results as object[])[0]), ["asset_id", "site"]);
+      assert.equal((await getJson(s, "/api/devices/?fields=id,site")).status, 400);
+      assert.equal((await getJson(s, "/api/devices/?fields=asset_id,password")).status, 400);
+      const one = await getJson(s, "/api/devices/A-000001/?fields=device_name");
+      assert.deepEqual(one.body, { device_name: "Edge-RTR-1" });
+      assert.equal((await getJson(s, "/api/devices/1/")).status, 404, "asset ids, not numbers");
     });
 
     await t.step("unknown filters are a 400 naming the parameter", async () => {
@@ -210,6 +251,52 @@ Deno.test("REST lists agree with SQL for every lookup, ordering and page", opts,
       );
       assert.equal(count, N, "nothing was changed");
     });
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("devices are addressed by asset ids, percent-encoded in URLs", opts, async () => {
+  const s = await startTestServer();
+  try {
+    const ids = ["core sw/1", "50%", "a?b#c&d=e", "ü 1", "7", "x+y", "%2F"];
+    await s.testDb.db.query(
+      `INSERT INTO network_devices (asset_id, device_name)
+       SELECT id, 'dev ' || id FROM unnest($1::text[]) AS id`,
+      [ids],
+    );
+    for (const id of ids) {
+      const path = `/api/devices/${encodeURIComponent(id)}/`;
+      const one = await getJson(s, path);
+      assert.equal(one.status, 200, `${path}: ${JSON.stringify(one.body)}`);
+      assert.equal(one.body.asset_id, id);
+      assert.equal(one.body.device_name, `dev ${id}`);
+      const listed = await getJson(s, `/api/devices/?asset_id=${encodeURIComponent(id)}`);
+      assert.deepEqual(assetIds(listed.body), [id], id);
+    }
+    assert.equal((await getJson(s, "/api/devices/core%20sw%2F2/")).status, 404);
+    assert.equal((await getJson(s, "/api/devices/core%20sw/1/")).status, 404, "a / separates");
+
+    const path = `/api/devices/${encodeURIComponent("core sw/1")}/`;
+    const patched = await getJson(s, path, jsonInit("PATCH", { vendor: "Arista" }));
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.asset_id, "core sw/1");
+    assert.equal(patched.body.vendor, "Arista");
+    const gone = await s.fetch(`/api/devices/${encodeURIComponent("50%")}/`, { method: "DELETE" });
+    assert.equal(gone.status, 204, await gone.text());
+    const bulk = await getJson(
+      s,
+      "/api/devices/",
+      jsonInit("DELETE", [{ asset_id: "ü 1" }, { asset_id: "x+y" }]),
+    );
+    assert.equal(bulk.status, 204, JSON.stringify(bulk.body));
+    const left = await getJson(s, "/api/devices/?ordering=asset_id");
+    assert.deepEqual(
+      assetIds(left.body),
+      (await s.testDb.db.query<Device>("SELECT asset_id FROM network_devices ORDER BY asset_id"))
+        .map((r) => r.asset_id),
+    );
+    assert.equal(left.body.count, 4);
   } finally {
     await s.close();
   }

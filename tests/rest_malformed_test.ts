@@ -34,7 +34,7 @@ Deno.test("1,000 malformed requests get 4xx while the server keeps serving", opt
       () => post("/api/devices/", "[1, 2]"),
       () => post("/api/devices/", '"text"'),
       () => post("/api/devices/", "null"),
-      () => post("/api/devices/", JSON.stringify({ asset_id: 123, device_name: "x" })),
+      () => post("/api/devices/", JSON.stringify({ asset_id: { id: 123 }, device_name: "x" })),
       () =>
         post(
           "/api/devices/",
@@ -60,6 +60,22 @@ Deno.test("1,000 malformed requests get 4xx while the server keeps serving", opt
       () => post("/api/ip-pools/", JSON.stringify({ name: "p", network: "10.0.0.0/99" })),
       () => post("/api/ip-pools/", JSON.stringify({ name: "p", network: "banana" })),
       () => post("/api/ip-pools/999/available-ips/", "{}"),
+      () => post("/api/ip-pools/", JSON.stringify({ id: " p", name: "p", network: "10.1.0.0/24" })),
+      () =>
+        post(
+          "/api/ip-pools/",
+          JSON.stringify({ id: "p".repeat(51), name: "p", network: "10.1.0.0/24" }),
+        ),
+      () =>
+        post(
+          "/api/ip-pools/",
+          JSON.stringify({ id: "a\u0007b", name: "p", network: "10.1.0.0/24" }),
+        ),
+      () => get("/api/ip-pools/%00/"),
+      () => get("/api/ip-pools/%20p/"),
+      () => get("/api/ip-pools/%E0%A4%A/"),
+      () => get(`/api/ip-pools/${"p".repeat(300)}/`),
+      () => get("/api/devices/A-000001%0A/"),
       () => post("/api/ip-pools/1/available-ips/", "{oops"),
       () => post("/mcp", "not json"),
       () => post("/mcp", JSON.stringify({ id: 1, method: "ping" })),
@@ -77,7 +93,7 @@ Deno.test("1,000 malformed requests get 4xx while the server keeps serving", opt
       () => get(`/api/devices/?device_name=${"z".repeat(10_240)}`),
       () => get("/api/devices/?metadata=1"),
       () => get("/api/devices/?brief=perhaps"),
-      () => get("/api/devices/1/?fields=secret"),
+      () => get("/api/devices/A-000001/?fields=secret"),
       () => get("/api/devices/abc/"),
       () => get("/api/devices/99999999/"),
       () => get("/api/devices/1/versions/"),
@@ -98,7 +114,7 @@ Deno.test("1,000 malformed requests get 4xx while the server keeps serving", opt
     ];
     const rnd = prng(5);
     const before = JSON.stringify(
-      await s.testDb.db.query("SELECT * FROM network_devices ORDER BY id"),
+      await s.testDb.db.query("SELECT * FROM network_devices ORDER BY asset_id"),
     );
     const statuses = new Map<number, number>();
     const failures: string[] = [];
@@ -129,9 +145,13 @@ Deno.test("1,000 malformed requests get 4xx while the server keeps serving", opt
     assert.equal(used.size, kinds.length, "every kind of bad request was sent");
     assert.equal([...statuses.values()].reduce((a, b) => a + b, 0), 1000);
     const after = JSON.stringify(
-      await s.testDb.db.query("SELECT * FROM network_devices ORDER BY id"),
+      await s.testDb.db.query("SELECT * FROM network_devices ORDER BY asset_id"),
     );
     assert.equal(after, before, "no bad request changed anything");
+    const [{ pools }] = await s.testDb.db.query<{ pools: number }>(
+      "SELECT count(*)::int AS pools FROM ip_pools",
+    );
+    assert.equal(pools, 0, "no bad pool was created");
     const health = await fetch(`${s.url}/health`);
     assert.equal((await health.json()).status, "ok");
   } finally {

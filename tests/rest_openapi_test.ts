@@ -90,29 +90,41 @@ Deno.test(
       };
       await ok("/api/ip-pools/", {
         method: "POST",
-        body: JSON.stringify({ name: "p1", network: "10.5.0.0/28", dns_servers: ["10.5.0.2"] }),
+        body: JSON.stringify({
+          id: "p1",
+          name: "p1",
+          network: "10.5.0.0/28",
+          dns_servers: ["10.5.0.2"],
+        }),
       });
-      await ok("/api/ip-pools/1/available-ips/", {
+      await ok("/api/ip-pools/p1/available-ips/", {
         method: "POST",
         body: JSON.stringify([{ asset_id: "A-000001" }, {}]),
       });
+      // Both ends of a cable name each other; the key is checked at commit.
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO device_ports (device_id, port_name, status, connected_to_device,
+                                     connected_to_port)
+           VALUES ('A-000001', 'eth0', 'up', 'A-000002', 'eth0'),
+                  ('A-000002', 'eth0', 'up', 'A-000001', 'eth0')`,
+        );
+      });
       await db.query(
-        `INSERT INTO device_ports (device_id, port_name) VALUES (1, 'eth0'), (2, 'eth0');
-       `.trim().replace(/;$/, ""),
-      );
-      await db.query("UPDATE device_ports SET connected_port_id = 2 WHERE id = 1");
-      await db.query("UPDATE device_ports SET connected_port_id = 1 WHERE id = 2");
-      await db.query(
-        `INSERT INTO diagrams (name, tags) VALUES ('d', '{core}')`,
-      );
-      await db.query(
-        `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json) VALUES (1, 1, '<mxGraphModel/>', '{}')`,
-      );
-      await db.query(
-        `INSERT INTO templates (name, xml_content) VALUES ('t', '<mxGraphModel/>')`,
+        `INSERT INTO diagrams (id, name, tags, diagram_xml, diagram_json)
+         VALUES ('d1', 'd', '{core}', '<mxGraphModel/>', '{}')`,
       );
       await db.query(
-        `INSERT INTO alerts (alert_type, title, details) VALUES ('pool_exhausted', 'p1 is full', '{"pool": 1}')`,
+        `INSERT INTO diagram_versions (diagram_id, version_number, name, diagram_xml, diagram_json,
+                                       is_current)
+         VALUES ('d1', 1, 'd', '<mxGraphModel/>', '{}', true)`,
+      );
+      await db.query(
+        `INSERT INTO templates (id, name, template_xml) VALUES ('t1', 't', '<mxGraphModel/>')`,
+      );
+      await db.query(
+        `INSERT INTO alerts (alert_type, title, message, details)
+         VALUES ('pool_exhausted', 'p1 is full', 'p1 is full', '{"pool": "p1"}')`,
       );
 
       const validate = (method: string, docPath: string, status: number, body: unknown) => {
@@ -138,10 +150,13 @@ Deno.test(
         const gets: [string, string][] = [
           ["/api/", "/api/"],
           ["/api/status/", "/api/status/"],
-          ["/api/ip-pools/1/available-ips/?limit=3", "/api/ip-pools/{id}/available-ips/"],
-          ["/api/ip-pools/1/usage/", "/api/ip-pools/{id}/usage/"],
-          ["/api/diagrams/1/versions/", "/api/diagrams/{id}/versions/"],
-          ["/api/diagrams/1/versions/1/", "/api/diagrams/{id}/versions/{version}/"],
+          ["/api/ip-pools/p1/available-ips/?limit=3", "/api/ip-pools/{id}/available-ips/"],
+          ["/api/ip-pools/p1/usage/", "/api/ip-pools/{id}/usage/"],
+          ["/api/diagrams/d1/versions/", "/api/diagrams/{id}/versions/"],
+          [
+            "/api/diagrams/d1/versions/1/",
+            "/api/diagrams/{id}/versions/{version_number}/",
+          ],
         ];
         const lists = Object.keys(paths).filter((p) =>
           /^\/api\/[a-z-]+\/$/.test(p) &&
@@ -151,7 +166,11 @@ Deno.test(
         for (const list of lists) {
           gets.push([list, list]);
           gets.push([`${list}?brief=1`, list]);
-          gets.push([`${list}1/`, `${list}{id}/`]);
+          // Each object by its key: a number, an id such as "p1", or a device's asset id.
+          const first = ((await (await call(list)).json()).results as Json[])[0];
+          const key = first?.id ?? first?.asset_id;
+          assert.ok(key !== undefined, `${list} has a keyed first row`);
+          gets.push([`${list}${encodeURIComponent(String(key))}/`, `${list}{id}/`]);
         }
         for (const [path, docPath] of gets) {
           const res = await call(path);
@@ -167,7 +186,7 @@ Deno.test(
           body: JSON.stringify({ asset_id: "NEW", device_name: "n" }),
         });
         validate("post", "/api/devices/", 201, await created.json());
-        const patched = await call("/api/devices/1/", {
+        const patched = await call("/api/devices/A-000001/", {
           method: "PATCH",
           body: JSON.stringify({ vendor: "v" }),
         });
@@ -175,12 +194,12 @@ Deno.test(
         for (
           const [path, method, status] of [
             ["/api/devices/?nope=1", "get", 400],
-            ["/api/devices/999999/", "get", 404],
+            ["/api/devices/NOPE/", "get", 404],
           ] as const
         ) {
           const res = await call(path);
           assert.equal(res.status, status);
-          const docPath = path.includes("999999") ? "/api/devices/{id}/" : "/api/devices/";
+          const docPath = path.includes("NOPE") ? "/api/devices/{id}/" : "/api/devices/";
           validate(method, docPath, status, await res.json());
         }
       });
@@ -192,9 +211,37 @@ Deno.test(
             count: 1,
             next: null,
             previous: null,
-            results: [{ id: "one" }],
+            results: [{ asset_id: 1 }],
           })
         );
+        assert.throws(
+          () =>
+            validate("get", "/api/ip-pools/", 200, {
+              count: 1,
+              next: null,
+              previous: null,
+              results: [{ id: 1 }],
+            }),
+          "pool ids are strings",
+        );
+        assert.throws(() => validate("get", "/api/ip-allocations/{id}/", 200, { id: "1" }));
+      });
+
+      await t.step("path ids are strings where rows are named by text", () => {
+        const idSchema = (path: string) =>
+          ((paths[path].get.parameters as Json[]).find((p) => p.name === "id")!.schema as Json)
+            .type;
+        for (const path of ["/api/ip-pools/{id}/", "/api/diagrams/{id}/", "/api/devices/{id}/"]) {
+          assert.equal(idSchema(path), "string", path);
+        }
+        assert.equal(idSchema("/api/templates/{id}/"), "string");
+        for (const path of ["/api/ip-allocations/{id}/", "/api/device-ports/{id}/"]) {
+          assert.equal(idSchema(path), "integer", path);
+        }
+        const pool = resolveRefs({ $ref: "#/components/schemas/IpPools" }, doc) as Json;
+        assert.equal(((pool.properties as Json).id as Json).type, "string");
+        const device = resolveRefs({ $ref: "#/components/schemas/Devices" }, doc) as Json;
+        assert.ok(!("id" in (device.properties as Json)), "devices are named by asset_id");
       });
 
       await t.step("request bodies come from the tools' zod schemas", () => {

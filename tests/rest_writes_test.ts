@@ -46,7 +46,8 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
 
     await t.step("PATCH changes named fields; PUT needs the whole object", async () => {
       const { body: list } = await getJson(s, "/api/devices/?asset_id=B-1");
-      const id = (list.results as { id: number }[])[0].id;
+      assert.equal(list.count, 1);
+      const id = "B-1";
       const patched = await getJson(
         s,
         `/api/devices/${id}/`,
@@ -67,23 +68,29 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
       );
       assert.equal(put2.status, 200);
       assert.equal(put2.body.device_name, "one-renamed");
-      const missing = await getJson(s, "/api/devices/99999/", jsonInit("PATCH", { vendor: "x" }));
+      const missing = await getJson(s, "/api/devices/B-9/", jsonInit("PATCH", { vendor: "x" }));
       assert.equal(missing.status, 404);
+      assert.equal(await count("network_devices"), 2, "a PATCH of a missing device creates none");
     });
 
-    await t.step("bulk PATCH takes a list with ids, all or nothing", async () => {
-      const ids = ((await getJson(s, "/api/devices/?ordering=id")).body.results as { id: number }[])
-        .map((r) => r.id);
+    await t.step("bulk PATCH takes a list with asset ids, all or nothing", async () => {
+      const ids = ((await getJson(s, "/api/devices/?ordering=asset_id")).body.results as {
+        asset_id: string;
+      }[]).map((r) => r.asset_id);
+      assert.deepEqual(ids, ["B-1", "B-2"]);
       const ok = await getJson(
         s,
         "/api/devices/",
-        jsonInit("PATCH", ids.map((id) => ({ id, location: "rack-1" }))),
+        jsonInit("PATCH", ids.map((asset_id) => ({ asset_id, location: "rack-1" }))),
       );
-      assert.equal(ok.status, 200);
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
       const bad = await getJson(
         s,
         "/api/devices/",
-        jsonInit("PATCH", [{ id: ids[0], location: "rack-2" }, { id: 987654, location: "x" }]),
+        jsonInit("PATCH", [{ asset_id: ids[0], location: "rack-2" }, {
+          asset_id: "B-404",
+          location: "x",
+        }]),
       );
       assert.equal(bad.status, 404);
       const rows = await s.testDb.db.query<{ location: string }>(
@@ -92,12 +99,16 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
       assert.ok(rows.every((r) => r.location === "rack-1"), "the first change was rolled back");
       const noIds = await getJson(s, "/api/devices/", jsonInit("PATCH", [{ location: "y" }]));
       assert.equal(noIds.status, 400);
+      const blank = await getJson(
+        s,
+        "/api/devices/",
+        jsonInit("PATCH", [{ asset_id: " B-1", location: "y" }]),
+      );
+      assert.equal(blank.status, 400, "an asset id with surrounding blanks names nothing");
     });
 
     await t.step("ETag on reads, If-Match on writes, 412 when stale", async () => {
-      const id =
-        ((await getJson(s, "/api/devices/?asset_id=B-2")).body.results as { id: number }[])[0]
-          .id;
+      const id = "B-2";
       const first = await s.fetch(`/api/devices/${id}/`);
       const etag = first.headers.get("etag")!;
       assert.match(etag, /^"[0-9a-f]{32}"$/);
@@ -120,7 +131,7 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
       assert.equal(stale.status, 412);
       assert.equal(stale.body.code, "precondition_failed");
       const [row] = await s.testDb.db.query<{ model: string }>(
-        "SELECT model FROM network_devices WHERE id = $1",
+        "SELECT model FROM network_devices WHERE asset_id = $1",
         [id],
       );
       assert.equal(row.model, "M1", "a stale write changes nothing");
@@ -170,6 +181,10 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
       );
       const allocs = await getJson(s, `/api/ip-allocations/?pool_id=${pid}&is_active=true`);
       assert.equal(allocs.body.count, 4);
+      assert.ok(
+        (allocs.body.results as { pool_id: string }[]).every((r) => r.pool_id === pid),
+        "pool ids are text",
+      );
       const first = (allocs.body.results as { id: number }[])[0].id;
       const del = await s.fetch(`/api/ip-allocations/${first}/`, { method: "DELETE" });
       assert.equal(del.status, 204);
@@ -197,12 +212,12 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
         });
         const call = (path: string, method: string) =>
           app.request(path, { method, headers: { authorization: `Token ${s.adminKey}` } });
-        const absent = await call("/api/devices/1/", "DELETE");
+        const absent = await call("/api/devices/B-1/", "DELETE");
         assert.equal(absent.status, 501);
         const absentBody = await absent.json();
         assert.equal(absentBody.code, "not_implemented");
         assert.ok(String(absentBody.detail).includes("delete-device"), absentBody.detail);
-        assert.equal((await call("/api/devices/1/", "GET")).status, 200);
+        assert.equal((await call("/api/devices/B-1/", "GET")).status, 200);
         assert.ok(createRegistry().get("delete-device"), "the full registry has the tool");
         const audit = await getJson(s, "/api/audit-log/", jsonInit("POST", {}));
         assert.equal(audit.status, 405);
@@ -214,13 +229,26 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
 
     await t.step("diagrams export what is stored", async () => {
       const xml = '<mxGraphModel><root><mxCell id="0"/></root></mxGraphModel>';
-      const [{ id }] = await s.testDb.db.query<{ id: number }>(
-        `INSERT INTO diagrams (name) VALUES ('Core net') RETURNING id`,
+      // A client-chosen id a URL must escape, written as the document stores a diagram: the
+      // current content on the diagrams row, every version in diagram_versions.
+      const stored = "core net/1";
+      const id = encodeURIComponent(stored);
+      await s.testDb.db.query(
+        `INSERT INTO diagrams (id, name, diagram_xml, diagram_json)
+         VALUES ($1, 'Core net', $2, '{"format":"archiflow.diagram/1"}')`,
+        [stored, xml],
       );
       await s.testDb.db.query(
-        `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json) VALUES ($1, 1, $2, '{"format":"archiflow.diagram/1"}')`,
-        [id, xml],
+        `INSERT INTO diagram_versions (diagram_id, version_number, name, diagram_xml, diagram_json,
+                                       is_current)
+         VALUES ($1, 1, 'Core net', $2, '{"format":"archiflow.diagram/1"}', true)`,
+        [stored, xml],
       );
+      const detail = await getJson(s, `/api/diagrams/${id}/`);
+      assert.equal(detail.status, 200);
+      assert.equal(detail.body.id, stored);
+      assert.equal(detail.body.diagram_xml, xml);
+      assert.deepEqual(detail.body.diagram_json, { format: "archiflow.diagram/1" });
       const drawio = await s.fetch(`/api/diagrams/${id}/export/?format=drawio`);
       assert.equal(await drawio.text(), xml);
       assert.match(drawio.headers.get("content-disposition") ?? "", /Core_net\.drawio/);
@@ -230,10 +258,14 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
       const versions = await getJson(s, `/api/diagrams/${id}/versions/`);
       assert.equal(versions.body.count, 1);
       const v1 = await getJson(s, `/api/diagrams/${id}/versions/1/`);
-      assert.equal(v1.body.xml_content, xml);
+      assert.equal(v1.body.diagram_xml, xml);
+      assert.equal(v1.body.version_number, 1);
+      assert.equal(v1.body.is_current, true);
+      assert.equal(v1.body.name, "Core net");
       assert.equal((await getJson(s, `/api/diagrams/${id}/versions/2/`)).status, 404);
       const list = await getJson(s, "/api/diagrams/");
-      assert.ok(!("xml_content" in (list.body.results as object[])[0]), "lists stay light");
+      assert.ok(!("diagram_xml" in (list.body.results as object[])[0]), "lists stay light");
+      assert.equal((await getJson(s, "/api/diagrams/core%20net%2F2/")).status, 404);
     });
   } finally {
     await s.close();

@@ -106,13 +106,13 @@ Deno.test("unknown methods get -32601 and unknown tools -32602 naming them", opt
 
 Deno.test("wrong argument types and missing fields get -32602 naming the field", opts, async () => {
   await withServer(async (_s, c) => {
-    const wrongType = await c.request("tools/call", {
-      name: "allocate-ip",
-      arguments: { poolId: "not-a-number" },
-    });
-    const e1 = wrongType.error as { code: number; data: { issues: { path: string }[] } };
-    assert.equal(e1.code, -32602);
-    assert.deepEqual(e1.data.issues.map((i) => i.path), ["poolId"]);
+    // Pool ids are text ("pool-1"): not an object or a boolean, and not empty or padded.
+    for (const poolId of [true, { id: 1 }, "", " pool-1", "pool\u00001"]) {
+      const wrong = await c.request("tools/call", { name: "allocate-ip", arguments: { poolId } });
+      const e1 = wrong.error as { code: number; data: { issues: { path: string }[] } };
+      assert.equal(e1.code, -32602, JSON.stringify(poolId));
+      assert.deepEqual(e1.data.issues.map((i) => i.path), ["poolId"]);
+    }
 
     const missing = await c.request("tools/call", { name: "save-device", arguments: {} });
     const e2 = missing.error as { code: number; data: { issues: { path: string }[] } };
@@ -132,8 +132,8 @@ Deno.test("wrong argument types and missing fields get -32602 naming the field",
 
 Deno.test("an unexpected failure inside a method gets -32603 without internals", opts, async () => {
   await withServer(async (s, c) => {
-    // Break the database under the server: a dropped view makes get-ip-pools fail unexpectedly.
-    await s.db.exec("DROP VIEW ip_pool_usage CASCADE");
+    // Break the database under the server: with its table gone, get-ip-pools fails unexpectedly.
+    await s.db.exec("ALTER TABLE ip_pools RENAME TO ip_pools_gone");
     const reply = await c.call("tools/call", { name: "get-ip-pools", arguments: {} }) as {
       isError: boolean;
       structuredContent: { error: { code: string; message: string } };
@@ -158,6 +158,54 @@ Deno.test("subscribe with an unknown topic gets -32602 naming the topic", opts, 
     assert.deepEqual(await c.call("subscribe", { topics: ["alerts"] }), { topics: ["alerts"] });
   });
 });
+
+Deno.test(
+  "notifications name pools, diagrams and devices by text id, and subscriptions filter by them",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      const watcher = await s.client();
+      assert.deepEqual(
+        await watcher.call("subscribe", {
+          topics: ["pools", "diagrams", "devices"],
+          poolIds: ["pool-1"],
+          // A number is the id written as text: diagram "42".
+          diagramIds: ["diagram-1", 42],
+          assetIds: ["sw-1"],
+        }),
+        { topics: ["pools", "diagrams", "devices"] },
+      );
+      await c.tool("create-ip-pool", { id: "pool-2", name: "other", network: "10.2.0.0/24" });
+      await c.tool("create-ip-pool", { id: "pool-1", name: "mine", network: "10.1.0.0/24" });
+      const xml =
+        '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/></root></mxGraphModel>';
+      await c.tool("save-diagram", { id: "diagram-2", name: "other", xml });
+      await c.tool("save-diagram", { id: "diagram-1", name: "mine", xml });
+      await c.tool("save-diagram", { id: "42", name: "answer", xml });
+      await c.tool("save-device", { assetId: "sw-2", deviceName: "other" });
+      await c.tool("save-device", { assetId: "sw-1", deviceName: "mine" });
+      // Events arrive in commit order: once the last one is in, every earlier one is too.
+      await watcher.waitForNotification((n) =>
+        n.method === "notifications/device-changed" &&
+        (n.params as { assetId: string }).assetId === "sw-1"
+      );
+      const seen = watcher.notifications.map((n) => {
+        const p = n.params as Record<string, unknown>;
+        return `${n.method} ${p.poolId ?? p.diagramId ?? p.assetId}`;
+      });
+      assert.deepEqual([...new Set(seen)], [
+        "notifications/pool-changed pool-1",
+        "notifications/diagram-changed diagram-1",
+        "notifications/diagram-changed 42",
+        "notifications/device-changed sw-1",
+      ]);
+      const diagram = watcher.notifications.find((n) =>
+        n.method === "notifications/diagram-changed"
+      )!;
+      assert.equal((diagram.params as { diagramId: unknown }).diagramId, "diagram-1");
+    });
+  },
+);
 
 Deno.test("batches answer every request, skip notifications, and mix errors", opts, async () => {
   await withServer(async (_s, c) => {

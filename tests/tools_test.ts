@@ -45,6 +45,9 @@ async function tableCounts(s: TestServer): Promise<Record<string, number>> {
   return counts;
 }
 
+/** A diagram's stored XML as load-diagram answers it (`xml`, or the column's `diagram_xml`). */
+const xmlOf = (d: Record<string, unknown>) => d.xml ?? d.diagram_xml;
+
 async function expectToolError(p: Promise<unknown>, code: string, pattern?: RegExp) {
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof ToolCallError, `expected a tool error, got ${err}`);
@@ -68,6 +71,8 @@ Deno.test(
       });
       assert.equal(pool.network, "10.20.0.0/29");
       assert.equal(pool.gateway, "10.20.0.1");
+      // Without an id of the caller's, the pool gets the next text id.
+      assert.match(String(pool.id), /^pool-[0-9]+$/);
 
       const a1 = await c.tool("allocate-ip", {
         poolId: pool.id,
@@ -77,6 +82,7 @@ Deno.test(
       });
       assert.equal(a1.ip_address, "10.20.0.3", "skips network, gateway and DNS server");
       assert.equal(a1.asset_id, "A-1");
+      assert.equal(a1.pool_id, pool.id);
       assert.equal(a1.is_active, true);
       const a2 = await c.tool("allocate-ip", { poolId: pool.id, assetId: "A-2" });
       assert.equal(a2.ip_address, "10.20.0.4");
@@ -157,6 +163,7 @@ Deno.test("failing calls leave audit_log and every table unchanged", opts, async
       "invalid",
     );
     await expectToolError(c.tool("allocate-ip", { poolId: 999999 }), "not_found");
+    await expectToolError(c.tool("allocate-ip", { poolId: "no-such-pool" }), "not_found");
     await expectToolError(c.tool("release-ip", { ip: "10.1.0.77", poolId: pool.id }), "not_found");
     await expectToolError(c.tool("release-ip", { ip: "not-an-ip", poolId: pool.id }), "invalid");
     await expectToolError(
@@ -174,8 +181,8 @@ Deno.test("failing calls leave audit_log and every table unchanged", opts, async
       }),
       "invalid",
     );
-    await expectToolError(c.tool("save-diagram", { id: 4242, xml: SMALL_DIAGRAM }), "not_found");
     await expectToolError(c.tool("load-diagram", { id: 4242 }), "not_found");
+    await expectToolError(c.tool("load-diagram", { id: "no-such-diagram" }), "not_found");
     assert.deepEqual(await tableCounts(s), before);
   });
 });
@@ -193,24 +200,27 @@ Deno.test("every successful write leaves one audit row naming what changed", opt
     );
     assert.deepEqual(rows.map((r) => `${r.action} ${r.entity_type}`), [
       "create ip_pool",
-      "allocate ip_allocation",
-      "release ip_allocation",
-      "create network_device",
-      "update network_device",
+      // An allocation and its release are the pool's events, as the document words them.
+      "allocate_ip ip_pool",
+      "release_ip ip_pool",
+      "create device",
+      "update device",
       // The two device shapes of the diagram become inventory, each audited in the save's
       // transaction, before the diagram's own row.
-      "create network_device",
-      "create network_device",
+      "create device",
+      "create device",
       "create diagram",
     ]);
-    assert.equal(rows.at(-1)!.entity_id, String(d.id));
+    assert.deepEqual(rows.slice(0, 3).map((r) => r.entity_id), [pool.id, pool.id, pool.id]);
+    assert.deepEqual(rows.slice(3, 5).map((r) => r.entity_id), ["A-9", "A-9"]);
+    assert.equal(rows.at(-1)!.entity_id, d.id);
     const [update] = await s.db.query<
-      { old_values: { device_name: string }; new_values: { device_name: string } }
+      { old_value: { device_name: string }; new_value: { device_name: string } }
     >(
-      "SELECT old_values, new_values FROM audit_log WHERE action = 'update'",
+      "SELECT old_value, new_value FROM audit_log WHERE action = 'update'",
     );
-    assert.equal(update.old_values.device_name, "sw9");
-    assert.equal(update.new_values.device_name, "sw9-renamed");
+    assert.equal(update.old_value.device_name, "sw9");
+    assert.equal(update.new_value.device_name, "sw9-renamed");
   });
 });
 
@@ -224,12 +234,15 @@ Deno.test("save-device creates then updates by asset id; get-devices filters", o
       model: "C9300",
     });
     assert.equal(created.vendor, "Cisco");
+    assert.equal(created.asset_id, "A-1");
+    assert.equal("id" in created, false, "a device is known by its asset id alone");
     const updated = await c.tool("save-device", {
       assetId: "A-1",
       deviceName: "core-sw-01b",
       model: "C9300-48P",
     });
-    assert.equal(updated.id, created.id);
+    assert.equal(updated.asset_id, "A-1");
+    assert.equal(updated.device_name, "core-sw-01b");
     assert.equal(updated.vendor, "Cisco", "fields not given are kept");
     assert.equal(updated.model, "C9300-48P");
     await c.tool("save-device", { assetId: "A-2", deviceName: "edge-rtr", deviceType: "router" });
@@ -259,14 +272,11 @@ Deno.test(
         tags: ["core"],
       });
       assert.equal(saved.version, 1);
-      const loaded = await c.tool<
-        { xml: string; diagram_json: Record<string, unknown>; version: number }
-      >(
-        "load-diagram",
-        { id: saved.id },
-      );
-      assert.equal(loaded.xml, SMALL_DIAGRAM, "the XML comes back exactly as given");
-      const dj = loaded.diagram_json as {
+      assert.match(String(saved.id), /^diagram-[0-9]+$/, "a generated id is text");
+      const loaded = await c.tool("load-diagram", { id: saved.id });
+      assert.equal(loaded.id, saved.id);
+      assert.equal(xmlOf(loaded), SMALL_DIAGRAM, "the XML comes back exactly as given");
+      const dj = loaded.diagram_json as unknown as {
         format: string;
         devices: { assetId: string; ipAddress: string | null }[];
         links: { source: { port: string | null } }[];
@@ -289,14 +299,26 @@ Deno.test(
         "conflict",
         /version 2/,
       );
-      const versions = await s.db.query<{ version: number; change_summary: string | null }>(
-        "SELECT version, change_summary FROM diagram_versions WHERE diagram_id = $1 ORDER BY version",
+      const versions = await s.db.query<
+        { version_number: number; change_summary: string | null; is_current: boolean }
+      >(
+        `SELECT version_number, change_summary, is_current FROM diagram_versions
+          WHERE diagram_id = $1 ORDER BY version_number`,
         [saved.id],
       );
-      assert.deepEqual(versions, [{ version: 1, change_summary: null }, {
+      assert.deepEqual(versions, [
+        { version_number: 1, change_summary: null, is_current: false },
+        { version_number: 2, change_summary: "rename", is_current: true },
+      ]);
+      // The diagrams row holds the current content itself.
+      const [row] = await s.db.query<{ diagram_xml: string; version: number }>(
+        "SELECT diagram_xml, version FROM diagrams WHERE id = $1",
+        [saved.id],
+      );
+      assert.deepEqual(row, {
+        diagram_xml: SMALL_DIAGRAM.replace("core-sw-01", "core-sw-02"),
         version: 2,
-        change_summary: "rename",
-      }]);
+      });
 
       await c.tool("save-diagram", { name: "Branch", xml: SMALL_DIAGRAM, tags: ["branch"] });
       const list = await c.tool<{ count: number; diagrams: { name: string; xml?: string }[] }>(
@@ -338,6 +360,39 @@ Deno.test(
         GROUP BY ip_address HAVING count(*) > 1) d`,
       );
       assert.equal(dup.n, 0);
+    });
+  },
+);
+
+Deno.test(
+  "pools and diagrams take the caller's text ids; a pool id taken is a conflict",
+  opts,
+  async () => {
+    await withServer(async (s, c) => {
+      const pool = await c.tool("create-ip-pool", {
+        id: "Mgmt/DC 1",
+        name: "mgmt",
+        network: "10.7.0.0/24",
+      });
+      assert.equal(pool.id, "Mgmt/DC 1");
+      const before = await tableCounts(s);
+      await expectToolError(
+        c.tool("create-ip-pool", { id: "Mgmt/DC 1", name: "other", network: "10.8.0.0/24" }),
+        "conflict",
+      );
+      assert.deepEqual(await tableCounts(s), before);
+      const a = await c.tool("allocate-ip", { poolId: "Mgmt/DC 1", assetId: "sw-ü/1" });
+      assert.deepEqual([a.pool_id, a.asset_id, a.ip_address], ["Mgmt/DC 1", "sw-ü/1", "10.7.0.1"]);
+
+      const d = await c.tool("save-diagram", { id: "Core DC/2", name: "core", xml: SMALL_DIAGRAM });
+      assert.equal(d.id, "Core DC/2");
+      const loaded = await c.tool("load-diagram", { id: "Core DC/2" });
+      assert.equal(xmlOf(loaded), SMALL_DIAGRAM);
+      // Saving under the same id again is a new version of that diagram, not a second one.
+      const again = await c.tool("save-diagram", { id: "Core DC/2", xml: SMALL_DIAGRAM });
+      assert.deepEqual([again.id, again.version], ["Core DC/2", 2]);
+      const list = await c.tool<{ diagrams: { id: string }[] }>("list-diagrams");
+      assert.deepEqual(list.diagrams.map((x) => x.id), ["Core DC/2"]);
     });
   },
 );

@@ -27,12 +27,11 @@ export function deviceAttributes(device: DeviceRecord): Record<string, string> {
   const attrs: Record<string, string> = { asset_id: device.asset_id };
   const ip = device.primary_ip ?? device.management_ip;
   const add = (k: string, v: unknown) => {
-    if (v !== null && v !== undefined && String(v) !== "") {
-      attrs[k] = String(v).replace(/\/\d+$/, "");
-    }
+    if (v !== null && v !== undefined && String(v) !== "") attrs[k] = String(v);
   };
   add("device_type", device.device_type);
-  add("ip_address", ip);
+  // An interface address (10.0.0.5/24) goes on the shape as the address alone.
+  add("ip_address", ip?.replace(/\/\d+$/, ""));
   add("netbox_id", device.netbox_id);
   add("site", device.site);
   return attrs;
@@ -59,12 +58,17 @@ export function looksLikeIp(text: string): boolean {
     /^[0-9a-f:]+:[0-9a-f:.]*$/i.test(text.trim());
 }
 
+// The inventory's statuses: the design document's (active, inactive, maintenance,
+// decommissioned) and NetBox's.
 const STATUS_COLOURS: Record<string, { fill: string; stroke: string }> = {
   active: { fill: "#d5e8d4", stroke: "#82b366" },
   planned: { fill: "#dae8fc", stroke: "#6c8ebf" },
   staged: { fill: "#dae8fc", stroke: "#6c8ebf" },
   inventory: { fill: "#f5f5f5", stroke: "#666666" },
+  inactive: { fill: "#f5f5f5", stroke: "#666666" },
+  decommissioned: { fill: "#f5f5f5", stroke: "#666666" },
   offline: { fill: "#ffe6cc", stroke: "#d79b00" },
+  maintenance: { fill: "#ffe6cc", stroke: "#d79b00" },
   decommissioning: { fill: "#ffe6cc", stroke: "#d79b00" },
   failed: { fill: "#f8cecc", stroke: "#b85450" },
 };

@@ -14,6 +14,11 @@ Deno.test("deviceAttributes() maps an inventory device onto the shape attributes
     { asset_id: "A-1", device_type: "switch", ip_address: "10.0.0.5", netbox_id: "7", site: "dc1" },
   );
   assert.deepEqual(deviceAttributes({ asset_id: "A-2", site: "" }), { asset_id: "A-2" });
+  // Only the address loses its prefix length; a site or type may end in "/2".
+  assert.deepEqual(
+    deviceAttributes({ asset_id: "DC/1", site: "DC/2", device_type: "sw/48", netbox_id: "9" }),
+    { asset_id: "DC/1", device_type: "sw/48", netbox_id: "9", site: "DC/2" },
+  );
 });
 
 Deno.test("deviceLabel() shows the address on its own line and replaces an old one", () => {
@@ -29,6 +34,9 @@ Deno.test("deviceLabel() shows the address on its own line and replaces an old o
 Deno.test("statusColour() tells failed from active and setStyle() replaces a key", () => {
   assert.notEqual(statusColour("failed").fill, statusColour("active").fill);
   assert.equal(statusColour("nonsense").fill, "#f5f5f5");
+  // The design document's maintenance status is marked like NetBox's offline, not left grey.
+  assert.equal(statusColour("maintenance").fill, statusColour("offline").fill);
+  assert.notEqual(statusColour("maintenance").fill, statusColour("nonsense").fill);
   assert.equal(
     setStyle("rounded=1;fillColor=#fff;", "fillColor", "#000"),
     "rounded=1;fillColor=#000;",

@@ -11,6 +11,7 @@ import {
   stripIpLine,
 } from "./attrs.ts";
 import { cellChanges } from "./diff.ts";
+import { type LoadedDiagram, loadedDiagram, type SavedDiagram, versionOf } from "./diagram.ts";
 import { templateVariables } from "./templates.ts";
 import { button, confirmDialog, el, message, notice, openDialog, promptDialog } from "./dom.ts";
 import type { EditorParams } from "./params.ts";
@@ -22,21 +23,15 @@ declare const mxGeometry: any;
 declare const mxEvent: any;
 declare const mxResources: any;
 
-interface LoadedDiagram {
-  id: number;
-  name: string;
-  version: number;
-  xml: string;
-}
-
 export interface EditorState {
-  diagramId: number | null;
+  /** The open diagram's id as the server has it ("diagram-1"), or null before the first save. */
+  diagramId: string | null;
   name: string | null;
   version: number | null;
   /** A newer version someone else saved, not loaded here. */
   remoteVersion: number | null;
   ready: boolean;
-  lastSaved: { id: number; version: number } | null;
+  lastSaved: { id: string; version: number } | null;
   devices: DeviceRecord[];
   alerts: number | null;
   /** Milliseconds since navigation at each start-up milestone, for the benchmark and debugging. */
@@ -181,7 +176,7 @@ export class ArchiFlowEditor {
   // ---- storage ------------------------------------------------------------------------------
 
   /** Opens a diagram from ArchiFlow, replacing everything on the canvas and the undo history. */
-  async openDiagram(id: number, fetched?: LoadedDiagram | Error | null): Promise<void> {
+  async openDiagram(id: string, fetched?: LoadedDiagram | Error | null): Promise<void> {
     this.#loading = true;
     try {
       if (fetched instanceof Error) throw fetched;
@@ -197,8 +192,15 @@ export class ArchiFlowEditor {
       await this.#subscribe();
       this.#setStatus(`version ${d.version}`);
     } catch (err) {
-      this.#setStatus("could not open the diagram");
-      await message("archiflow-error", "Cannot open diagram", errorText(err));
+      // An id nobody has (mistyped, deleted, or not shared with this user) is said to be one,
+      // and the canvas is left as a new, unsaved diagram, as without an id.
+      if (err instanceof ToolError && err.code === "not_found") {
+        this.#setStatus(`diagram "${id}" does not exist`);
+        await message("archiflow-error", "Cannot open diagram", `Diagram "${id}" does not exist.`);
+      } else {
+        this.#setStatus("could not open the diagram");
+        await message("archiflow-error", "Cannot open diagram", errorText(err));
+      }
     } finally {
       this.#loading = false;
     }
@@ -211,7 +213,7 @@ export class ArchiFlowEditor {
     this.#saving = true;
     this.#setStatus("saving…");
     try {
-      const saved = await this.rpc.tool<{ id: number; version: number; name: string }>(
+      const saved = await this.rpc.tool<SavedDiagram>(
         "save-diagram",
         {
           id: this.state.diagramId,
@@ -253,11 +255,11 @@ export class ArchiFlowEditor {
     if (!name) return false;
     this.#saving = true;
     try {
-      const saved = await this.rpc.tool<{ id: number; version: number; name: string }>(
+      const saved = await this.rpc.tool<SavedDiagram>(
         "save-diagram",
         { name, xml: this.#getXml() },
       );
-      this.state.diagramId = saved.id;
+      this.state.diagramId = String(saved.id);
       this.#afterSave(saved);
       await this.#subscribe();
       return true;
@@ -269,11 +271,11 @@ export class ArchiFlowEditor {
     }
   }
 
-  #afterSave(saved: { id: number; version: number; name: string }) {
+  #afterSave(saved: SavedDiagram) {
     this.state.version = saved.version;
     this.state.name = saved.name;
     this.state.remoteVersion = null;
-    this.state.lastSaved = { id: saved.id, version: saved.version };
+    this.state.lastSaved = { id: String(saved.id), version: saved.version };
     this.#markSaved();
     document.getElementById("archiflow-conflict")?.remove();
     document.getElementById("archiflow-change-notice")?.remove();
@@ -299,7 +301,8 @@ export class ArchiFlowEditor {
 
   #onNotification(method: string, params: any) {
     if (method === "notifications/diagram-changed") {
-      if (params?.diagramId !== this.state.diagramId) return;
+      // Ids are text; one sent as a number by an older server is the same id.
+      if (params?.diagramId == null || String(params.diagramId) !== this.state.diagramId) return;
       if (this.#saving) this.#deferredChanges.push(params);
       else this.#diagramChanged(params);
     } else if (method === "notifications/alert") {
@@ -329,8 +332,8 @@ export class ArchiFlowEditor {
 
   // ---- devices and IPAM ---------------------------------------------------------------------
 
-  #fetchDiagram(id: number): Promise<LoadedDiagram> {
-    return this.rpc.tool<LoadedDiagram>("load-diagram", { id }, { retry: true });
+  async #fetchDiagram(id: string): Promise<LoadedDiagram> {
+    return loadedDiagram(await this.rpc.tool("load-diagram", { id }, { retry: true }));
   }
 
   /** Reloads the inventory into the palette; redraws the canvas for new status colours. */
@@ -563,9 +566,10 @@ export class ArchiFlowEditor {
         { style: "text-align:right;display:flex;gap:8px;justify-content:flex-end" },
         button("archiflow-allocate-cancel", "Cancel", () => dlg.close()),
         button("archiflow-allocate-ok", "Allocate", async () => {
-          const poolId = Number(select.value);
+          // Pool ids are text ("pool-1"), kept exactly as the server gave them.
+          const poolId = select.value;
           try {
-            const a = await this.rpc.tool<{ ip_address: string; pool_id: number }>("allocate-ip", {
+            const a = await this.rpc.tool<{ ip_address: string; pool_id: string }>("allocate-ip", {
               poolId,
               assetId: this.#attr(cell, "asset_id") ?? undefined,
               deviceName: stripIpLine(this.#label(cell)).slice(0, 200) || undefined,
@@ -599,7 +603,7 @@ export class ArchiFlowEditor {
       return;
     }
     try {
-      await this.rpc.tool("release-ip", { ip, poolId: Number(poolId) });
+      await this.rpc.tool("release-ip", { ip, poolId });
     } catch (err) {
       return void message("archiflow-error", "Cannot release IP", errorText(err));
     }
@@ -665,26 +669,27 @@ export class ArchiFlowEditor {
     const from = el("select", { id: "archiflow-diff-from" });
     const to = el("select", { id: "archiflow-diff-to" });
     const rows = versions.map((v) => {
+      const version = versionOf(v);
       for (const s of [from, to]) {
-        s.append(el("option", { value: String(v.version), text: `v${v.version}` }));
+        s.append(el("option", { value: String(version), text: `v${version}` }));
       }
       return el(
         "tr",
-        { "data-version": String(v.version) },
-        el("td", { text: `v${v.version}` }),
+        { "data-version": String(version) },
+        el("td", { text: `v${version}` }),
         el("td", { text: v.created_at ? new Date(v.created_at).toLocaleString() : "" }),
         el("td", { text: v.created_by ?? "" }),
         el("td", { text: v.change_summary ?? "" }),
         el(
           "td",
           {},
-          button(`archiflow-restore-${v.version}`, "Restore", () => this.#restore(v.version, dlg)),
+          button(`archiflow-restore-${version}`, "Restore", () => this.#restore(version, dlg)),
         ),
       );
     });
     if (versions.length > 1) {
-      from.value = String(versions[1].version);
-      to.value = String(versions[0].version);
+      from.value = String(versionOf(versions[1]));
+      to.value = String(versionOf(versions[0]));
     }
     const result = el("p", { id: "archiflow-diff-result" });
     const dlg = openDialog(
@@ -844,15 +849,16 @@ export class ArchiFlowEditor {
           }
           try {
             const r = await this.rpc.tool<any>("instantiate-template", {
-              templateId: Number(select.value),
+              templateId: select.value,
               name: name.value.trim() ||
                 templates.find((x) => String(x.id) === select.value)?.name || "New diagram",
               values,
             });
             dlg.close();
             const id = r.id ?? r.diagram?.id ?? r.diagram_id;
-            if (typeof id === "number") await this.#openWithCheck(id);
-            else if (typeof r.xml === "string") this.#setXml(r.xml);
+            if (typeof id === "string" || typeof id === "number") {
+              await this.#openWithCheck(String(id));
+            } else if (typeof r.xml === "string") this.#setXml(r.xml);
           } catch (err) {
             this.#toolMessage("New from template", "instantiate-template", err);
           }
@@ -879,16 +885,16 @@ export class ArchiFlowEditor {
         }, { retry: true });
         if (mine !== seq) return;
         list.replaceChildren(
-          ...r.diagrams.map((d) =>
-            el(
-              "div",
-              { style: "margin:3px 0" },
-              button(`archiflow-open-${d.id}`, `${d.name} (v${d.version})`, async () => {
-                dlg.close();
-                await this.#openWithCheck(d.id);
-              }),
-            )
-          ),
+          ...r.diagrams.map((d) => {
+            const id = String(d.id);
+            const open = button(`archiflow-open-${id}`, `${d.name} (v${d.version})`, async () => {
+              dlg.close();
+              await this.#openWithCheck(id);
+            });
+            // Any printable text is an id, so it is found by attribute value, not by selector.
+            open.dataset.diagramId = id;
+            return el("div", { style: "margin:3px 0" }, open);
+          }),
         );
         if (r.diagrams.length === 0) list.textContent = "No diagrams found.";
       } catch (err) {
@@ -900,7 +906,7 @@ export class ArchiFlowEditor {
     await load();
   }
 
-  async #openWithCheck(id: number) {
+  async #openWithCheck(id: string) {
     if (this.#ui.editor.modified) {
       const ok = await confirmDialog(
         "archiflow-discard",

@@ -5,7 +5,8 @@
 // An editor token lives minutes: keepKeyFresh() asks the host for a new one before it runs out.
 
 export interface EditorParams {
-  diagramId: number | null;
+  /** The diagram to open: a text id as the server has it ("diagram-1"), or null for none. */
+  diagramId: string | null;
   /** Origin of the ArchiFlow server (the frame's own origin unless af_server says otherwise). */
   server: string;
   /** The WebSocket address; it holds no credential. */
@@ -21,11 +22,19 @@ const TCHARS = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** How long the plugin waits for the host page to answer before it connects without a key. */
 export const HOST_TOKEN_TIMEOUT_MS = 10_000;
 
+/**
+ * Whether `text` can be a diagram id: 1 to 100 characters of printable text without surrounding
+ * blanks, as the server's diagrams.id is (numbers are ids like any other text).
+ */
+export function isDiagramId(text: string): boolean {
+  return text.length >= 1 && text.length <= 100 && text === text.trim() && !/\p{Cc}/u.test(text);
+}
+
 export function editorParams(href: string): EditorParams {
   const url = new URL(href);
   const p = url.searchParams;
   const rawId = p.get("af_diagram") ?? p.get("diagram");
-  const id = rawId !== null && /^[1-9][0-9]{0,15}$/.test(rawId) ? Number(rawId) : null;
+  const id = rawId !== null && isDiagramId(rawId) ? rawId : null;
   let server = url.origin;
   const given = p.get("af_server");
   if (given) {

@@ -13,16 +13,29 @@ import {
 
 Deno.test("editorParams() builds the WebSocket URL on the same origin, with no key in it", () => {
   const p = editorParams("https://af.example/drawio/?embed=1&af_diagram=42&af_token=a%2Bb");
-  assert.equal(p.diagramId, 42);
+  assert.equal(p.diagramId, "42");
   assert.equal(p.wsUrl, "wss://af.example/ws");
   assert.equal("token" in p, false);
 });
 
 Deno.test("editorParams() follows af_server for a separately hosted draw.io and ignores bad ids", () => {
-  const p = editorParams("https://draw.example/?af_server=http://af:3333/x&af_diagram=1;drop");
+  const p = editorParams("https://draw.example/?af_server=http://af:3333/x&af_diagram=a%01b");
   assert.equal(p.diagramId, null);
   assert.equal(p.server, "http://af:3333");
   assert.equal(p.wsUrl, "ws://af:3333/ws");
+  for (const bad of ["", "%20x", "x%20", "x".repeat(101), "a%0Ab"]) {
+    assert.equal(editorParams(`https://af.example/?af_diagram=${bad}`).diagramId, null, bad);
+  }
+});
+
+Deno.test("editorParams() takes any printable diagram id as text, decoded once", () => {
+  for (const id of ["diagram-1", "Core DC/2", 'a b&c=d/é?#"', "1;drop", "007", "x".repeat(100)]) {
+    const url = `https://af.example/drawio/?${new URLSearchParams({ af_diagram: id })}`;
+    assert.equal(editorParams(url).diagramId, id);
+  }
+  // The editor page's own parameter works too, when draw.io is opened directly.
+  assert.equal(editorParams("https://af.example/?diagram=diagram-7").diagramId, "diagram-7");
+  assert.equal(editorParams("https://af.example/?diagram=%2541").diagramId, "%41");
 });
 
 Deno.test("editorParams() refuses a non-http server parameter", () => {

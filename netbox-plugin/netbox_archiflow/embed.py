@@ -48,6 +48,9 @@ MIN_SECRET_LENGTH = 32
 MIN_SETTINGS_TTL = 30
 
 _MAX_SAFE = 2**53 - 1  # the largest integer JavaScript reads exactly
+# ArchiFlow's diagram ids are text it or its users chose ("diagram-1", "Core DC/2"), at most
+# this long (diagrams.id is VARCHAR(100)); the token's claim allows longer, as the format's.
+DIAGRAM_ID_MAX_LENGTH = 100
 _LIMITS = {"sub": 150, "diagram": 200, "site": 100}
 _KNOWN = ("v", "sub", "iat", "exp", "ses", "diagram", "site", "device")
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -99,6 +102,16 @@ class EditorTokenResult:
     ok: bool
     claims: Optional[dict] = None
     reason: Optional[str] = None
+
+
+def is_diagram_id(value: Any) -> bool:
+    """Whether `value` can be an ArchiFlow diagram id: 1 to DIAGRAM_ID_MAX_LENGTH printable
+    characters without surrounding blanks, as the server's /editor?diagram= takes them."""
+    return (
+        isinstance(value, str)
+        and _is_text(value, DIAGRAM_ID_MAX_LENGTH)
+        and value == value.strip()
+    )
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -353,6 +366,9 @@ def editor_src(
     changed after signing."""
     scope: dict = {"sub": username}
     params = []
+    # Diagram ids are text: one given as a number (an id from before they were) is its text.
+    if type(diagram) is int:
+        diagram = str(diagram)
     for key, value in (("diagram", diagram), ("site", site), ("device", device)):
         if value is not None:
             scope[key] = value

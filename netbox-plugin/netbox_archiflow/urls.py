@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("diagrams/", views.DiagramListView.as_view(), name="diagram_list"),
-    path("diagrams/<str:diagram_id>/", views.DiagramEditorView.as_view(), name="diagram_editor"),
+    # Diagram ids are text and may hold "/" ("Core DC/2"), which <str:> would not match.
+    path("diagrams/<path:diagram_id>/", views.DiagramEditorView.as_view(), name="diagram_editor"),
     path("editor-token/", views.EditorTokenView.as_view(), name="editor_token"),
 ]

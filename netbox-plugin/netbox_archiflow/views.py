@@ -25,6 +25,7 @@ from .embed import (
     EmbedError,
     editor_embed,
     editor_username,
+    is_diagram_id,
     refresh_editor_token,
     validate_settings,
 )
@@ -66,10 +67,13 @@ class DiagramEditorView(LoginRequiredMixin, View):
     """One diagram in the editor."""
 
     def get(self, request, diagram_id):
+        # Ids are text ("diagram-1"); one no diagram can have (too long, control characters,
+        # surrounding blanks) is not sent to the editor, which would refuse it.
+        if not is_diagram_id(diagram_id):
+            raise Http404("No such diagram")
         try:
             embed = _embed_for(request, title=f"Diagram {diagram_id}", diagram=diagram_id)
         except EmbedError:
-            # Only an impossible diagram id (empty, too long, control characters) gets here.
             raise Http404("No such diagram")
         return render(request, "netbox_archiflow/diagram_editor.html", {
             "archiflow": embed,

@@ -184,6 +184,30 @@ class EditorUrlTests(unittest.TestCase):
         self.assertEqual(result.claims["diagram"], query["diagram"])
         self.assertEqual(result.claims["exp"], 1750000300)
 
+    def test_a_text_diagram_id_is_the_query_and_the_token_claim_as_it_is(self):
+        s = settings()
+        for diagram, query_text in (
+            ("diagram-1", "diagram=diagram-1"),
+            ("Core DC/2", "diagram=Core%20DC%2F2"),
+            ("42", "diagram=42"),
+            (42, "diagram=42"),  # a number given is its text
+        ):
+            with self.subTest(diagram=diagram):
+                parts = urlsplit(embed.editor_src(s, "ops", diagram=diagram, now=1750000000))
+                self.assertEqual(parts.query, query_text)
+                token = dict(parse_qsl(parts.fragment))["token"]
+                claims = embed.verify_editor_token(s.shared_secret, token, 1750000000).claims
+                self.assertEqual(claims["diagram"], str(diagram))
+                self.assertIsInstance(claims["diagram"], str)
+
+    def test_is_diagram_id_takes_what_archiflow_takes_as_a_diagram_id(self):
+        for good in ("diagram-1", "Core DC/2", 'a b&c=d/é?#"', "7", "x" * 100):
+            with self.subTest(good=good):
+                self.assertTrue(embed.is_diagram_id(good))
+        for bad in ("", " x", "x ", "x" * 101, "a\x01b", "a\nb", "a\x85b", 7, None):
+            with self.subTest(bad=bad):
+                self.assertFalse(embed.is_diagram_id(bad))
+
     def test_site_and_device_scopes_appear_in_query_and_token(self):
         s = settings(token_ttl=60)
         parts = urlsplit(embed.editor_src(s, "ops", site="fra-dc2", now=1750000000))
@@ -439,6 +463,15 @@ class PluginSourceTests(unittest.TestCase):
         for line in source.splitlines():
             if line.startswith(("import ", "from ")):
                 self.assertNotRegex(line, r"django|netbox|dcim|utilities")
+
+    def test_the_diagram_route_takes_any_text_id(self):
+        # urls.py imports Django, so its route is read from the source: a text converter that
+        # also matches "/" (path), never <int:>, and the view refuses what is not an id.
+        urls = (PLUGIN_DIR / "netbox_archiflow" / "urls.py").read_text(encoding="utf-8")
+        self.assertIn('"diagrams/<path:diagram_id>/"', urls)
+        self.assertNotIn("<int:", urls)
+        views = (PLUGIN_DIR / "netbox_archiflow" / "views.py").read_text(encoding="utf-8")
+        self.assertRegex(views, r"if not is_diagram_id\(diagram_id\):\s+raise Http404")
 
     def test_templates_never_mark_data_safe(self):
         templates = sorted((PLUGIN_DIR / "netbox_archiflow" / "templates").rglob("*.html"))

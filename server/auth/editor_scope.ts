@@ -11,10 +11,11 @@
 import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
+import { diagramId } from "../tools/common.ts";
 
 /** The claims of a verified editor token that limit what it grants. */
 export interface EditorGrant {
-  /** The one diagram the token was signed for (the diagram page). */
+  /** The one diagram the token was signed for (the diagram page), by its text id. */
   diagram?: string;
   /** NetBox site slug (the Site tab): only that site's diagrams and devices. */
   site?: string;
@@ -101,10 +102,17 @@ export async function enforceEditorGrant(
   if (typeof given !== "object" || Array.isArray(given)) return given;
   const out = { ...given } as Record<string, unknown>;
   const raw = rule.diagram ? out[rule.diagram] : undefined;
-  // Read as the schema reads it (z.coerce.number), so the id checked is the id used.
-  const id = raw === undefined ? undefined : Number(raw);
-  if (id !== undefined && !(Number.isSafeInteger(id) && id >= 1)) {
-    throw forbidden(`Cannot use diagram ${String(raw).slice(0, 40)} (${tool}): not a diagram id`);
+  // Read as the tool's schema reads it (a text id; a number stands for its text), so the id
+  // checked is the id used.
+  let id: string | undefined;
+  if (raw !== undefined) {
+    const parsed = diagramId.safeParse(raw);
+    if (!parsed.success) {
+      throw forbidden(
+        `Cannot use diagram ${String(raw).slice(0, 40)} (${tool}): not a diagram id`,
+      );
+    }
+    id = parsed.data;
   }
   const creating = rule.creates === "always" ||
     (rule.creates === "without-id" && id === undefined);
@@ -113,7 +121,7 @@ export async function enforceEditorGrant(
     const only = `this editor token was signed for diagram ${grant.diagram} only`;
     if (creating) throw forbidden(`Cannot create a diagram with ${tool}: ${only}`);
     if (rule.listsDiagrams) throw forbidden(`Cannot list diagrams: ${only}`);
-    if (id !== undefined && String(id) !== grant.diagram) {
+    if (id !== undefined && id !== grant.diagram) {
       throw forbidden(`Cannot use diagram ${id} (${tool}): ${only}`);
     }
   }

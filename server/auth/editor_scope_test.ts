@@ -8,12 +8,16 @@ import {
 } from "./editor_scope.ts";
 
 /** A database that knows diagram sites and resolves site slugs and devices as given. */
-function fakeDb(diagramSites: Record<number, string | null>) {
+function fakeDb(diagramSites: Record<string, string | null>) {
   return {
     query: (text: string, params: unknown[]) => {
       if (text.includes("FROM diagrams")) {
-        const id = params[0] as number;
-        return Promise.resolve(id in diagramSites ? [{ site: diagramSites[id] }] : []);
+        const id = params[0];
+        // Diagram ids are text: the statement is given the id as text, whatever the call sent.
+        assert.equal(typeof id, "string");
+        return Promise.resolve(
+          Object.hasOwn(diagramSites, id as string) ? [{ site: diagramSites[id as string] }] : [],
+        );
       }
       const [slug, device] = params as [string | null, number | null];
       return Promise.resolve([{
@@ -26,7 +30,10 @@ function fakeDb(diagramSites: Record<number, string | null>) {
 
 const run = (editor: EditorGrant | undefined, tool: string, args: unknown) =>
   enforceEditorGrant(
-    { actor: { editor }, db: fakeDb({ 1: "Amsterdam 1", 2: "Frankfurt" }) },
+    {
+      actor: { editor },
+      db: fakeDb({ 1: "Amsterdam 1", 2: "Frankfurt", "diagram-9": "Amsterdam 1" }),
+    },
     tool,
     args,
   );
@@ -74,7 +81,7 @@ Deno.test("a diagram token reaches that diagram only, read as the tool's schema 
     from: 1,
     to: 2,
   });
-  for (const id of [8, " 8", "0x8", 7.5, -7, null, true]) {
+  for (const id of [8, " 8", "0x8", "07", 7.5, -7, null, true, "", {}]) {
     assert.notEqual(await refusal(run(g, "load-diagram", { id })), "allowed", String(id));
   }
   assert.match(await refusal(run(g, "save-diagram", { name: "n", xml: "x" })), /create a diagram/);
@@ -83,7 +90,18 @@ Deno.test("a diagram token reaches that diagram only, read as the tool's schema 
     /create/,
   );
   assert.match(await refusal(run(g, "list-diagrams", {})), /Cannot list diagrams/);
-  // A claim that is no diagram id grants no diagram at all.
+  // Ids are text, as the document's ("diagram-1"); a number given stands for its text only.
+  const text = { diagram: "diagram-9" };
+  assert.deepEqual(await run(text, "load-diagram", { id: "diagram-9" }), { id: "diagram-9" });
+  assert.deepEqual(await run(text, "restore-diagram-version", { diagramId: "diagram-9" }), {
+    diagramId: "diagram-9",
+  });
+  for (const id of ["diagram-90", "Diagram-9", "diagram-9 ", 9]) {
+    assert.match(
+      await refusal(run(text, "load-diagram", { id })),
+      /signed for diagram diagram-9 only|not a diagram id/,
+    );
+  }
   assert.notEqual(await refusal(run({ diagram: "abc" }, "load-diagram", { id: 1 })), "allowed");
 });
 
@@ -97,6 +115,7 @@ Deno.test("a site token works on its site's diagrams and fixes the site of lists
     site: "Amsterdam 1",
   });
   assert.deepEqual(await run(g, "save-diagram", { id: 1, xml: "x" }), { id: 1, xml: "x" });
+  assert.deepEqual(await run(g, "load-diagram", { id: "diagram-9" }), { id: "diagram-9" });
   assert.match(await refusal(run(g, "load-diagram", { id: 2 })), /diagrams of site Amsterdam 1/);
   assert.match(await refusal(run(g, "load-diagram", { id: 3 })), /diagrams of site Amsterdam 1/);
   assert.match(

@@ -62,8 +62,13 @@ export interface EditorTokenClaims {
   device?: number;
 }
 
-/** What the signer chooses; iat and exp follow from the clock and the lifetime. */
-export type EditorTokenScope = Pick<EditorTokenClaims, "sub" | "diagram" | "site" | "device">;
+/**
+ * What the signer chooses; iat and exp follow from the clock and the lifetime. Diagram ids are
+ * text ("diagram-1"); a number given is signed as its text, so the claim is always a string.
+ */
+export type EditorTokenScope = Pick<EditorTokenClaims, "sub" | "site" | "device"> & {
+  diagram?: string | number;
+};
 
 export type EditorTokenFailure =
   | "malformed"
@@ -116,7 +121,7 @@ export async function signEditorToken(
     iat: nowSeconds,
     exp: nowSeconds + ttlSeconds,
     ses: sessionStart,
-    diagram: scope.diagram,
+    diagram: scope.diagram === undefined ? undefined : String(scope.diagram),
     site: scope.site,
     device: scope.device,
   };

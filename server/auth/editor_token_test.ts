@@ -83,6 +83,18 @@ Deno.test("a freshly signed token verifies now and expires after its lifetime", 
   });
 });
 
+Deno.test("a diagram id is signed as text, a number as its text", async () => {
+  const secret = "s".repeat(32);
+  const now = 1750000000;
+  for (const [given, claim] of [["diagram-1", "diagram-1"], [42, "42"]] as const) {
+    const token = await signEditorToken(secret, { sub: "a", diagram: given }, now);
+    const payload = JSON.parse(new TextDecoder().decode(base64urlDecode(token.split(".")[0])!));
+    assert.equal(payload.diagram, claim);
+    const result = await verifyEditorToken(secret, token, now);
+    assert.equal(result.ok && result.claims.diagram, claim);
+  }
+});
+
 Deno.test("a new token starts a session; a refreshed one keeps the session it is given", async () => {
   const secret = "s".repeat(32);
   const now = 1750000000;

@@ -1,5 +1,6 @@
 // The database interface every other module uses. Two backends implement it: postgres.js
-// against a real PostgreSQL (DATABASE_URL) and embedded PGlite. The same SQL runs on both.
+// against a real PostgreSQL (DATABASE_URL, DB_* or PG* settings) and embedded PGlite. The same
+// SQL runs on both.
 
 export type Row = Record<string, unknown>;
 
@@ -40,36 +41,50 @@ export interface Db extends Queryable {
 }
 
 /**
+ * A driver's transaction handle. `savepoint` is the driver's own where it has one: postgres.js
+ * remembers a failed statement and fails the whole transaction with it at the end, even when the
+ * caller caught it, unless the statement ran inside its own savepoint.
+ */
+export interface DriverTx extends Queryable {
+  savepoint?<T>(fn: (inner: DriverTx) => Promise<T>): Promise<T>;
+}
+
+/**
  * Runs a transaction function on a driver's transaction handle. A statement issued after `fn`
  * settled (by work `fn` started and did not wait for, e.g. after another statement failed) is
  * refused: a driver would otherwise run it on the connection after COMMIT or ROLLBACK, outside
  * the transaction.
  */
 export async function runTransaction<T>(
-  inner: Queryable,
+  inner: DriverTx,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   let open = true;
   const ended = () =>
     Promise.reject(new Error("The transaction has ended; a late statement was not run"));
-  const guarded: Queryable = {
-    query: (text, params) => open ? inner.query(text, params) : ended(),
-    exec: (script) => open ? inner.exec(script) : ended(),
-  };
+  const guard = (h: DriverTx): DriverTx => ({
+    query: (text, params) => open ? h.query(text, params) : ended(),
+    exec: (script) => open ? h.exec(script) : ended(),
+    savepoint: h.savepoint ? (f) => open ? h.savepoint!((sp) => f(guard(sp))) : ended() : undefined,
+  });
   try {
-    return await fn(withSavepoints(guarded));
+    return await fn(withSavepoints(guard(inner)));
   } finally {
     open = false;
   }
 }
 
-/** Wraps a plain transaction handle with savepoint support using SQL statements only. */
-export function withSavepoints(inner: Queryable): Tx {
+/**
+ * A transaction handle with savepoints: the driver's own when it has them, else SAVEPOINT /
+ * ROLLBACK TO statements.
+ */
+export function withSavepoints(inner: DriverTx): Tx {
   let counter = 0;
   const tx: Tx = {
     query: (text, params) => inner.query(text, params),
     exec: (script) => inner.exec(script),
     async savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      if (inner.savepoint) return await inner.savepoint((sp) => fn(withSavepoints(sp)));
       const name = `sp_${++counter}`;
       await inner.query(`SAVEPOINT ${name}`);
       try {
@@ -84,3 +99,6 @@ export function withSavepoints(inner: Queryable): Tx {
   };
   return tx;
 }
+
+/** Where ArchiFlow's tables are found: its own schema (the design document's), then public. */
+export const SEARCH_PATH = "archiflow, public";

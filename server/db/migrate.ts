@@ -1,10 +1,16 @@
 // Forward-only, checksummed migrations from sql/migrations/NNNN_name.sql, each applied in its
 // own transaction under an advisory lock so several processes starting at once are safe.
 // Views in sql/views/ are dropped and re-created after the migrations on every run.
-import type { Db } from "./db.ts";
+//
+// A database made by the previous schema (tables in `public`, bookkeeping in
+// public.schema_migrations, last version 150) is converted once, in one transaction: its tables
+// are set aside, the baseline is applied, their rows are copied over by sql/convert/ and the old
+// objects are dropped. Restoring a backup of that release runs the same copy (ops/backup.ts).
+import type { Db, Queryable } from "./db.ts";
 
 const MIGRATION_DIR = new URL("../../sql/migrations/", import.meta.url);
 const VIEW_DIR = new URL("../../sql/views/", import.meta.url);
+const CONVERT_DIR = new URL("../../sql/convert/", import.meta.url);
 /** Arbitrary constant naming ArchiFlow's migration lock. */
 const LOCK_KEY = 727_400_001;
 
@@ -20,7 +26,12 @@ export interface MigrateResult {
   applied: string[];
   schemaVersion: number;
   views: number;
+  /** The previous schema's version when this run converted a database made by it, else null. */
+  convertedFrom: number | null;
 }
+
+/** The last version of the previous schema; its databases and backups are converted. */
+export const PREVIOUS_SCHEMA_VERSION = 150;
 
 export class MigrationError extends Error {
   constructor(message: string) {
@@ -63,12 +74,83 @@ export async function readMigrations(dir: URL = MIGRATION_DIR): Promise<Migratio
 }
 
 const BOOKKEEPING = `
-CREATE TABLE IF NOT EXISTS schema_migrations (
+CREATE SCHEMA IF NOT EXISTS archiflow;
+CREATE TABLE IF NOT EXISTS archiflow.schema_migrations (
   version    integer PRIMARY KEY,
   name       text NOT NULL,
   checksum   text NOT NULL,
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
+
+/** Reads one script of sql/convert/. */
+export function readConversion(file: string): Promise<string> {
+  return Deno.readTextFile(new URL(file, CONVERT_DIR));
+}
+
+/**
+ * Copies the rows of the previous schema's tables, set aside in the schema archiflow_0150,
+ * into the empty tables of the baseline, then drops the old tables.
+ */
+export async function copyPreviousSchemaRows(tx: Queryable): Promise<void> {
+  await tx.exec(await readConversion("from_0150.sql"));
+  await tx.exec(await readConversion("drop_0150.sql"));
+}
+
+/**
+ * The version of the previous schema when the database was made by it and not converted yet
+ * (ArchiFlow's bookkeeping and tables in `public`, none in `archiflow`), else null.
+ */
+async function previousSchemaVersion(tx: Queryable): Promise<number | null> {
+  const [found] = await tx.query<{ previous: boolean }>(
+    `SELECT to_regclass('archiflow.schema_migrations') IS NULL
+        AND to_regclass('public.ip_pools') IS NOT NULL
+        AND EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = 'public' AND table_name = 'schema_migrations'
+                       AND column_name = 'checksum') AS previous`,
+  );
+  if (!found.previous) return null;
+  const [row] = await tx.query<{ v: number | null }>(
+    "SELECT max(version)::int AS v FROM public.schema_migrations",
+  );
+  return row.v ?? 0;
+}
+
+/** Converts a database of the previous schema in place, inside the caller's transaction. */
+async function convertPreviousSchema(
+  tx: Queryable,
+  version: number,
+  baseline: MigrationFile | undefined,
+): Promise<void> {
+  if (version !== PREVIOUS_SCHEMA_VERSION) {
+    throw new MigrationError(
+      `This database was made by an older ArchiFlow release (schema version ${version}). ` +
+        `Run the previous release (schema version ${PREVIOUS_SCHEMA_VERSION}) on it first, ` +
+        `so that it migrates the database to version ${PREVIOUS_SCHEMA_VERSION}; this release ` +
+        `converts that version.`,
+    );
+  }
+  if (!baseline || baseline.version !== 1) {
+    throw new MigrationError("Converting the previous schema needs the baseline migration 0001");
+  }
+  try {
+    await tx.exec(await readConversion("move_0150.sql"));
+    await tx.exec(BOOKKEEPING);
+    await tx.exec(baseline.text);
+    await tx.query(
+      "INSERT INTO archiflow.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+      [baseline.version, baseline.name, baseline.checksum],
+    );
+    await copyPreviousSchemaRows(tx);
+  } catch (err) {
+    // PostgreSQL names the objects in the way (a view built on an old table) in the detail.
+    const detail = (err as { detail?: unknown })?.detail;
+    throw new MigrationError(
+      `Converting the database of schema version ${version} failed, nothing was changed: ` +
+        (err instanceof Error ? err.message : String(err)) +
+        (typeof detail === "string" && detail ? ` (${detail})` : ""),
+    );
+  }
+}
 
 /** Applies pending migrations, refuses changed ones, and re-creates the views. */
 export async function migrate(
@@ -77,15 +159,23 @@ export async function migrate(
 ): Promise<MigrateResult> {
   const files = await readMigrations(options.migrationDir);
   const applied: string[] = [];
+  let convertedFrom: number | null = null;
   await db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    // Under the lock: a second process starting at once finds the conversion done.
+    const previous = await previousSchemaVersion(tx);
+    if (previous !== null) {
+      await convertPreviousSchema(tx, previous, files[0]);
+      applied.push(files[0].file);
+      convertedFrom = previous;
+    }
     await tx.exec(BOOKKEEPING);
   });
   for (const m of files) {
     await db.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
       const [row] = await tx.query<{ checksum: string }>(
-        "SELECT checksum FROM schema_migrations WHERE version = $1",
+        "SELECT checksum FROM archiflow.schema_migrations WHERE version = $1",
         [m.version],
       );
       if (row) {
@@ -100,14 +190,14 @@ export async function migrate(
       }
       await tx.exec(m.text);
       await tx.query(
-        "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+        "INSERT INTO archiflow.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
         [m.version, m.name, m.checksum],
       );
       applied.push(m.file);
     });
   }
   const views = await recreateViews(db, options.viewDir ?? VIEW_DIR);
-  return { applied, schemaVersion: await schemaVersion(db), views };
+  return { applied, schemaVersion: await schemaVersion(db), views, convertedFrom };
 }
 
 async function recreateViews(db: Db, dir: URL): Promise<number> {
@@ -118,17 +208,30 @@ async function recreateViews(db: Db, dir: URL): Promise<number> {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
     for (const file of [...files].reverse()) {
       const name = file.replace(/^\d+_/, "").replace(/\.sql$/, "");
-      await tx.exec(`DROP VIEW IF EXISTS ${name} CASCADE`);
+      await tx.exec(`DROP VIEW IF EXISTS archiflow.${name} CASCADE`);
     }
     for (const text of texts) await tx.exec(text);
+    // Sessions that set no search path (psql, a read-only user) find the tables unqualified
+    // too. Set on every run, as pg_dump does not carry it into a restored database.
+    await tx.exec(DATABASE_SEARCH_PATH);
   });
   return files.length;
 }
 
+/** Only the database's owner may set this; others leave it as it is. */
+const DATABASE_SEARCH_PATH = `
+DO $$
+BEGIN
+  EXECUTE format('ALTER DATABASE %I SET search_path = archiflow, public', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE NOTICE 'search_path of the database left as it is (not its owner)';
+END
+$$`;
+
 /** The highest applied migration number, or 0 for an empty database. */
 export async function schemaVersion(db: Db): Promise<number> {
   const [row] = await db.query<{ v: number | null }>(
-    "SELECT max(version)::int AS v FROM schema_migrations",
+    "SELECT max(version)::int AS v FROM archiflow.schema_migrations",
   ).catch(() => [{ v: 0 }]);
   return row?.v ?? 0;
 }

@@ -14,8 +14,9 @@ Deno.test(
       const first = await migrate(t.db);
       assert.deepEqual(first.applied, files.map((f) => f.file));
       assert.equal(first.schemaVersion, files.at(-1)!.version);
+      assert.equal(first.convertedFrom, null);
       const tables = await t.db.query<{ table_name: string }>(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'archiflow'
         AND table_type = 'BASE TABLE' ORDER BY 1`,
       );
       const names = tables.map((r) => r.table_name);
@@ -33,7 +34,7 @@ Deno.test(
         ]
       ) assert.ok(names.includes(table), `table ${table} exists`);
       const views = await t.db.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.views WHERE table_schema = 'public' ORDER BY 1",
+        "SELECT table_name FROM information_schema.views WHERE table_schema = 'archiflow' ORDER BY 1",
       );
       assert.deepEqual(
         views.map((v) => v.table_name).filter((v) =>
@@ -112,47 +113,23 @@ Deno.test("migration file names must be numbered", opts, async () => {
 });
 
 Deno.test(
-  "0080 keeps every diagram's current content when content moves into version rows",
+  "another application's schema_migrations in public is left alone, not converted",
   opts,
   async () => {
     const t = await createTestDb();
-    const dir = await Deno.makeTempDir();
     try {
-      // The schema as it stood before 0080, with a diagram saved normally (content in both
-      // tables) and one written by hand without the row of its current version.
-      for (const m of await readMigrations()) {
-        if (m.version >= 80) continue;
-        await Deno.copyFile(
-          new URL(`../../sql/migrations/${m.file}`, import.meta.url),
-          `${dir}/${m.file}`,
-        );
-      }
-      await migrate(t.db, { migrationDir: new URL(`file://${dir}/`) });
-      await t.db.query(
-        `INSERT INTO diagrams (id, name, xml_content, diagram_json, version)
-         VALUES (1, 'saved', '<a v="2"/>', '{"v": 2}', 2), (2, 'by hand', '<b/>', '{"v": 1}', 1)`,
+      await t.db.exec(
+        `CREATE TABLE public.schema_migrations (version varchar(20) PRIMARY KEY);
+         INSERT INTO public.schema_migrations VALUES ('20240101000000')`,
       );
-      await t.db.query(
-        `INSERT INTO diagram_versions (diagram_id, version, xml_content, diagram_json)
-         VALUES (1, 1, '<a v="1"/>', '{"v": 1}'), (1, 2, '<a v="2"/>', '{"v": 2}')`,
+      const result = await migrate(t.db);
+      assert.equal(result.convertedFrom, null);
+      assert.equal(result.schemaVersion, 1);
+      const [row] = await t.db.query<{ v: string }>(
+        "SELECT version AS v FROM public.schema_migrations",
       );
-      assert.equal((await migrate(t.db)).applied[0], "0080_diagram_content_once.sql");
-      const rows = await t.db.query<{ id: number; version: number; xml: string; json: string }>(
-        `SELECT d.id, d.version, v.xml_content AS xml, v.diagram_json::text AS json
-           FROM diagrams d
-           JOIN diagram_versions v ON v.diagram_id = d.id AND v.version = d.version
-          ORDER BY d.id`,
-      );
-      assert.deepEqual(rows, [
-        { id: 1, version: 2, xml: '<a v="2"/>', json: '{"v": 2}' },
-        { id: 2, version: 1, xml: "<b/>", json: '{"v": 1}' },
-      ]);
-      const [{ n }] = await t.db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM diagram_versions",
-      );
-      assert.equal(n, 3);
+      assert.equal(row.v, "20240101000000");
     } finally {
-      await Deno.remove(dir, { recursive: true });
       await t.close();
     }
   },

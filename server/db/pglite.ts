@@ -7,7 +7,7 @@
 // is open. The kernel drops the lock when its holder exits, even by SIGKILL, so a lock is never
 // stale and a reused pid cannot hold one; the file only records who holds it, for the refusal.
 import { PGlite } from "@electric-sql/pglite";
-import { type Db, runTransaction } from "./db.ts";
+import { type Db, runTransaction, SEARCH_PATH } from "./db.ts";
 
 /** Kept in the data folder, never removed: removing it would let two holders lock two files. */
 export const LOCK_FILE = "archiflow.lock";
@@ -40,6 +40,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   let pg: PGlite;
   try {
     pg = await PGlite.create(dataDir);
+    await pg.exec(`SET search_path TO ${SEARCH_PATH}`);
   } catch (err) {
     lock?.close();
     throw err;

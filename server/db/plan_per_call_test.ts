@@ -37,7 +37,7 @@ Deno.test("statements planned per call never use a generic plan (PostgreSQL)", o
     // Inside transactions: prepared (so pipelined), but planned with its arguments every time,
     // where an ordinary statement switches to its generic plan after five calls.
     for (let i = 0; i < 8; i++) {
-      await t.db.transaction((tx) => tx.query(sql("CountDiagramVersions"), [1]));
+      await t.db.transaction((tx) => tx.query(sql("CountDiagramVersions"), ["diagram-1"]));
       await t.db.transaction((tx) => tx.query(sql("InsertDiagramPorts"), [[], [], [], []]));
     }
     assert.deepEqual(await plans("InsertDiagramPorts"), { generic: 0, custom: 8 });

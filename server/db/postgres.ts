@@ -1,7 +1,8 @@
 // The postgres.js backend: a connection pool against a real PostgreSQL server.
 import postgres from "postgres";
+import type { PgConnection } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { type Db, type Queryable, runTransaction } from "./db.ts";
+import { type Db, type DriverTx, runTransaction, SEARCH_PATH } from "./db.ts";
 import { plannedPerCall } from "./queries.ts";
 
 interface Listener {
@@ -11,14 +12,18 @@ interface Listener {
 }
 
 export interface PostgresOptions {
+  /** Most connections (the design document's pool: 20). */
   max?: number;
   /** Application name shown in pg_stat_activity. */
   applicationName?: string;
   /**
-   * Seconds to wait for a connection. Short, because after a server restart postgres.js can
-   * leave a connection waiting on a lost write; the timeout turns that into a retry.
+   * Seconds to wait for a connection (the document's 2). Short also because after a server
+   * restart postgres.js can leave a connection waiting on a lost write; the timeout turns that
+   * into a retry.
    */
   connectTimeout?: number;
+  /** Seconds after which an idle connection is closed (the document's 30); 0 keeps them. */
+  idleTimeout?: number;
 }
 
 /**
@@ -66,16 +71,39 @@ export function isConnectionFailure(err: unknown): boolean {
   return typeof code === "string" && CONNECTION_FAILURES.has(code);
 }
 
-export function openPostgres(url: string, options: PostgresOptions = {}): Db {
+/**
+ * A pool on the database at `target`: a connection URL, or the parts of one. Given parts, the
+ * driver is told every one of them (the password too, even when there is none), so nothing is
+ * taken from the PG* variables of the process behind the configuration's back.
+ */
+export function openPostgres(target: string | PgConnection, options: PostgresOptions = {}): Db {
   installDriverGuard();
-  const max = options.max ?? 10;
+  const max = options.max ?? 20;
+  const idle = options.idleTimeout ?? 30;
+  const url = typeof target === "string" ? target : undefined;
+  const password = typeof target === "string" ? "" : target.password ?? "";
+  const parts = typeof target === "string" ? {} : {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    // A function, so that no password means none rather than PGPASSWORD's.
+    password: () => password,
+  };
   const make = () =>
-    postgres(url, {
+    // Without a URL the driver reads the options alone.
+    postgres(url as string, {
+      ...parts,
       max,
       prepare: true,
-      connect_timeout: options.connectTimeout ?? 5,
+      connect_timeout: options.connectTimeout ?? 2,
+      idle_timeout: idle > 0 ? idle : 0,
       onnotice: () => {},
-      connection: { application_name: options.applicationName ?? "archiflow" },
+      // The schema of the design document first, so `ip_pools` is `archiflow.ip_pools`.
+      connection: {
+        application_name: options.applicationName ?? "archiflow",
+        search_path: SEARCH_PATH,
+      },
       types: {
         // JSON travels as text we already serialised ($n::jsonb with a string, as on PGlite);
         // the driver's default would encode that text again and store a JSON string.
@@ -174,7 +202,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   // stay prepared and the transaction asks for custom plans instead (SET LOCAL, sent once, just
   // before the first such statement, on the same connection).
   // deno-lint-ignore no-explicit-any
-  const wrap = (s: any, inTransaction: boolean): Queryable => {
+  const wrap = (s: any, inTransaction: boolean): DriverTx => {
     let customPlans = false;
     // deno-lint-ignore no-explicit-any
     const run = (text: string, params: readonly unknown[], prepare: boolean): Promise<any[]> =>
@@ -197,6 +225,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       exec: async (script) => {
         await s.unsafe(script);
       },
+      savepoint: inTransaction
+        ? <T>(fn: (inner: DriverTx) => Promise<T>): Promise<T> =>
+          // deno-lint-ignore no-explicit-any
+          s.savepoint((sp: any) => fn(wrap(sp, true)))
+        : undefined,
     };
   };
 

@@ -7,8 +7,9 @@
 //   label, `device_type`, `ip_address` as primary_ip when it is a valid address, `site` from the
 //   shape or the diagram; attributes a shape does not carry keep their stored values;
 // - every edge between two such shapes with both `source_port` and `target_port` creates the
-//   ports as needed and connects them both ways; the diagram is recorded as the link's maker in
-//   `diagram_links`;
+//   ports as needed (by device asset id and port name) and connects them both ways (each port's
+//   connected_to_device / connected_to_port name the other); the diagram is recorded as the
+//   link's maker in `diagram_links`;
 // - audit: one row per device created or changed, one per link connected or disconnected
 //   between ports that existed before (naming both ports), and in the diagram's own row the
 //   counts and the links made between ports the save created (which, like the new ports
@@ -19,6 +20,7 @@
 // - a link whose port is already cabled to another port is not made: the save succeeds and
 //   reports it under `conflicts`; a cable that existed before any diagram drew it is never
 //   claimed, so deleting the edge leaves it alone.
+import { auditActor } from "../audit.ts";
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
@@ -168,8 +170,9 @@ export function planInventory(dj: DiagramJson, diagramSite: string | null): Inve
   return { devices, links, skipped };
 }
 
+/** Who made the changes, as the inventory statements' audit rows take it. */
 function actorParams(actor: Actor): unknown[] {
-  return [actor.user, actor.clientAddr, actor.userAgent, actor.requestId];
+  return auditActor(actor);
 }
 
 /**
@@ -181,7 +184,7 @@ function actorParams(actor: Actor): unknown[] {
 export async function syncInventory(
   tx: Queryable,
   actor: Actor,
-  diagramId: number,
+  diagramId: string,
   plan: InventoryPlan,
   noLinks = false,
 ): Promise<InventoryWrite> {
@@ -295,7 +298,7 @@ export async function syncInventory(
 export async function releaseInventory(
   tx: Queryable,
   actor: Actor,
-  diagramId: number,
+  diagramId: string,
 ): Promise<number> {
   await tx.query(sql("LockDiagramInventory"));
   const [cut] = await tx.query<{ disconnected: number }>(sql("DisconnectDiagramLinks"), [

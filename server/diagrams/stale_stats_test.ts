@@ -41,7 +41,7 @@ Deno.test("unplugging a drawing's links stays linear under stale statistics", op
     const links = 400;
     const xml = generateNetworkDiagram({ devices: 200, links });
     const save = (prefix: string) =>
-      h.call<{ id: number; inventory: { links_connected: number } }>("save-diagram", {
+      h.call<{ id: string; inventory: { links_connected: number } }>("save-diagram", {
         name: prefix,
         xml: xml.replaceAll('asset_id="', `asset_id="${prefix}-`),
       });

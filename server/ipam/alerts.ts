@@ -1,8 +1,8 @@
 // Alerts the system raises by itself: pool_exhausted, ip_conflict and device_down. Each open
 // condition has a dedup key, so a condition is raised once however often it is observed (the
 // partial unique index uq_alerts_open_dedup makes that hold across processes), and resolved
-// when it no longer holds. Every transition writes an audit row and publishes an "alert" event
-// inside the caller's transaction.
+// when it no longer holds. Every transition writes an audit row (raising is a "create" of the
+// alert, resolving an "update") and publishes an "alert" event inside the caller's transaction.
 import { audit } from "../audit.ts";
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
@@ -47,7 +47,7 @@ export async function raiseAlert(
   ]);
   if (!row) return null;
   await audit(tx, actor, {
-    action: "raise",
+    action: "create",
     entityType: "alert",
     entityId: row.id as number,
     newValues: row,
@@ -65,7 +65,7 @@ export async function resolveCondition(
   const rows = await tx.query<AlertRow>(sql("ResolveAlertsByKey"), [dedupKey, SYSTEM_USER]);
   for (const row of rows) {
     await audit(tx, actor, {
-      action: "auto-resolve",
+      action: "update",
       entityType: "alert",
       entityId: row.id as number,
       newValues: row,
@@ -75,7 +75,7 @@ export async function resolveCondition(
   return rows;
 }
 
-export const poolAlertKey = (poolId: number) => `pool_exhausted:pool:${poolId}`;
+export const poolAlertKey = (poolId: string) => `pool_exhausted:pool:${poolId}`;
 export const ipConflictKey = (ip: string) => `ip_conflict:ip:${ip}`;
 export const deviceIpConflictKey = (ip: string) => `ip_conflict:device-ip:${ip}`;
 export const deviceDownKey = (assetId: string) => `device_down:device:${assetId}`;
@@ -88,7 +88,7 @@ export function atOrAbove(active: bigint, usable: bigint, threshold: number): bo
 }
 
 export interface PoolUsageChange {
-  poolId: number;
+  poolId: string;
   poolName: string;
   threshold: number;
   usable: bigint;
@@ -143,8 +143,8 @@ async function raisePoolAlert(tx: Queryable, actor: Actor, c: PoolUsageChange): 
   });
 }
 
+/** A device as alert checks see it; devices are identified by their asset id. */
 export interface DeviceSnapshot {
-  id: number;
   asset_id: string;
   device_name: string;
   status: string;
@@ -167,7 +167,7 @@ export async function checkDeviceAlerts(
 ): Promise<void> {
   const ips = [...new Set([device.primary_ip, device.management_ip].filter((x) => x))] as string[];
   if (ips.length) {
-    const clashes = await tx.query<DeviceSnapshot>(sql("DeviceIpClashes"), [device.id, ips]);
+    const clashes = await tx.query<DeviceSnapshot>(sql("DeviceIpClashes"), [device.asset_id, ips]);
     for (const ip of ips) {
       const others = clashes.filter((o) => o.primary_ip === ip || o.management_ip === ip);
       if (!others.length) continue;
@@ -178,7 +178,7 @@ export async function checkDeviceAlerts(
         message: `Device ${device.asset_id} (${device.device_name}) uses ${ip}, as does ${
           others.map((o) => `${o.asset_id} (${o.device_name})`).join(", ")
         }`,
-        entityType: "network_device",
+        entityType: "device",
         entityId: device.asset_id,
         dedupKey: deviceIpConflictKey(ip),
         details: { ip, devices: [device.asset_id, ...others.map((o) => o.asset_id)] },
@@ -194,17 +194,18 @@ export async function checkDeviceAlerts(
 
 /**
  * Alert check after a device's ports changed: every port down raises device_down; any port
- * up again resolves it. Callers that write device_ports call this in the same transaction.
+ * up again resolves it. Callers that write device_ports call this in the same transaction,
+ * with the device's asset id (what device_ports.device_id holds).
  */
 export async function checkDevicePorts(
   tx: Queryable,
   actor: Actor,
-  deviceId: number,
+  assetId: string,
 ): Promise<void> {
-  const [device] = await tx.query<DeviceSnapshot>(sql("GetDeviceBrief"), [deviceId]);
+  const [device] = await tx.query<DeviceSnapshot>(sql("GetDeviceBrief"), [assetId]);
   if (!device) return;
   const [ports] = await tx.query<{ total: number; down: number }>(sql("DevicePortStates"), [
-    deviceId,
+    assetId,
   ]);
   if (ports.total > 0 && ports.down === ports.total) {
     await raiseDeviceDown(tx, actor, device, `all ${ports.total} ports are down`);
@@ -224,7 +225,7 @@ async function raiseDeviceDown(
     severity: "critical",
     title: `Device ${device.device_name} is down`,
     message: `Device ${device.asset_id} (${device.device_name}) is down: ${why}`,
-    entityType: "network_device",
+    entityType: "device",
     entityId: device.asset_id,
     dedupKey: deviceDownKey(device.asset_id),
     details: { assetId: device.asset_id, status: device.status, reason: why },

@@ -9,6 +9,7 @@
 // instead of N. Every call keeps its own result or error and its own audit row; calls are
 // validated before anything is written, so one call's failure never writes for another, and if
 // a coalesced transaction fails unexpectedly each call is retried on its own.
+import { auditAddress } from "../audit.ts";
 import type { Db, Queryable, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
@@ -21,19 +22,21 @@ import { freeSpans, isExcluded, mergeSpans, planPool, type PoolPlan, type Span }
 export type AllocationRow = Record<string, unknown> & { id: number; ip_address: string };
 
 export interface AllocationRequest {
-  poolId: number;
+  /** ip_pools.id, e.g. "pool-1". */
+  poolId: string;
   /** How many addresses, all or nothing (default 1). */
   count?: number;
   /** A specific address instead of the lowest free one (count must be 1). */
   ip?: string;
   idempotencyKey?: string;
+  /** The asset the addresses are for; none (null, undefined or '') is stored as ''. */
   assetId?: string | null;
   deviceName?: string | null;
   deviceType?: string | null;
   /** Already normalised (addr.ts validateMac). */
   macAddress?: string | null;
   hostname?: string | null;
-  description?: string | null;
+  notes?: string | null;
   actor: Actor;
 }
 
@@ -64,7 +67,7 @@ interface Pending {
 /** Per database handle: calls waiting, and how many transactions in flight hold each pool. */
 interface Coalescer {
   pending: Pending[];
-  busyPools: Map<number, number>;
+  busyPools: Map<string, number>;
   inFlight: number;
 }
 
@@ -90,7 +93,7 @@ function pump(db: Db, c: Coalescer): void {
     // Take every waiting call whose pool is not at its depth, in arrival order.
     const batch: Pending[] = [];
     const rest: Pending[] = [];
-    const pools = new Set<number>();
+    const pools = new Set<string>();
     let addresses = 0;
     for (const p of c.pending) {
       const n = p.req.count ?? 1;
@@ -198,10 +201,37 @@ function announce(db: Db, event: AppEvent): void {
 }
 
 // ---------------------------------------------------------------------------------------
+// Audit rows of allocations and releases
+
+/**
+ * One audit_log row (as InsertAuditBatch takes it) for addresses allocated or released in a
+ * pool: the pool is the entity, the allocation row (or rows, for several) the new value.
+ */
+function auditRow(
+  actor: Actor,
+  action: "allocate_ip" | "release_ip",
+  poolId: string,
+  rows: AllocationRow[],
+): Record<string, unknown> {
+  return {
+    user_id: actor.user,
+    user_name: actor.user,
+    ip_address: auditAddress(actor.clientAddr),
+    user_agent: actor.userAgent,
+    request_id: actor.requestId,
+    action,
+    entity_type: "ip_pool",
+    entity_id: poolId,
+    old_value: null,
+    new_value: rows.length === 1 ? rows[0] : rows,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Pool state
 
 export interface LockedPool {
-  id: number;
+  id: string;
   name: string;
   network: string;
   gateway: string | null;
@@ -216,7 +246,7 @@ export interface LockedPool {
 }
 
 /** Locks pools (id order) for the rest of the transaction. */
-export async function lockPools(tx: Queryable, ids: number[]): Promise<LockedPool[]> {
+export async function lockPools(tx: Queryable, ids: string[]): Promise<LockedPool[]> {
   return await tx.query<LockedPool>(sql("LockPools"), [ids]);
 }
 
@@ -238,7 +268,7 @@ export function usableOf(plan: PoolPlan): bigint {
 const text = (version: IpVersion, value: bigint) => formatIp({ version, value });
 
 /** Recomputes a locked pool's free ranges from its exclusions and active allocations. */
-export async function rebuildRanges(tx: Queryable, poolId: number, plan: PoolPlan): Promise<void> {
+export async function rebuildRanges(tx: Queryable, poolId: string, plan: PoolPlan): Promise<void> {
   const rows = await tx.query<{ ip_address: string }>(sql("ListActiveAddresses"), [poolId]);
   const active = rows.map((r) => parseIp(r.ip_address).value);
   const spans = freeSpans(plan, active);
@@ -247,7 +277,7 @@ export async function rebuildRanges(tx: Queryable, poolId: number, plan: PoolPla
   await tx.query(sql("MarkRangesReady"), [poolId, plan.excludedCount.toString()]);
 }
 
-async function insertSpans(tx: Queryable, poolId: number, v: IpVersion, spans: Span[]) {
+async function insertSpans(tx: Queryable, poolId: string, v: IpVersion, spans: Span[]) {
   // Chunked so that a badly fragmented pool never builds one enormous statement.
   for (let i = 0; i < spans.length; i += 10_000) {
     const chunk = spans.slice(i, i + 10_000);
@@ -336,12 +366,12 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     // The lowest ranges are read in the same round trip as the lock: the statements run in
     // order on one connection, so the read starts after the lock is held and, in READ
     // COMMITTED, sees every allocation committed before. It may load a few ranges too many.
-    const guess = new Map<number, number>();
+    const guess = new Map<string, number>();
     for (const r of reqs) guess.set(r.poolId, (guess.get(r.poolId) ?? 0) + (r.count ?? 1));
     const keyedAll = reqs.filter((r) => r.idempotencyKey);
     const [lockedRows, speculative, reserved, keysFound] = await Promise.all([
       lockPools(tx, ids),
-      tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
+      tx.query<{ pool_id: string; first_ip: string; last_ip: string }>(sql("LowestFreeRanges"), [
         [...guess.keys()],
         [...guess.values()],
       ]),
@@ -349,14 +379,14 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
         [...guess.values()].reduce((a, b) => a + b, 0),
       ]),
       keyedAll.length
-        ? tx.query<{ pool_id: number; idempotency_key: string; allocation_ids: number[] }>(
+        ? tx.query<{ pool_id: string; idempotency_key: string; allocation_ids: number[] }>(
           sql("FindIdempotencyKeys"),
           [keyedAll.map((r) => r.poolId), keyedAll.map((r) => r.idempotencyKey)],
         )
         : Promise.resolve([]),
     ]);
     const locked = new Map(lockedRows.map((p) => [p.id, p]));
-    const plans = new Map<number, PoolPlan>();
+    const plans = new Map<string, PoolPlan>();
     let rebuilt = false;
     for (const [id, pool] of locked) {
       const plan = planOf(pool);
@@ -429,20 +459,20 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     // Load the free ranges each pool needs: around the specific addresses, and enough of the
     // lowest ones. Each specific address splits at most one range, so demand + specifics
     // lowest ranges always hold enough addresses when the pool has them.
-    const work = new Map<number, RangeWork>();
+    const work = new Map<string, RangeWork>();
     for (const id of locked.keys()) work.set(id, new RangeWork());
-    const versionOf = (id: number) => plans.get(id)!.cidr.version;
+    const versionOf = (id: string) => plans.get(id)!.cidr.version;
     if (wanted.size) {
-      const at = await tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(
+      const at = await tx.query<{ pool_id: string; first_ip: string; last_ip: string }>(
         sql("FreeRangesAt"),
         [
           [...wanted.keys()].map((i) => reqs[i].poolId),
           [...wanted.entries()].map(([i, x]) => text(versionOf(reqs[i].poolId), x)),
         ],
       );
-      for (const r of at) work.get(Number(r.pool_id))!.load([parseSpan(r)]);
+      for (const r of at) work.get(r.pool_id)!.load([parseSpan(r)]);
     }
-    const demand = new Map<number, number>();
+    const demand = new Map<string, number>();
     reqs.forEach((r, i) => {
       if (results[i] || replay(r)) return;
       demand.set(r.poolId, (demand.get(r.poolId) ?? 0) + (wanted.has(i) ? 1 : r.count ?? 1));
@@ -450,13 +480,13 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
     if (demand.size) {
       // demand never exceeds guess (it leaves out failed calls and replays).
       const lowest = rebuilt
-        ? await tx.query<{ pool_id: number; first_ip: string; last_ip: string }>(
+        ? await tx.query<{ pool_id: string; first_ip: string; last_ip: string }>(
           sql("LowestFreeRanges"),
           [[...demand.keys()], [...demand.values()]],
         )
         : speculative;
       for (const r of lowest) {
-        if (demand.has(Number(r.pool_id))) work.get(Number(r.pool_id))!.load([parseSpan(r)]);
+        if (demand.has(r.pool_id)) work.get(r.pool_id)!.load([parseSpan(r)]);
       }
     }
 
@@ -511,9 +541,9 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
 
     if (grants.size) {
       // Free ranges: every pool's changes in two statements.
-      const rmPool: number[] = [];
+      const rmPool: string[] = [];
       const rmFirst: string[] = [];
-      const addPool: number[] = [];
+      const addPool: string[] = [];
       const addFirst: string[] = [];
       const addLast: string[] = [];
       for (const [id, w] of work) {
@@ -536,9 +566,9 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
       const now = reserved[0].now;
       let next = 0;
       const cols: (string | number | null)[][] = [[], [], [], [], [], [], [], [], [], []];
-      const keyRows: { pool_id: number; key: string; ids: number[] }[] = [];
+      const keyRows: { pool_id: string; key: string; ids: number[] }[] = [];
       const auditRows: Record<string, unknown>[] = [];
-      const perPool = new Map<number, AllocationRow[]>();
+      const perPool = new Map<string, AllocationRow[]>();
       for (const [i, addrs] of order) {
         const r = reqs[i];
         const v = versionOf(r.poolId);
@@ -546,12 +576,12 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
           id: Number(reserved[next++].id),
           pool_id: r.poolId,
           ip_address: text(v, a),
-          asset_id: r.assetId ?? null,
+          asset_id: r.assetId ?? "",
           device_name: r.deviceName ?? null,
           device_type: r.deviceType ?? null,
           mac_address: r.macAddress ?? null,
           hostname: r.hostname ?? null,
-          description: r.description ?? "",
+          notes: r.notes ?? "",
           allocated_by: r.actor.user,
           allocated_at: now,
           released_at: null,
@@ -567,7 +597,7 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
           cols[5].push(r.deviceType ?? null);
           cols[6].push(r.macAddress ?? null);
           cols[7].push(r.hostname ?? null);
-          cols[8].push(r.description ?? null);
+          cols[8].push(r.notes ?? null);
           cols[9].push(r.actor.user);
         }
         results[i] = { ok: { allocations: rows, replayed: false } };
@@ -576,17 +606,7 @@ async function runBatch(db: Db, reqs: AllocationRequest[]): Promise<Result[]> {
         if (r.idempotencyKey) {
           keyRows.push({ pool_id: r.poolId, key: r.idempotencyKey, ids: rows.map((x) => x.id) });
         }
-        auditRows.push({
-          user_name: r.actor.user,
-          client_addr: r.actor.clientAddr,
-          user_agent: r.actor.userAgent,
-          request_id: r.actor.requestId,
-          action: "allocate",
-          entity_type: "ip_allocation",
-          entity_id: String(rows[0].id),
-          old_values: null,
-          new_values: rows.length === 1 ? rows[0] : rows,
-        });
+        auditRows.push(auditRow(r.actor, "allocate_ip", r.poolId, rows));
       }
       writes.push(tx.query(sql("InsertAllocations"), cols));
       writes.push(tx.query(sql("InsertAuditBatch"), [JSON.stringify(auditRows)]));
@@ -649,7 +669,7 @@ async function raiseOverlapConflicts(
   rows: AllocationRow[],
 ): Promise<void> {
   const clashes = await tx.query<
-    { pool_id: number; pool_name: string; ip_address: string; asset_id: string | null }
+    { pool_id: string; pool_name: string; ip_address: string; asset_id: string }
   >(sql("ActiveElsewhere"), [rows.map((r) => r.ip_address), pool.id]);
   for (const c of clashes) {
     const mine = rows.find((r) => r.ip_address === c.ip_address);
@@ -676,7 +696,7 @@ async function raiseOverlapConflicts(
 // Release
 
 export interface ReleaseRequest {
-  poolId?: number;
+  poolId?: string;
   ip?: string;
   assetId?: string;
   actor: Actor;
@@ -695,9 +715,9 @@ export async function release(db: Db, req: ReleaseRequest): Promise<AllocationRo
  * step of a larger write (deleting a device) stays all or nothing.
  */
 export async function releaseIn(tx: Tx, req: ReleaseRequest): Promise<AllocationRow[]> {
-  let poolIds: number[];
+  let poolIds: string[];
   if (req.assetId !== undefined) {
-    const rows = await tx.query<{ pool_id: number }>(sql("AssetPools"), [req.assetId]);
+    const rows = await tx.query<{ pool_id: string }>(sql("AssetPools"), [req.assetId]);
     poolIds = rows.map((r) => r.pool_id);
     if (req.poolId !== undefined) poolIds = poolIds.filter((p) => p === req.poolId);
     if (!poolIds.length) {
@@ -737,21 +757,16 @@ export async function releaseIn(tx: Tx, req: ReleaseRequest): Promise<Allocation
       );
     }
   }
+  // One audit row per pool, as an allocation writes one per call.
   await tx.query(sql("InsertAuditBatch"), [
-    JSON.stringify(released.map((row) => ({
-      user_name: req.actor.user,
-      client_addr: req.actor.clientAddr,
-      user_agent: req.actor.userAgent,
-      request_id: req.actor.requestId,
-      action: "release",
-      entity_type: "ip_allocation",
-      entity_id: String(row.id),
-      old_values: null,
-      new_values: row,
-    }))),
+    JSON.stringify(
+      pools.map((p) => [p.id, released.filter((r) => r.pool_id === p.id)] as const)
+        .filter(([, rows]) => rows.length)
+        .map(([id, rows]) => auditRow(req.actor, "release_ip", id, rows)),
+    ),
   ]);
   for (const pool of pools) {
-    const mine = released.filter((r) => Number(r.pool_id) === pool.id);
+    const mine = released.filter((r) => r.pool_id === pool.id);
     if (!mine.length) continue;
     const plan = planOf(pool);
     if (pool.ranges_ready) await giveBack(tx, pool.id, plan, mine);
@@ -777,7 +792,7 @@ export async function releaseIn(tx: Tx, req: ReleaseRequest): Promise<Allocation
 }
 
 /** Puts released addresses back into the free ranges, merged with their neighbours. */
-async function giveBack(tx: Tx, poolId: number, plan: PoolPlan, rows: AllocationRow[]) {
+async function giveBack(tx: Tx, poolId: string, plan: PoolPlan, rows: AllocationRow[]) {
   const v = plan.cidr.version;
   const values = rows.map((r) => parseIp(r.ip_address).value).filter((x) => !isExcluded(plan, x));
   if (!values.length) return;

@@ -11,7 +11,7 @@ const RANGE_PAGE = 500;
 /** The free addresses of a pool from position `offset`, at most `limit` of them. */
 export async function listAvailable(
   db: Db,
-  poolId: number,
+  poolId: string,
   offset: number,
   limit: number,
 ): Promise<string[]> {

@@ -1,5 +1,6 @@
 // Pure mappings from NetBox REST objects (4.x shapes) to the flat rows the sync upserts, and the
 // prefix selection that decides which NetBox prefixes become IP pools.
+import { speedFromKbps } from "../tools/ports.ts";
 import type { Json } from "./client.ts";
 
 const ref = (v: unknown): Json | null => (v && typeof v === "object" ? v as Json : null);
@@ -9,6 +10,7 @@ const choice = (v: unknown): string | null =>
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
 const name = (v: unknown) => str(ref(v)?.name);
 
+/** NetBox's device statuses, which network_devices.status takes as they are. */
 export const DEVICE_STATUSES = new Set([
   "active",
   "planned",
@@ -63,6 +65,7 @@ export const FIELDS = {
     "site",
     "location",
     "rack",
+    "position",
     "primary_ip",
     "last_updated",
   ],
@@ -136,9 +139,12 @@ export function vlanRow(v: Json) {
   };
 }
 
-/** asset_id is NetBox's asset tag when set, else `netbox:<id>`, so it is stable and unique. */
+/**
+ * The asset id a NetBox device gets when it is new here: its NetBox id, as the design
+ * document's sync keys devices (a device already linked by netbox_id keeps the asset id it has).
+ */
 export function deviceAssetId(d: Json): string {
-  return str(d.asset_tag) ?? `netbox:${d.id}`;
+  return String(d.id);
 }
 
 export function deviceRow(d: Json) {
@@ -146,14 +152,19 @@ export function deviceRow(d: Json) {
   const primary = str(ref(d.primary_ip)?.address);
   return {
     asset_id: deviceAssetId(d),
+    // A local device under the NetBox asset tag is adopted by it (it keeps its asset id).
+    asset_tag: str(d.asset_tag),
     device_name: str(d.name) ?? str(d.display) ?? `device ${d.id}`,
-    device_type: str(ref(d.role)?.slug) ?? "other",
+    // network_devices.device_type is VARCHAR(50); NetBox slugs may be longer.
+    device_type: (str(ref(d.role)?.slug) ?? "other").slice(0, 50),
     vendor: name(ref(d.device_type)?.manufacturer),
     model: str(ref(d.device_type)?.model),
     serial_number: str(d.serial),
     status: DEVICE_STATUSES.has(status) ? status : "active",
     site: name(d.site),
     location: name(d.location),
+    // The unit the device sits in within its rack (NetBox's position), as text.
+    rack_position: num(d.position) === null ? null : String(d.position),
     primary_ip: primary ? primary.split("/")[0] : null,
     netbox_id: d.id,
     metadata: {
@@ -176,8 +187,9 @@ export function portRow(i: Json) {
     device_netbox_id: ref(i.device)?.id,
     port_name: String(i.name),
     port_type: choice(i.type),
-    speed_mbps: speed === null ? null : Math.floor(speed / 1000),
-    status: i.enabled === false ? "disabled" : "up",
+    // NetBox gives kbit/s; stored as "1G", "100M".
+    speed: speedFromKbps(speed),
+    status: i.enabled === false ? "admin-down" : "up",
     mac_address: str(i.mac_address),
     vlan_id: vid !== null && vid >= 1 && vid <= 4094 ? vid : null,
     description: String(i.description ?? ""),

@@ -3,6 +3,7 @@
 // audited in its own transaction, so a failed run keeps every page it fully applied and never a
 // half-written object; objects gone from NetBox are swept once their listing has completed.
 // Incremental runs ask only for objects changed since the last good run started (NetBox's clock).
+import { auditAddress } from "../audit.ts";
 import { AppError } from "../errors.ts";
 import type { Db, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
@@ -106,25 +107,37 @@ interface PageContext {
   state: { poolsChanged: boolean };
 }
 
-export type Changed = { id: number; netbox_id: number; inserted?: boolean; row: unknown };
+/** A changed mirror row: id is its key (a device's asset id, a pool's id, a port's number). */
+export type Changed = {
+  id: number | string;
+  netbox_id: number;
+  inserted?: boolean;
+  row: unknown;
+};
 
+/**
+ * Audits changed rows in one statement. An allocation is audited the way the allocator does
+ * it: as allocate_ip or release_ip of its pool, with the allocation row as the value.
+ */
 async function auditRows(
   tx: Tx,
   actor: Actor,
   entity: string,
-  rows: Changed[],
-  action?: string,
+  rows: (Changed & { pool_id?: string })[],
+  action?: "delete" | "allocate_ip" | "release_ip" | "update",
 ): Promise<void> {
   if (!rows.length) return;
+  const ofPool = action === "allocate_ip" || action === "release_ip";
   const entries = rows.map((r) => ({
     action: action ?? (r.inserted ? "create" : "update"),
-    id: String(r.id),
+    id: String(ofPool ? r.pool_id : r.id),
+    entity_type: ofPool ? "ip_pool" : entity,
     new: action === "delete" ? null : r.row,
     old: action === "delete" ? r.row : null,
   }));
   await tx.query(sql("NbInsertAuditBatch"), [
     actor.user,
-    actor.clientAddr,
+    auditAddress(actor.clientAddr),
     actor.userAgent,
     actor.requestId,
     entity,
@@ -149,7 +162,7 @@ async function syncPools(ctx: PageContext, prefixIds: number[]): Promise<void> {
 
 async function retirePools(ctx: PageContext): Promise<void> {
   const retired = await ctx.tx.query<Changed>(sql("NbSyncRetirePools"));
-  await auditRows(ctx.tx, ctx.actor, "ip_pool", retired, "deactivate");
+  await auditRows(ctx.tx, ctx.actor, "ip_pool", retired, "update");
   bump(ctx.counts, "pools_retired", retired.length);
   if (retired.length) ctx.state.poolsChanged = true;
 }
@@ -178,12 +191,12 @@ export async function syncAllocations(ctx: PageContext, ipIds: number[]): Promis
     }
   }
   const skip = conflicts.map((c) => Number(c.netbox_id));
-  const changed = await ctx.tx.query<Changed & { pool_id: number; old_pool_id: number | null }>(
+  const changed = await ctx.tx.query<Changed & { pool_id: string; old_pool_id: string | null }>(
     sql("NbSyncUpsertAllocations"),
     [ipIds, skip],
   );
   await markRangesStale(ctx.tx, changed.flatMap((c) => [c.pool_id, c.old_pool_id]));
-  await auditRows(ctx.tx, ctx.actor, "ip_allocation", changed, "allocate");
+  await auditRows(ctx.tx, ctx.actor, "ip_allocation", changed, "allocate_ip");
   bump(ctx.counts, "allocations_changed", changed.length);
 }
 
@@ -191,17 +204,17 @@ export async function syncAllocations(ctx: PageContext, ipIds: number[]): Promis
  * The sync writes allocations directly, past the allocator's free ranges: the pools it touched
  * rebuild theirs (under their lock) before they next hand out an address.
  */
-async function markRangesStale(tx: Tx, poolIds: (number | null)[]): Promise<void> {
-  const ids = [...new Set(poolIds.filter((id): id is number => id !== null).map(Number))];
+async function markRangesStale(tx: Tx, poolIds: (string | null)[]): Promise<void> {
+  const ids = [...new Set(poolIds.filter((id): id is string => id !== null).map(String))];
   if (ids.length) await tx.query(sql("MarkRangesStale"), [ids]);
 }
 
 async function releaseAllocations(ctx: PageContext): Promise<void> {
-  const released = await ctx.tx.query<Changed & { pool_id: number }>(
+  const released = await ctx.tx.query<Changed & { pool_id: string }>(
     sql("NbSyncReleaseAllocations"),
   );
   await markRangesStale(ctx.tx, released.map((r) => r.pool_id));
-  await auditRows(ctx.tx, ctx.actor, "ip_allocation", released, "release");
+  await auditRows(ctx.tx, ctx.actor, "ip_allocation", released, "release_ip");
   bump(ctx.counts, "allocations_released", released.length);
 }
 
@@ -231,7 +244,7 @@ export const STAGES: Stage[] = [
     objectType: "dcim.device",
     path: "/api/dcim/devices/",
     fields: FIELDS.devices,
-    entity: "network_device",
+    entity: "device",
     toRow: deviceRow,
     adopt: "NbSyncAdoptDevices",
     upsert: "NbSyncUpsertDevices",
@@ -242,7 +255,7 @@ export const STAGES: Stage[] = [
     objectType: "dcim.interface",
     path: "/api/dcim/interfaces/",
     fields: FIELDS.interfaces,
-    entity: "device_port",
+    entity: "port",
     toRow: portRow,
     adopt: "NbSyncAdoptPorts",
     upsert: "NbSyncUpsertPorts",

@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { publish } from "../events.ts";
 import type { Actor } from "../tools/tool.ts";
 import type { Json } from "./client.ts";
-import { deviceAssetId, type PoolSelection } from "./mapping.ts";
+import type { PoolSelection } from "./mapping.ts";
 import { applyObjects, removeObject, STAGES, SYNC_ACTOR } from "./sync.ts";
 
 const encoder = new TextEncoder();
@@ -97,7 +97,7 @@ export interface WebhookResult {
   model: string;
   event: string;
   object_id: number;
-  stale_diagrams: number[];
+  stale_diagrams: string[];
 }
 
 /** NetBox device ids an object touches, for marking diagrams stale. */
@@ -181,10 +181,15 @@ export async function handleWebhook(
     } else {
       await applyObjects(tx, stage, [ev.data], selection, actor, counts, state);
     }
-    const assetIds = before.map((r) => r.asset_id);
-    if (ev.model === "device") assetIds.push(deviceAssetId(ev.data));
+    // And as stored after it (a device new here got its asset id just now).
+    const after = ev.event === "deleted"
+      ? []
+      : await tx.query<{ netbox_id: number; asset_id: string }>(sql("NbDeviceAssetIds"), [
+        deviceIds,
+      ]);
+    const assetIds = [...new Set([...before, ...after].map((r) => r.asset_id))];
     if (deviceIds.length) {
-      const stale = await tx.query<{ id: number }>(sql("NbMarkDiagramsStale"), [
+      const stale = await tx.query<{ id: string }>(sql("NbMarkDiagramsStale"), [
         deviceIds.map(String),
         assetIds,
       ]);

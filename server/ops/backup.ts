@@ -5,8 +5,17 @@
 // type round-trips through json_populate_recordset); the last line is ["end", {counts}], which
 // lets restore tell a complete file from a truncated one. The backup reads all tables in one
 // REPEATABLE READ transaction, so a backup taken during writes is one consistent instant.
+//
+// A backup written by the previous release (schema version 150, tables in `public`) restores
+// too: its rows load into bare tables of that schema (sql/convert/tables_0150.sql), and the
+// conversion a database of that release goes through (sql/convert/from_0150.sql) copies them.
 import type { Db, Queryable } from "../db/db.ts";
-import { schemaVersion } from "../db/migrate.ts";
+import {
+  copyPreviousSchemaRows,
+  PREVIOUS_SCHEMA_VERSION,
+  readConversion,
+  schemaVersion,
+} from "../db/migrate.ts";
 import { sql } from "../db/queries.ts";
 
 export const BACKUP_FORMAT = "archiflow.backup";
@@ -28,11 +37,19 @@ export interface BackupResult {
 }
 
 export interface RestoreResult {
+  /** The schema version the backup was written with. */
   schemaVersion: number;
+  /** Rows read per table of the backup. */
   tables: Record<string, number>;
   sequencesFixed: number;
   replaced: boolean;
+  /** Whether the backup's rows were converted from the previous schema. */
+  converted: boolean;
 }
+
+/** ArchiFlow's schema, and the one a previous release's backup is loaded into for conversion. */
+const SCHEMA = "archiflow";
+const PREVIOUS_SCHEMA = "archiflow_0150";
 
 export class BackupError extends Error {
   constructor(message: string) {
@@ -42,8 +59,10 @@ export class BackupError extends Error {
 }
 
 /** The tables in an order where every table comes after the tables it refers to. */
-export async function backupTables(db: Queryable): Promise<string[]> {
-  const rows = await db.query<{ name: string; refers_to: string[] }>(sql("ListBackupTables"));
+export async function backupTables(db: Queryable, schema = SCHEMA): Promise<string[]> {
+  const rows = await db.query<{ name: string; refers_to: string[] }>(sql("ListBackupTables"), [
+    schema,
+  ]);
   const deps = new Map(rows.map((r) => [r.name, new Set(r.refers_to)]));
   const ordered: string[] = [];
   const placed = new Set<string>();
@@ -151,8 +170,9 @@ async function* readLines(input: ReadableStream<Uint8Array>): AsyncGenerator<str
 }
 
 /**
- * Loads a backup into a migrated database of the same schema version, in one transaction.
- * Refuses a database that already holds data unless `force`, which empties the tables first.
+ * Loads a backup into a migrated database in one transaction: a backup of the same schema
+ * version, or of the previous release's schema (converted on the way). Refuses a database that
+ * already holds data unless `force`, which empties the tables first.
  */
 export async function restoreBackup(
   db: Db,
@@ -174,7 +194,8 @@ export async function restoreBackup(
     throw new BackupError("Cannot restore: the file is not an ArchiFlow backup");
   }
   const target = await schemaVersion(db);
-  if (target !== header.schema_version) {
+  const converting = header.schema_version === PREVIOUS_SCHEMA_VERSION;
+  if (target !== header.schema_version && !converting) {
     throw new BackupError(
       `Cannot restore: the backup has schema version ${header.schema_version} but the database ` +
         `has ${target}. Restore with the ArchiFlow release that wrote the backup ` +
@@ -182,110 +203,121 @@ export async function restoreBackup(
     );
   }
   const tables = await backupTables(db);
-  const unknown = header.tables.filter((t) => !tables.includes(t));
+  if (!converting) checkKnown(header.tables, tables);
+  try {
+    return await db.transaction((tx) => load(tx, lines, header, tables, converting, options));
+  } catch (err) {
+    if (err instanceof BackupError) throw err;
+    throw new BackupError(
+      `Cannot restore, nothing was written: ${err instanceof Error ? err.message : err}`,
+    );
+  }
+}
+
+function checkKnown(backedUp: string[], tables: string[]) {
+  const unknown = backedUp.filter((t) => !tables.includes(t));
   if (unknown.length) {
     throw new BackupError(`Cannot restore: the database lacks tables ${unknown.join(", ")}`);
   }
+}
+
+async function load(
+  tx: Queryable,
+  lines: AsyncGenerator<string>,
+  header: BackupHeader,
+  tables: string[],
+  converting: boolean,
+  options: { force?: boolean },
+): Promise<RestoreResult> {
   let replaced = false;
-  return await db.transaction(async (tx) => {
-    const nonEmpty: string[] = [];
-    for (const t of tables) {
-      const [r] = await tx.query<{ has_rows: boolean }>(sql("TableHasRows"), [t]);
-      if (r.has_rows) nonEmpty.push(t);
+  const nonEmpty: string[] = [];
+  for (const t of tables) {
+    const [r] = await tx.query<{ has_rows: boolean }>(sql("TableHasRows"), [t]);
+    if (r.has_rows) nonEmpty.push(t);
+  }
+  // A freshly migrated database holds the templates ArchiFlow ships; it still counts as empty,
+  // and those rows make way for the backup's own copy of the templates.
+  if (nonEmpty.includes("templates")) {
+    const [t] = await tx.query<{ only_shipped: boolean }>(sql("OnlyShippedTemplates"));
+    if (t.only_shipped) {
+      nonEmpty.splice(nonEmpty.indexOf("templates"), 1);
+      if (nonEmpty.length === 0) await tx.query(sql("DeleteShippedTemplates"));
     }
-    // A freshly migrated database holds the templates ArchiFlow ships; it still counts as empty,
-    // and those rows make way for the backup's own copy of the templates.
-    if (nonEmpty.includes("templates")) {
-      const [t] = await tx.query<{ only_shipped: boolean }>(sql("OnlyShippedTemplates"));
-      if (t.only_shipped) {
-        nonEmpty.splice(nonEmpty.indexOf("templates"), 1);
-        if (nonEmpty.length === 0) await tx.query(sql("DeleteShippedTemplates"));
-      }
-    }
-    if (nonEmpty.length) {
-      if (!options.force) {
-        throw new BackupError(
-          `Cannot restore: the database is not empty (${nonEmpty.join(", ")} hold rows). ` +
-            `Restore into an empty database, or pass --force to replace its contents.`,
-        );
-      }
-      await tx.query(sql("TruncateForRestore"), [tables]);
-      replaced = true;
-    }
-    const counts: Record<string, number> = {};
-    let table: string | null = null;
-    let batch: string[] = [];
-    let selfRefs = false;
-    let linkBatches: string[] = [];
-    let ended: { counts: Record<string, number> } | null = null;
-    const flush = async () => {
-      if (!table || batch.length === 0) return;
-      const json = `[${batch.join(",")}]`;
-      const [r] = await tx.query<{ loaded: number }>(sql("RestoreRows"), [table, json]);
-      counts[table] += r.loaded;
-      if (selfRefs) linkBatches.push(json);
-      batch = [];
-    };
-    const finishTable = async () => {
-      await flush();
-      for (const json of linkBatches) await tx.query(sql("RestoreLinks"), [table, json]);
-      linkBatches = [];
-    };
-    for await (const text of lines) {
-      if (text === "") continue;
-      if (ended) throw new BackupError("Cannot restore: data after the end marker");
-      if (text.startsWith("[")) {
-        const marker = JSON.parse(text);
-        if (marker[0] === "table") {
-          await finishTable();
-          table = String(marker[1]);
-          if (!header.tables.includes(table)) {
-            throw new BackupError(`Cannot restore: table ${table} is not in the header`);
-          }
-          counts[table] = 0;
-          // Pool state is kept by triggers on ip_pools and ip_allocations; what they made while
-          // those tables loaded gives way to the backup's rows (the counters are re-checked below).
-          if (table === "ip_pool_state") await tx.query(sql("ClearPoolState"));
-          const [s] = await tx.query<{ columns: string[] }>(sql("BackupSelfRefs"), [table]);
-          selfRefs = s.columns.length > 0;
-        } else if (marker[0] === "end") {
-          await finishTable();
-          ended = marker[1];
-        } else {
-          throw new BackupError(`Cannot restore: unknown marker ${String(marker[0])}`);
-        }
-        continue;
-      }
-      if (!table) throw new BackupError("Cannot restore: row before any table");
-      batch.push(text);
-      if (batch.length >= LOAD_BATCH) await flush();
-    }
-    if (!ended) {
-      throw new BackupError("Cannot restore: the backup is truncated (no end marker)");
-    }
-    for (const [t, n] of Object.entries(ended.counts)) {
-      if (counts[t] !== n) {
-        throw new BackupError(`Cannot restore: ${t} has ${counts[t]} rows, the backup says ${n}`);
-      }
-    }
-    if (tables.includes("diagram_versions")) {
-      const [bad] = await tx.query<{ diagram_id: number | null; version: number | null }>(
-        sql("FirstInvalidDiagramJson"),
+  }
+  if (nonEmpty.length) {
+    if (!options.force) {
+      throw new BackupError(
+        `Cannot restore: the database is not empty (${nonEmpty.join(", ")} hold rows). ` +
+          `Restore into an empty database, or pass --force to replace its contents.`,
       );
-      if (bad.diagram_id !== null) {
-        throw new BackupError(
-          `Cannot restore: version ${bad.version} of diagram ${bad.diagram_id} has a ` +
-            "diagram_json that is not JSON",
-        );
-      }
     }
-    if (tables.includes("ip_pool_state")) await tx.query(sql("RecountPoolState"));
-    const [fixed] = await tx.query<{ fixed: number }>(sql("RestoreFixSequences"));
-    return {
-      schemaVersion: header.schema_version,
-      tables: counts,
-      sequencesFixed: fixed.fixed,
-      replaced,
-    };
-  });
+    await tx.query(sql("TruncateForRestore"), [tables]);
+    replaced = true;
+  }
+  await tx.query(sql("RestoreLinksAtCommit"));
+  // A previous release's rows go into bare tables of its schema first.
+  let into = (table: string) => table;
+  if (converting) {
+    await tx.exec(await readConversion("tables_0150.sql"));
+    checkKnown(header.tables, await backupTables(tx, PREVIOUS_SCHEMA));
+    into = (table) => `${PREVIOUS_SCHEMA}.${table}`;
+  }
+  const counts: Record<string, number> = {};
+  let table: string | null = null;
+  let batch: string[] = [];
+  let ended: { counts: Record<string, number> } | null = null;
+  const flush = async () => {
+    if (!table || batch.length === 0) return;
+    const [r] = await tx.query<{ loaded: number }>(sql("RestoreRows"), [
+      into(table),
+      `[${batch.join(",")}]`,
+    ]);
+    counts[table] += r.loaded;
+    batch = [];
+  };
+  for await (const text of lines) {
+    if (text === "") continue;
+    if (ended) throw new BackupError("Cannot restore: data after the end marker");
+    if (text.startsWith("[")) {
+      const marker = JSON.parse(text);
+      if (marker[0] === "table") {
+        await flush();
+        table = String(marker[1]);
+        if (!header.tables.includes(table)) {
+          throw new BackupError(`Cannot restore: table ${table} is not in the header`);
+        }
+        counts[table] = 0;
+        // Pool state is kept by triggers on ip_pools and ip_allocations; what they made while
+        // those tables loaded gives way to the backup's rows (the counters are re-checked below).
+        if (table === "ip_pool_state" && !converting) await tx.query(sql("ClearPoolState"));
+      } else if (marker[0] === "end") {
+        await flush();
+        ended = marker[1];
+      } else {
+        throw new BackupError(`Cannot restore: unknown marker ${String(marker[0])}`);
+      }
+      continue;
+    }
+    if (!table) throw new BackupError("Cannot restore: row before any table");
+    batch.push(text);
+    if (batch.length >= LOAD_BATCH) await flush();
+  }
+  if (!ended) {
+    throw new BackupError("Cannot restore: the backup is truncated (no end marker)");
+  }
+  for (const [t, n] of Object.entries(ended.counts)) {
+    if (counts[t] !== n) {
+      throw new BackupError(`Cannot restore: ${t} has ${counts[t]} rows, the backup says ${n}`);
+    }
+  }
+  if (converting) await copyPreviousSchemaRows(tx);
+  else if (tables.includes("ip_pool_state")) await tx.query(sql("RecountPoolState"));
+  const [fixed] = await tx.query<{ fixed: number }>(sql("RestoreFixSequences"));
+  return {
+    schemaVersion: header.schema_version,
+    tables: counts,
+    sequencesFixed: fixed.fixed,
+    replaced,
+    converted: converting,
+  };
 }

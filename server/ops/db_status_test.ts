@@ -15,7 +15,7 @@ Deno.test("database status lists table sizes and says what does not apply", opts
   const t = await createTestDb();
   try {
     await migrate(t.db);
-    await t.db.query("INSERT INTO templates (name, xml_content) VALUES ('t', repeat('x', 5000))");
+    await t.db.query("INSERT INTO templates (name, template_xml) VALUES ('t', repeat('x', 5000))");
     const status = await getDbStatus(t.db, { longRunningSeconds: 60 });
     const names = status.tables.map((x) => x.table_name);
     for (const table of ["ip_pools", "ip_allocations", "audit_log", "diagrams"]) {

@@ -20,7 +20,10 @@ Deno.test("maintenance analyzes, vacuums and reindexes outside a transaction and
     );
     const report = await runMaintenance(t.db, { reindex: true });
     assert.deepEqual(report.steps.map((s) => s.step), ["analyze", "vacuum", "reindex"]);
-    assert.match(report.steps[1].statement, /^VACUUM \(ANALYZE\) ip_allocations/);
+    assert.match(
+      report.steps[1].statement,
+      /^VACUUM \(ANALYZE\) archiflow.ip_allocations, archiflow.audit_log/,
+    );
     assert.ok(report.after.some((s) => s.table_name === "ip_allocations"));
     assert.equal(report.notes.length > 0, t.db.kind === "pglite");
     const text = formatReport(report).join("\n");

@@ -40,7 +40,15 @@ const PROBER_ACTOR: Actor = {
   requestId: null,
 };
 
-export const dedupKey = (deviceId: number) => `device_down:${deviceId}`;
+const DEDUP_PREFIX = "device_down:";
+/** The open device_down alert of a device, by its asset id: one per device at a time. */
+export const dedupKey = (assetId: string) => DEDUP_PREFIX + assetId;
+
+interface Target {
+  asset_id: string;
+  device_name: string;
+  management_ip: string;
+}
 
 /** Resolves true when a TCP connection to host:port opens within timeoutMs. */
 export async function tcpReachable(
@@ -67,7 +75,8 @@ export async function tcpReachable(
 }
 
 export class Prober {
-  #state = new Map<number, DeviceState>();
+  /** By asset id. */
+  #state = new Map<string, DeviceState>();
   #loaded = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running: Promise<unknown> | null = null;
@@ -84,14 +93,13 @@ export class Prober {
     if (!this.#loaded) {
       const open = await this.db.query<{ dedup_key: string }>(sql("OpenDeviceDownAlerts"));
       for (const { dedup_key } of open) {
-        const id = Number(dedup_key.split(":")[1]);
-        if (Number.isFinite(id)) this.#state.set(id, { failures: 0, successes: 0, down: true });
+        if (!dedup_key.startsWith(DEDUP_PREFIX)) continue;
+        const assetId = dedup_key.slice(DEDUP_PREFIX.length);
+        this.#state.set(assetId, { failures: 0, successes: 0, down: true });
       }
       this.#loaded = true;
     }
-    const targets = await this.db.query<
-      { id: number; asset_id: string; device_name: string; management_ip: string }
-    >(sql("ProbeTargets"));
+    const targets = await this.db.query<Target>(sql("ProbeTargets"));
     const result: RoundResult = { probed: targets.length, reachable: 0, raised: [], resolved: [] };
     const limit = this.options.concurrency ?? 32;
     let next = 0;
@@ -106,13 +114,13 @@ export class Prober {
         outcomes[i] = checks.some(Boolean);
       }
     }));
-    const seen = new Set<number>();
+    const seen = new Set<string>();
     for (const [i, t] of targets.entries()) {
-      seen.add(t.id);
+      seen.add(t.asset_id);
       const up = outcomes[i];
       if (up) result.reachable++;
-      const s = this.#state.get(t.id) ?? { failures: 0, successes: 0, down: false };
-      this.#state.set(t.id, s);
+      const s = this.#state.get(t.asset_id) ?? { failures: 0, successes: 0, down: false };
+      this.#state.set(t.asset_id, s);
       if (up) {
         s.failures = 0;
         s.successes++;
@@ -138,18 +146,15 @@ export class Prober {
     return result;
   }
 
-  async #raise(
-    t: { id: number; asset_id: string; device_name: string; management_ip: string },
-    failures: number,
-  ) {
+  async #raise(t: Target, failures: number) {
     await this.db.transaction(async (tx) => {
       const [alert] = await tx.query<Record<string, unknown>>(sql("RaiseDeviceDown"), [
         `Device ${t.device_name} is unreachable`,
         `No TCP answer from ${t.management_ip} on ports ${
           this.options.ports.join(", ")
         } in ${failures} checks in a row`,
-        String(t.id),
-        dedupKey(t.id),
+        t.asset_id,
+        dedupKey(t.asset_id),
         JSON.stringify({
           asset_id: t.asset_id,
           management_ip: t.management_ip,
@@ -159,7 +164,7 @@ export class Prober {
       ]);
       if (!alert) return; // already open (another process raised it)
       await audit(tx, PROBER_ACTOR, {
-        action: "raise",
+        action: "create",
         entityType: "alert",
         entityId: alert.id as number,
         newValues: alert,
@@ -169,15 +174,15 @@ export class Prober {
     this.log.warn("device unreachable", { assetId: t.asset_id, ip: t.management_ip });
   }
 
-  async #resolve(t: { id: number; asset_id: string; management_ip: string }) {
+  async #resolve(t: Target) {
     await this.db.transaction(async (tx) => {
       const [alert] = await tx.query<Record<string, unknown>>(sql("ResolveDeviceDown"), [
-        dedupKey(t.id),
+        dedupKey(t.asset_id),
         JSON.stringify({ at: new Date().toISOString(), successes: this.options.threshold }),
       ]);
       if (!alert) return;
       await audit(tx, PROBER_ACTOR, {
-        action: "resolve",
+        action: "update",
         entityType: "alert",
         entityId: alert.id as number,
         newValues: alert,

@@ -1,5 +1,6 @@
-// The optional read-only database role: SELECT on every ArchiFlow table and view, nothing else.
-// The script is sql/security/readonly_role.sql; it needs a connection allowed to create roles.
+// The optional read-only database role: SELECT on every table and view of the schema archiflow,
+// nothing else. The script is sql/security/readonly_role.sql; it needs a connection allowed to
+// create roles.
 import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
 import { buildPlugin, PLUGIN_DIST, PLUGIN_ENTRY } from "../tasks/build_plugin.ts";
+import { diagramId } from "../tools/common.ts";
 import { inlineHashes } from "./csp.ts";
 import { parseStaticPath, readAll, type StaticFile, StaticRoot, stream } from "./static_files.ts";
 
@@ -269,7 +270,17 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
         code: "invalid",
       }, 400);
     }
+    // Any printable diagram id ("diagram-1", "Core DC/2"); it reaches the frame only through
+    // URLSearchParams and the page only as an escaped attribute. Whether it exists is not said
+    // here (this page needs no key): the editor asks, and says so when it does not.
     const diagram = url.searchParams.get("diagram") ?? "";
+    if (diagram !== "" && !diagramId.safeParse(diagram).success) {
+      return c.json({
+        detail: "Cannot open the editor: the diagram id must be 1 to 100 printable characters " +
+          "without surrounding blanks",
+        code: "invalid",
+      }, 400);
+    }
     const base = config.DRAWIO_URL ?? `${url.origin}/drawio/`;
     const frame = new URL(base, url.origin);
     for (const [k, v] of Object.entries(EMBED_PARAMS)) frame.searchParams.set(k, v);

@@ -33,6 +33,52 @@ Deno.test(
   },
 );
 
+/** The draw.io frame's address from a host page. */
+function frameSrc(html: string): URL {
+  const attr = html.match(/<iframe id="drawio"[^>]* data-src="([^"]+)"/)![1];
+  return new URL(attr.replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&amp;", "&"));
+}
+
+Deno.test(
+  "GET /editor passes a text diagram id to the frame exactly, escaped in the URL and the page",
+  opts,
+  async () => {
+    for (const id of ["diagram-1", "Core DC/2", 'a b&c=d/é?#"<x>', "42"]) {
+      const res = await app().request(
+        `http://af.test/editor?${new URLSearchParams({ diagram: id })}`,
+      );
+      assert.equal(res.status, 200, id);
+      const html = await res.text();
+      assert.equal(frameSrc(html).searchParams.get("af_diagram"), id);
+      // Nothing of the id escapes the attribute it is written into.
+      assert.doesNotMatch(html, /<x>/);
+      assert.equal(html.match(/<iframe /g)!.length, 1);
+    }
+    // No id, or an empty one: the editor opens without a diagram.
+    const none = await app().request("http://af.test/editor?diagram=");
+    assert.equal(none.status, 200);
+    assert.equal(frameSrc(await none.text()).searchParams.has("af_diagram"), false);
+  },
+);
+
+Deno.test(
+  "GET /editor refuses a diagram id that no diagram can have, saying what an id is",
+  opts,
+  async () => {
+    for (const id of ["a\u0001b", " padded", "padded ", "x".repeat(101), "tab\there"]) {
+      const res = await app().request(
+        `http://af.test/editor?${new URLSearchParams({ diagram: id })}`,
+      );
+      assert.equal(res.status, 400, id);
+      const body = await res.json();
+      assert.equal(body.code, "invalid");
+      assert.match(body.detail, /1 to 100 printable characters/);
+    }
+    const longest = await app().request(`http://af.test/editor?diagram=${"x".repeat(100)}`);
+    assert.equal(longest.status, 200);
+  },
+);
+
 Deno.test(
   "GET /editor?token= is refused: a key in the query reaches every access log on the way",
   opts,

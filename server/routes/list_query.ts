@@ -3,6 +3,7 @@
 // ordering with "-" and several fields, limit/offset. Values only ever travel as parameters;
 // identifiers come only from the declaration (checked against a strict pattern), never from
 // input. The base SELECT of each resource lives in sql/queries/rest/.
+import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
 import { isValidCidr, isValidIp } from "../ipam/addr.ts";
 import { likeEscape } from "../tools/common.ts";
@@ -38,8 +39,10 @@ export interface ListSource {
   fields: Record<string, FieldDecl>;
   /** Fields matched by q (case-insensitive substring). */
   search: string[];
-  /** Default ordering, e.g. ["name"]; id is always appended as the tie-breaker. */
+  /** Default ordering, e.g. ["name"]; the key is always appended as the tie-breaker. */
   ordering: string[];
+  /** The column naming one row (default "id"; devices are named by "asset_id"). */
+  key?: string;
 }
 
 export const DEFAULT_LIMIT = 50;
@@ -175,12 +178,28 @@ export type ExtraCondition =
   | { column: string; value: unknown }
   | { diagramVisible: string; acl: [string, boolean, boolean] };
 
+/**
+ * Embeds a named query as a subquery, its $1..$n becoming parameters of the statement being
+ * built (the query's own parameters are `args`, in order).
+ */
+export function embedQuery(name: string, args: unknown[], p: (v: unknown) => string): string {
+  const text = sql(name).replace(/^\s*--.*$/gm, "").trim();
+  const bound = args.map((a) => p(a));
+  return text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => {
+    const at = Number(n) - 1;
+    if (!(at in bound)) throw new Error(`${name} uses $${n} but was given ${args.length} values`);
+    return bound[at];
+  });
+}
+
 function extraSql(e: ExtraCondition, p: (v: unknown) => string): string {
   if ("diagramVisible" in e) {
-    const [user, on, admin] = e.acl;
-    return `diagram_visible(r.${assertIdentifier(e.diagramVisible)}, ${p(user)}::text, ${
-      p(on)
-    }::boolean, ${p(admin)}::boolean)`;
+    const [, on, admin] = e.acl;
+    // With per-user access off, or for an admin, every diagram is visible.
+    if (!on || admin) return "true";
+    return `r.${assertIdentifier(e.diagramVisible)} IN (${
+      embedQuery("RestVisibleDiagramIds", e.acl, p)
+    })`;
   }
   return `r.${assertIdentifier(e.column)} = ${p(e.value)}`;
 }
@@ -282,7 +301,7 @@ export function buildWhere(
   return where;
 }
 
-/** ORDER BY from `ordering=name,-created_at`; unknown fields are a 400. */
+/** ORDER BY from `ordering=name,-created_at`; unknown fields are a 400. The key breaks ties. */
 export function buildOrder(source: ListSource, params: URLSearchParams): string {
   const raw = params.get("ordering");
   const wanted = raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : source.ordering;
@@ -299,7 +318,8 @@ export function buildOrder(source: ListSource, params: URLSearchParams): string 
     seen.add(name);
     parts.push(`r.${assertIdentifier(name)} ${desc ? "DESC" : "ASC"}`);
   }
-  if (!seen.has("id") && source.fields.id) parts.push(`r."id" ASC`);
+  const key = source.key ?? "id";
+  if (!seen.has(key) && fieldOf(source.fields, key)) parts.push(`r.${assertIdentifier(key)} ASC`);
   return parts.join(", ");
 }
 

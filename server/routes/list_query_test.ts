@@ -106,3 +106,39 @@ Deno.test("identifiers are checked even though they come from declarations", () 
   assert.throws(() => assertIdentifier('x"; DROP'));
   assert.throws(() => buildGetQuery(source, { "id = 1 OR 1": 1 }));
 });
+
+const textKeyed: ListSource = {
+  base: "SELECT asset_id, device_name FROM network_devices",
+  fields: { asset_id: { type: "text" }, device_name: { type: "text" } },
+  search: ["asset_id"],
+  ordering: ["device_name"],
+  key: "asset_id",
+};
+
+Deno.test("a text key is filtered as text and breaks ordering ties", () => {
+  const q = buildListQuery(textKeyed, new URLSearchParams("asset_id=10&asset_id__n=x%2F1"));
+  assert.match(q.text, /r\."asset_id" = ANY\(\$1::text\[\]\)/);
+  assert.deepEqual(q.values.slice(0, 2), [["10"], ["x/1"]], "numbers stay text");
+  assert.match(q.text, /ORDER BY r\."device_name" ASC, r\."asset_id" ASC/);
+  assert.doesNotMatch(q.text, /r\."id"/);
+  assert.match(
+    buildListQuery(textKeyed, new URLSearchParams("asset_id__gt=A-9")).text,
+    /r\."asset_id" > \$1::text/,
+  );
+});
+
+Deno.test("diagram visibility embeds the caller as parameters, and only when it restricts", () => {
+  const visible = (acl: [string, boolean, boolean]) =>
+    buildListQuery(source, new URLSearchParams("name=a"), [{ diagramVisible: "id", acl }]);
+  const owner = visible(["o'brien", true, false]);
+  assert.match(owner.text, /r\."id" IN \(SELECT d\.id\s+FROM diagrams d/);
+  assert.ok(!owner.text.includes("o'brien"), "the user travels as a parameter");
+  assert.deepEqual(owner.values.slice(0, 3), ["o'brien", true, false]);
+  assert.match(owner.text, /d\.created_by = \$1::text/);
+  assert.match(owner.text, /r\."name" = ANY\(\$4::text\[\]\)/, "later parameters follow");
+  for (const acl of [["x", false, false], ["x", true, true]] as [string, boolean, boolean][]) {
+    const open = visible(acl);
+    assert.ok(!open.text.includes("diagrams d"), JSON.stringify(acl));
+    assert.deepEqual(open.values[0], ["a"]);
+  }
+});

@@ -5,7 +5,13 @@ import { SERVER_INFO } from "../rpc/dispatch.ts";
 import { inlineHashes } from "./csp.ts";
 import { inputJsonSchema, type ToolRegistry } from "../tools/tool.ts";
 import { type FieldDecl, LOOKUPS, MAX_LIMIT } from "./list_query.ts";
-import { camelToSnake, type ResourceDecl, type ToolBinding } from "./resource.ts";
+import {
+  camelToSnake,
+  INT_KEY,
+  type KeyDecl,
+  type ResourceDecl,
+  type ToolBinding,
+} from "./resource.ts";
 
 type Json = Record<string, unknown>;
 
@@ -130,7 +136,21 @@ const LIST_PARAMS: Json[] = [
     schema: { type: "string" },
   },
 ];
-const ID_PARAM = { name: "id", in: "path", required: true, schema: { type: "integer" } };
+/** The {id} path parameter: an integer, or text (percent-encoded in the URL) for text keys. */
+function idParam(key: KeyDecl): Json {
+  if (key.type === "int") {
+    return { name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
+  }
+  return {
+    name: "id",
+    in: "path",
+    required: true,
+    description: key.column === "id"
+      ? "The id (text), percent-encoded"
+      : `The ${key.column} (text), percent-encoded`,
+    schema: { type: "string", minLength: 1, maxLength: key.max ?? 100 },
+  };
+}
 const ETAG_HEADER = { ETag: { schema: { type: "string" } } };
 const IF_MATCH = {
   name: "If-Match",
@@ -194,6 +214,8 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
     });
     const base = `/api/${r.path}/`;
     const tags = [r.tag];
+    const key = r.key ?? INT_KEY;
+    const ID_PARAM = idParam(key);
     paths[base] = {
       get: {
         operationId: `${r.path}_list`,
@@ -228,7 +250,7 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
       patch: {
         operationId: `${r.path}_bulk_partial_update`,
         tags,
-        summary: `Update several ${r.noun}s (list of objects with id), all or nothing.` +
+        summary: `Update several ${r.noun}s (list of objects with ${key.column}), all or nothing.` +
           pending(registry, r.update),
         requestBody: {
           required: true,
@@ -244,7 +266,7 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
       put: {
         operationId: `${r.path}_bulk_update`,
         tags,
-        summary: `Replace several ${r.noun}s (list of whole objects with id).` +
+        summary: `Replace several ${r.noun}s (list of whole objects with ${key.column}).` +
           pending(registry, r.update),
         requestBody: {
           required: true,
@@ -260,13 +282,19 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
       delete: {
         operationId: `${r.path}_bulk_destroy`,
         tags,
-        summary: `Delete several ${r.noun}s (list of {id}), all or nothing.` +
+        summary: `Delete several ${r.noun}s (list of {${key.column}}), all or nothing.` +
           pending(registry, r.delete),
         requestBody: {
           required: true,
           content: json({
             type: "array",
-            items: { type: "object", properties: { id: { type: "integer" } } },
+            items: {
+              type: "object",
+              properties: {
+                [key.column]: { type: key.type === "int" ? "integer" : "string" },
+              },
+              required: [key.column],
+            },
           }),
         },
         responses: {
@@ -381,7 +409,7 @@ export function openApiDocument(resources: ResourceDecl[], registry: ToolRegistr
             name: n.keyColumn,
             in: "path",
             required: true,
-            schema: { type: "integer" },
+            schema: { type: "integer", minimum: 1 },
           }],
           responses: {
             "200": {

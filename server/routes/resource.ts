@@ -20,10 +20,13 @@ import {
   MAX_LIMIT,
 } from "./list_query.ts";
 
+/** A row's key as the URL carries it: a number (ports, alerts) or text (pools, asset ids). */
+export type Key = number | string;
+
 export interface Call {
   body: Record<string, unknown>;
-  /** The id from the URL or, in bulk bodies, from each item. */
-  id?: number;
+  /** The key from the URL or, in bulk bodies, from each item. */
+  id?: Key;
   /** The current row (updates, deletes, detail actions). */
   current?: Row;
   params: URLSearchParams;
@@ -47,7 +50,7 @@ export interface NestedDecl {
   list: ListDecl;
   /** Column of the nested rows holding the parent id. */
   parentColumn: string;
-  /** Column addressed by {key} in {id}/<path>/{key}/, e.g. "version". */
+  /** Integer column addressed by {key} in {id}/<path>/{key}/, e.g. "version_number". */
   keyColumn: string;
   /** Base query of one nested row when it has more fields than the list. */
   detailQuery?: string;
@@ -70,9 +73,23 @@ export interface ActionDecl {
   body?: "tool" | "none";
 }
 
+/**
+ * The column naming one row in URLs and bulk bodies: an integer (server-numbered rows) or text
+ * (client-chosen ids such as "pool-1", device asset ids), at most `max` characters.
+ */
+export interface KeyDecl {
+  column: string;
+  type: "int" | "text";
+  max?: number;
+}
+
+export const INT_KEY: KeyDecl = { column: "id", type: "int" };
+
 export interface ResourceDecl {
   /** URL segment under /api/, e.g. "ip-pools". */
   path: string;
+  /** Default: the integer column id. */
+  key?: KeyDecl;
   /** Singular noun for messages, e.g. "IP pool". */
   noun: string;
   tag: string;
@@ -285,14 +302,44 @@ export function stripTotal(row: Row): Row {
   return rest;
 }
 
-export function sourceOf(list: ListDecl): ListSource {
+export function sourceOf(list: ListDecl, key = "id"): ListSource {
   return {
     base: sql(list.query),
     fields: list.fields,
     search: list.search,
     ordering: list.ordering,
+    key,
   };
 }
+
+/** Hono's pattern of a key segment: digits for integer keys, any one segment for text keys. */
+export const keyPattern = (key: KeyDecl): string => key.type === "int" ? "{[0-9]+}" : "";
+
+/**
+ * A key from a URL (already percent-decoded) or a body: a positive integer, or printable text
+ * without surrounding blanks within the column's length (what the database accepts as an id).
+ * Anything else names no row, so it is null.
+ */
+export function parseKey(key: KeyDecl, raw: unknown): Key | null {
+  if (key.type === "int") {
+    const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
+    return Number.isSafeInteger(n) && n >= 1 ? n : null;
+  }
+  const text = typeof raw === "number" && Number.isSafeInteger(raw) ? String(raw) : raw;
+  if (typeof text !== "string" || text === "" || text !== text.trim()) return null;
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) return null;
+  return [...text].length <= (key.max ?? 100) ? text : null;
+}
+
+const textKeyRule = (key: KeyDecl) =>
+  `must be printable text without surrounding blanks, at most ${key.max ?? 100} characters`;
+
+/** A key for a message: long client-chosen ids are cut short. */
+const clip = (id: Key): string => {
+  const s = String(id);
+  return s.length > 60 ? s.slice(0, 60) + "…" : s;
+};
 
 /** A route with and without its trailing slash: NetBox clients send the slash, curl users may not. */
 export const both = (path: string): string[] => [`${path}/`, path];
@@ -301,7 +348,9 @@ export const both = (path: string): string[] => [`${path}/`, path];
 export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDecl): void {
   const base = `/api/${decl.path}`;
   const shown = `${base}/`;
-  const source = sourceOf(decl.list);
+  const key = decl.key ?? INT_KEY;
+  const one = `${base}/:id${keyPattern(key)}`;
+  const source = sourceOf(decl.list, key.column);
   const detailSource: ListSource = decl.detailQuery
     ? { ...source, base: sql(decl.detailQuery) }
     : source;
@@ -316,21 +365,24 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
         acl: aclArgs({ actor: c.get("actor"), config: rc.deps.config }),
       }]
       : [];
-  const getRow = async (c: Context<Env>, db: Pick<Db, "query">, id: number): Promise<Row> => {
-    const q = buildGetQuery(detailSource, { id }, acl(c, "id"));
+  const getRow = async (c: Context<Env>, db: Pick<Db, "query">, id: Key): Promise<Row> => {
+    const q = buildGetQuery(detailSource, { [key.column]: id }, acl(c, key.column));
     const [row] = await db.query(q.text, q.values);
-    if (!row) throw new RestError(404, "not_found", `No ${decl.noun} with id ${id}`);
+    if (!row) {
+      throw new RestError(404, "not_found", `No ${decl.noun} with ${key.column} ${clip(id)}`);
+    }
     return row;
   };
-  const idOf = (c: Context<Env>): number => {
-    const n = Number(c.req.param("id"));
-    if (!Number.isSafeInteger(n) || n < 1) throw new RestError(404, "not_found", "Not found");
-    return n;
+  // Hono hands the segment percent-decoded: /api/ip-pools/core%20pool%2F1/ is "core pool/1".
+  const idOf = (c: Context<Env>): Key => {
+    const id = parseKey(key, c.req.param("id"));
+    if (id === null) throw new RestError(404, "not_found", "Not found");
+    return id;
   };
 
-  app.on("GET", both(base), (c) => rc.list(c, source, acl(c, "id")));
+  app.on("GET", both(base), (c) => rc.list(c, source, acl(c, key.column)));
 
-  app.on("GET", both(`${base}/:id{[0-9]+}`), async (c) => {
+  app.on("GET", both(one), async (c) => {
     const row = await getRow(c, rc.deps.db, idOf(c));
     const etag = await etagOf(row);
     c.header("ETag", etag);
@@ -347,7 +399,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     binding: ToolBinding | undefined,
     method: string,
     items: Call[],
-    opts: { needsCurrent: boolean; ifMatch?: string; returnRows: boolean },
+    opts: { needsCurrent: boolean; ifMatch?: string; returnRows: boolean; clientKey?: boolean },
   ): Promise<Row[]> => {
     requireScope(c, "write");
     const what = `${method} ${shown}`;
@@ -360,8 +412,8 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       for (const call of items) {
         if (opts.needsCurrent) {
           if (call.id === undefined) {
-            throw new RestError(400, "invalid", "Every object must carry its id", {
-              id: ["This field is required."],
+            throw new RestError(400, "invalid", `Every object must carry its ${key.column}`, {
+              [key.column]: ["This field is required."],
             });
           }
           await db.query(sql("LockRestObject"), [decl.path, call.id]);
@@ -376,9 +428,27 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
             );
           }
         }
+        if (opts.clientKey && call.body[key.column] !== undefined) {
+          // A create naming its own id must not land on an existing row (save tools would
+          // update it): the caller hears 409, as when the insert itself collides. The lock
+          // keeps two such creates of one id from both passing the check.
+          const id = parseKey(key, call.body[key.column]);
+          if (id === null) {
+            throw new RestError(400, "invalid", `${key.column}: not a valid ${decl.noun} id`, {
+              [key.column]: [textKeyRule(key)],
+            });
+          }
+          await db.query(sql("LockRestObject"), [decl.path, id]);
+          const q = buildGetQuery(detailSource, { [key.column]: id });
+          if ((await db.query(q.text, q.values)).length) {
+            throw new RestError(409, "conflict", `${decl.noun} ${clip(id)} already exists`);
+          }
+        }
         const result = await rc.runTool(c, binding, call, db, what);
         if (opts.returnRows) {
-          const id = typeof result.id === "number" ? result.id : call.id;
+          const made = result[key.column];
+          const named = key.type === "int" ? typeof made === "number" : typeof made === "string";
+          const id = named ? made as Key : call.id;
           out.push(id !== undefined ? await getRow(c, db, id) : result);
         }
       }
@@ -386,17 +456,19 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     });
   };
 
-  const bodyId = (item: Record<string, unknown>): number | undefined => {
-    const v = item.id;
+  // Bulk bodies name each object by the key column (id, or asset_id for devices).
+  const bodyId = (item: Record<string, unknown>): Key | undefined => {
+    const v = item[key.column];
     if (v === undefined) return undefined;
-    const n = typeof v === "number" ? v : Number(v);
-    if (!Number.isSafeInteger(n) || n < 1) {
-      throw new RestError(400, "invalid", "id must be a positive integer", {
-        id: ["must be a positive integer"],
-      });
+    const id = parseKey(key, v);
+    if (id === null) {
+      const must = key.type === "int" ? "must be a positive integer" : textKeyRule(key);
+      throw new RestError(400, "invalid", `${key.column} ${must}`, { [key.column]: [must] });
     }
-    return n;
+    return id;
   };
+  // The id is the URL's (or the bulk item's key); a body may echo it back. Other key columns
+  // (asset_id) stay in the body for the update to check.
   const withoutId = (item: Record<string, unknown>) => {
     const { id: _id, ...rest } = item;
     return rest;
@@ -421,6 +493,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     const rows = await write(c, decl.create, "POST", list.map((b) => ({ body: b, params })), {
       needsCurrent: false,
       returnRows: true,
+      clientKey: key.type === "text" && key.column === "id",
     });
     return c.json(Array.isArray(body) ? rows : rows[0], 201);
   });
@@ -444,7 +517,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       );
       return c.json(rows);
     });
-    app.on(method, both(`${base}/:id{[0-9]+}`), async (c) => {
+    app.on(method, both(one), async (c) => {
       requireScope(c, "write");
       const body = await readBody(c, false, maxDepth) as Record<string, unknown>;
       if (method === "PUT") checkPut(body);
@@ -476,7 +549,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     });
     return c.body(null, 204);
   });
-  app.on("DELETE", both(`${base}/:id{[0-9]+}`), async (c) => {
+  app.on("DELETE", both(one), async (c) => {
     requireScope(c, "write");
     const params = new URL(c.req.url).searchParams;
     await write(c, decl.delete, "DELETE", [{ body: {}, id: idOf(c), params }], {
@@ -489,30 +562,32 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
 
   for (const nested of decl.nested ?? []) {
     const nestedSource = sourceOf(nested.list);
+    const nestedKey: KeyDecl = { column: nested.keyColumn, type: "int" };
     const nestedDetail: ListSource = nested.detailQuery
       ? { ...nestedSource, base: sql(nested.detailQuery) }
       : nestedSource;
-    app.on("GET", both(`${base}/:id{[0-9]+}/${nested.path}`), async (c) => {
+    app.on("GET", both(`${one}/${nested.path}`), async (c) => {
       const id = idOf(c);
       await getRow(c, rc.deps.db, id);
       return await rc.list(c, nestedSource, [{ column: nested.parentColumn, value: id }]);
     });
     app.on(
       "GET",
-      both(`${base}/:id{[0-9]+}/${nested.path}/:${nested.keyColumn}{[0-9]+}`),
+      both(`${one}/${nested.path}/:${nested.keyColumn}${keyPattern(nestedKey)}`),
       async (c) => {
         const id = idOf(c);
-        const key = Number(c.req.param(nested.keyColumn));
+        const n = parseKey(nestedKey, c.req.param(nested.keyColumn));
+        if (n === null) throw new RestError(404, "not_found", "Not found");
         const q = buildGetQuery(nestedDetail, {
           [nested.parentColumn]: id,
-          [nested.keyColumn]: key,
+          [nested.keyColumn]: n,
         }, acl(c, nested.parentColumn));
         const [row] = await rc.deps.db.query(q.text, q.values);
         if (!row) {
           throw new RestError(
             404,
             "not_found",
-            `No ${nested.keyColumn} ${key} of ${decl.noun} ${id}`,
+            `No ${nested.keyColumn} ${n} of ${decl.noun} ${clip(id)}`,
           );
         }
         c.header("ETag", await etagOf(row));
@@ -522,8 +597,8 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
   }
 
   for (const action of decl.actions ?? []) {
-    const path = action.detail ? `${base}/:id{[0-9]+}/${action.name}` : `${base}/${action.name}`;
-    const what = `${action.method} ${path.replace(":id{[0-9]+}", "{id}")}/`;
+    const path = action.detail ? `${one}/${action.name}` : `${base}/${action.name}`;
+    const what = `${action.method} ${action.detail ? `${base}/{id}/${action.name}` : path}/`;
     const handle = async (c: Context<Env>) => {
       const params = new URL(c.req.url).searchParams;
       const call: Call = { body: {}, params };

@@ -2,6 +2,7 @@
 // write. Wiring a tool that lands later is one line (its name is already declared here; until
 // the registry has it, its routes answer 501 Not Implemented).
 import { DEVICE_STATUSES } from "../tools/devices.ts";
+import { PORT_STATUSES } from "../tools/ports.ts";
 import type { Context } from "hono";
 import type { Env } from "../app.ts";
 import { sql } from "../db/queries.ts";
@@ -11,6 +12,7 @@ import { type FieldDecl, MAX_LIMIT } from "./list_query.ts";
 import {
   type Call,
   camelKeys,
+  type KeyDecl,
   readBody,
   type ResourceDecl,
   type RestContext,
@@ -18,6 +20,12 @@ import {
 } from "./resource.ts";
 
 const id: FieldDecl = { type: "int", description: "Unique id" };
+/** Client-chosen text ids ("pool-1"); filters and ordering treat them as text. */
+const textKey = (max: number): KeyDecl => ({ column: "id", type: "text", max });
+const textId: FieldDecl = {
+  type: "text",
+  description: "Unique id (text, chosen by the client or the server)",
+};
 const text: FieldDecl = { type: "text", nullable: true };
 const textReq: FieldDecl = { type: "text" };
 const ts: FieldDecl = { type: "timestamp" };
@@ -42,15 +50,16 @@ export const POOL_TYPES = [
   "reserved",
 ] as const;
 
+// Devices have no number: the asset id names them (/api/devices/{asset_id}/).
 const devices: ResourceDecl = {
   path: "devices",
   noun: "device",
   tag: "devices",
+  key: { column: "asset_id", type: "text", max: 100 },
   list: {
     query: "RestDevices",
     fields: {
-      id,
-      asset_id: textReq,
+      asset_id: { type: "text", description: "Unique asset id; names the device in URLs" },
       device_name: textReq,
       device_type: textReq,
       vendor: text,
@@ -59,17 +68,19 @@ const devices: ResourceDecl = {
       status: enumOf(DEVICE_STATUSES),
       site: text,
       location: text,
+      rack_position: text,
       primary_ip: inetNull,
       management_ip: inetNull,
       netbox_id: intNull,
       metadata: json,
+      created_by: text,
       created_at: ts,
       updated_at: ts,
     },
     search: ["asset_id", "device_name", "serial_number", "site"],
     ordering: ["device_name"],
   },
-  brief: ["id", "asset_id", "device_name"],
+  brief: ["asset_id", "device_name"],
   create: { tool: "save-device" },
   // save-device upserts by asset id, so an update names the stored asset id and may not move it.
   update: {
@@ -92,7 +103,7 @@ const devices: ResourceDecl = {
   // force=true releases the device's active allocations in the same transaction.
   delete: {
     tool: "delete-device",
-    args: (call) => ({ id: call.id, force: call.params.get("force") === "true" }),
+    args: (call) => ({ assetId: call.id, force: call.params.get("force") === "true" }),
   },
 };
 
@@ -100,10 +111,11 @@ const ipPools: ResourceDecl = {
   path: "ip-pools",
   noun: "IP pool",
   tag: "ipam",
+  key: textKey(50),
   list: {
     query: "RestIpPools",
     fields: {
-      id,
+      id: textId,
       name: textReq,
       network: { type: "cidr" },
       gateway: inetNull,
@@ -113,10 +125,13 @@ const ipPools: ResourceDecl = {
       description: textReq,
       site: text,
       is_active: bool,
+      reserved_ranges: { type: "text[]" },
+      alert_threshold: { type: "number" },
       allocated_count: { type: "int" },
       usable_count: { type: "number", description: "Usable addresses (decimal string)" },
       available_count: { type: "number", description: "Free addresses (decimal string)" },
       usage_percentage: { type: "number" },
+      created_by: text,
       created_at: ts,
       updated_at: ts,
     },
@@ -124,7 +139,7 @@ const ipPools: ResourceDecl = {
     ordering: ["name"],
   },
   brief: ["id", "name", "network"],
-  create: { tool: "create-ip-pool" },
+  create: { tool: "create-ip-pool", args: poolCreateArgs },
   update: { tool: "update-ip-pool", args: poolArgs },
   delete: {
     tool: "delete-ip-pool",
@@ -192,7 +207,7 @@ async function availableIps(c: Context<Env>, rc: RestContext, call: Call): Promi
   };
   const limit = num("limit", 50, MAX_LIMIT) || 50;
   const offset = num("offset", 0, 1_000_000_000);
-  const addresses = await listAvailable(rc.deps.db, call.id!, offset, limit);
+  const addresses = await listAvailable(rc.deps.db, String(call.id), offset, limit);
   const [{ available_count }] = await rc.deps.db.query<{ available_count: string }>(
     sql("RestPoolAvailableCount"),
     [call.id],
@@ -255,14 +270,14 @@ const ipAllocations: ResourceDecl = {
     query: "RestIpAllocations",
     fields: {
       id,
-      pool_id: { type: "int" },
+      pool_id: { type: "text" },
       ip_address: { type: "inet" },
-      asset_id: text,
+      asset_id: { type: "text", description: "Asset id of the device; empty when none" },
       device_name: text,
       device_type: text,
       mac_address: text,
       hostname: text,
-      description: textReq,
+      notes: textReq,
       allocated_by: text,
       allocated_at: ts,
       released_at: tsNull,
@@ -290,15 +305,16 @@ const devicePorts: ResourceDecl = {
     query: "RestDevicePorts",
     fields: {
       id,
-      device_id: { type: "int" },
+      device_id: { type: "text", description: "Asset id of the device" },
       port_name: textReq,
       port_type: text,
-      speed_mbps: intNull,
-      status: enumOf(["up", "down", "disabled", "unknown"]),
+      speed: { type: "text", nullable: true, description: "e.g. 100M, 1G, 2.5G, 10G" },
+      status: enumOf(PORT_STATUSES),
       mac_address: text,
       vlan_id: intNull,
       description: textReq,
-      connected_port_id: intNull,
+      connected_to_device: { type: "text", nullable: true, description: "Asset id of the peer" },
+      connected_to_port: { type: "text", nullable: true, description: "Port name of the peer" },
       netbox_id: intNull,
       created_at: ts,
       updated_at: ts,
@@ -320,24 +336,19 @@ const connections: ResourceDecl = {
   list: {
     query: "RestConnections",
     fields: {
-      id,
-      port_a_id: { type: "int" },
-      device_a_id: { type: "int" },
-      device_a_asset_id: textReq,
-      device_a_name: textReq,
-      port_a_name: textReq,
-      port_b_id: { type: "int" },
-      device_b_id: { type: "int" },
-      device_b_asset_id: textReq,
-      device_b_name: textReq,
-      port_b_name: textReq,
-      port_a_status: textReq,
-      port_b_status: textReq,
+      id: { type: "int", description: "Id of the source port" },
+      source_device: { type: "text", description: "Asset id of the source device" },
+      source_name: text,
+      source_port: textReq,
+      target_device: { type: "text", description: "Asset id of the target device" },
+      target_name: text,
+      target_port: textReq,
+      connection_status: enumOf(PORT_STATUSES),
     },
-    search: ["device_a_name", "device_b_name", "device_a_asset_id", "device_b_asset_id"],
-    ordering: ["device_a_name", "port_a_name"],
+    search: ["source_device", "source_name", "target_device", "target_name"],
+    ordering: ["source_device", "source_port"],
   },
-  brief: ["id", "device_a_name", "port_a_name", "device_b_name", "port_b_name"],
+  brief: ["id", "source_device", "source_port", "target_device", "target_port"],
 };
 
 const diagrams: ResourceDecl = {
@@ -345,13 +356,15 @@ const diagrams: ResourceDecl = {
   noun: "diagram",
   diagramAcl: true,
   tag: "diagrams",
+  key: textKey(100),
   list: {
     query: "RestDiagrams",
     fields: {
-      id,
+      id: textId,
       name: textReq,
       description: textReq,
       version: { type: "int" },
+      is_current: bool,
       tags: { type: "text[]" },
       metadata: json,
       site: text,
@@ -364,11 +377,11 @@ const diagrams: ResourceDecl = {
     ordering: ["name"],
   },
   detailQuery: "RestDiagramDetail",
-  detailFields: { xml_content: textReq, diagram_json: json },
+  detailFields: { diagram_xml: text, diagram_json: json },
   brief: ["id", "name", "version"],
   create: { tool: "save-diagram", args: (call) => diagramArgs(call) },
   update: { tool: "save-diagram", args: (call) => diagramArgs(call) },
-  putRequired: ["name", "xml"],
+  putRequired: ["name", "diagram_xml"],
   delete: { tool: "delete-diagram" },
   nested: [{
     path: "versions",
@@ -377,20 +390,22 @@ const diagrams: ResourceDecl = {
       query: "RestDiagramVersions",
       fields: {
         id,
-        diagram_id: { type: "int" },
-        version: { type: "int" },
+        diagram_id: { type: "text" },
+        version_number: { type: "int" },
+        name: text,
         change_summary: text,
         created_by: text,
         created_at: ts,
+        is_current: bool,
         is_published: bool,
       },
-      search: ["change_summary", "created_by"],
-      ordering: ["-version"],
+      search: ["name", "change_summary", "created_by"],
+      ordering: ["-version_number"],
     },
     parentColumn: "diagram_id",
-    keyColumn: "version",
+    keyColumn: "version_number",
     detailQuery: "RestDiagramVersionDetail",
-    detailFields: { xml_content: textReq, diagram_json: json },
+    detailFields: { diagram_xml: text, diagram_json: json },
   }],
   actions: [
     {
@@ -433,9 +448,31 @@ const diagrams: ResourceDecl = {
   ],
 };
 
+/** Figures the server computes for a pool; a body echoing a GET may carry them. */
+const POOL_SERVER_FIELDS = [
+  "allocated_count",
+  "usable_count",
+  "available_count",
+  "usage_percentage",
+  "created_by",
+  "created_at",
+  "updated_at",
+];
+
+function withoutFields(body: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const rest = { ...body };
+  for (const field of fields) delete rest[field];
+  return rest;
+}
+
+/** create-ip-pool takes the body, with a client-chosen `id` when it names one. */
+function poolCreateArgs(call: Call): Record<string, unknown> {
+  return camelKeys(withoutFields(call.body, POOL_SERVER_FIELDS));
+}
+
 /** update-ip-pool names the pool `poolId`. */
 function poolArgs(call: Call): Record<string, unknown> {
-  const { id: _id, ...rest } = camelKeys(call.body);
+  const { id: _id, ...rest } = camelKeys(withoutFields(call.body, POOL_SERVER_FIELDS));
   return { ...rest, poolId: call.id };
 }
 
@@ -483,24 +520,46 @@ function versionArgs(call: Call): Record<string, unknown> {
   return { ...camelKeys(call.body), diagramId: call.id };
 }
 
-/** Template tools take the XML as `xml`; the REST body may say `xml` or `xml_content`. */
+/**
+ * Template tools take the XML as `xml`; the REST body may say `xml` or `template_xml`. The
+ * server derives template_json from the XML, so an echoed one is ignored.
+ */
 function templateArgs(call: Call): Record<string, unknown> {
-  const { xml_content, ...rest } = call.body;
+  const { template_xml, template_json: _json, ...rest } = call.body;
+  for (const field of SERVER_FIELDS) delete rest[field];
+  delete rest.created_by;
+  // The tools do not set is_active; an echo of the stored (or default) value is no change.
+  if (rest.is_active === (call.current?.is_active ?? true)) delete rest.is_active;
   const args = camelKeys(rest);
-  if (args.xml === undefined && xml_content !== undefined) args.xml = xml_content;
+  if (args.xml === undefined && template_xml !== undefined) args.xml = template_xml;
   if (call.id !== undefined) args.id = call.id;
   return args;
 }
 
-/** save-diagram takes the XML as `xml`; the REST body may say `xml` or `xml_content`. */
+/** Fields of a diagram the server keeps; a body echoing a GET may carry them. */
+const DIAGRAM_SERVER_FIELDS = [
+  "created_at",
+  "updated_at",
+  "created_by",
+  "updated_by",
+  "version",
+  "is_current",
+  "diagram_json",
+];
+
+/**
+ * save-diagram takes the XML as `xml`; the REST body may say `xml` or `diagram_xml`. A POST may
+ * name the new diagram's id; an update saves the diagram of the URL.
+ */
 function diagramArgs(call: Call): Record<string, unknown> {
-  const { xml_content, ...rest } = call.body;
+  const { diagram_xml, ...rest } = call.body;
+  for (const field of DIAGRAM_SERVER_FIELDS) delete rest[field];
   const args = camelKeys(rest);
-  if (args.xml === undefined && xml_content !== undefined) args.xml = xml_content;
+  if (args.xml === undefined && diagram_xml !== undefined) args.xml = diagram_xml;
   if (call.current) {
     args.id = call.id;
     args.name ??= call.current.name;
-    args.xml ??= call.current.xml_content;
+    args.xml ??= call.current.diagram_xml;
   }
   return args;
 }
@@ -555,21 +614,23 @@ function exportDiagram(c: Context<Env>, _rc: RestContext, call: Call): Promise<R
   if (format === "drawio") {
     c.header("Content-Disposition", `attachment; filename="${safeName}.drawio"`);
   }
-  return Promise.resolve(c.body(String(row.xml_content)));
+  return Promise.resolve(c.body(String(row.diagram_xml ?? "")));
 }
 
 const templates: ResourceDecl = {
   path: "templates",
   noun: "template",
   tag: "diagrams",
+  key: textKey(100),
   list: {
     query: "RestTemplates",
     fields: {
-      id,
+      id: textId,
       name: textReq,
       description: textReq,
       category: textReq,
       variables: json,
+      is_active: bool,
       created_by: text,
       created_at: ts,
       updated_at: ts,
@@ -578,12 +639,12 @@ const templates: ResourceDecl = {
     ordering: ["name"],
   },
   detailQuery: "RestTemplateDetail",
-  detailFields: { xml_content: textReq },
+  detailFields: { template_xml: text, template_json: json },
   brief: ["id", "name", "category"],
   create: { tool: "create-template", args: templateArgs },
   update: { tool: "update-template", args: templateArgs },
   delete: { tool: "delete-template" },
-  putRequired: ["name", "xml_content"],
+  putRequired: ["name", "template_xml"],
   actions: [{
     name: "instantiate",
     method: "POST",
@@ -614,7 +675,7 @@ const alerts: ResourceDecl = {
       entity_id: text,
       dedup_key: text,
       details: json,
-      acknowledged: bool,
+      is_acknowledged: bool,
       acknowledged_by: text,
       acknowledged_at: tsNull,
       resolved: bool,
@@ -655,21 +716,22 @@ const auditLog: ResourceDecl = {
     query: "RestAuditLog",
     fields: {
       id,
-      occurred_at: ts,
-      user_name: textReq,
-      client_addr: text,
-      user_agent: text,
-      request_id: text,
+      created_at: ts,
       action: textReq,
       entity_type: textReq,
       entity_id: text,
-      old_values: json,
-      new_values: json,
+      user_id: text,
+      user_name: text,
+      ip_address: inetNull,
+      user_agent: text,
+      request_id: text,
+      old_value: json,
+      new_value: json,
     },
-    search: ["user_name", "action", "entity_type", "entity_id"],
-    ordering: ["-occurred_at"],
+    search: ["user_id", "user_name", "action", "entity_type", "entity_id"],
+    ordering: ["-created_at"],
   },
-  brief: ["id", "occurred_at", "user_name", "action", "entity_type", "entity_id"],
+  brief: ["id", "created_at", "user_id", "action", "entity_type", "entity_id"],
 };
 
 export const RESOURCES: ResourceDecl[] = [

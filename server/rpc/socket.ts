@@ -65,12 +65,26 @@ const EVENT_TOPIC: Record<string, Topic> = {
 interface Subscription {
   topics: Set<Topic>;
   /** When set for a topic, only events about these ids are delivered. */
-  ids: Partial<Record<Topic, Set<number>>>;
+  ids: Partial<Record<Topic, Set<string>>>;
 }
 
-function eventEntityId(event: AppEvent): number | undefined {
-  const v = event.diagramId ?? event.poolId ?? event.deviceId;
-  return typeof v === "number" ? v : undefined;
+/** The event field naming what a topic's events are about: all ids are text ("pool-1"). */
+const TOPIC_ID: Partial<Record<Topic, string>> = {
+  diagrams: "diagramId",
+  pools: "poolId",
+  devices: "assetId",
+};
+
+/** An id as sent by a client or carried by an event: text, or a number taken as its text. */
+function textId(v: unknown): string | undefined {
+  if (typeof v === "string" && v !== "") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+function eventEntityId(topic: Topic, event: AppEvent): string | undefined {
+  const field = TOPIC_ID[topic];
+  return field === undefined ? undefined : textId(event[field]);
 }
 
 /**
@@ -91,7 +105,12 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
   };
 
   const subscribe: ExtraMethod = (params) => {
-    const p = (params ?? {}) as { topics?: unknown; diagramIds?: unknown; poolIds?: unknown };
+    const p = (params ?? {}) as {
+      topics?: unknown;
+      diagramIds?: unknown;
+      poolIds?: unknown;
+      assetIds?: unknown;
+    };
     const known: Topic[] = ["diagrams", "pools", "alerts", "devices"];
     const refuse = (message: string, data: Record<string, unknown>) =>
       Promise.reject(
@@ -118,10 +137,12 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     }
     for (const t of topics) sub.topics.add(t as Topic);
     const setIds = (topic: Topic, ids: unknown) => {
-      if (Array.isArray(ids)) sub.ids[topic] = new Set(ids.map(Number).filter(Number.isFinite));
+      if (!Array.isArray(ids)) return;
+      sub.ids[topic] = new Set(ids.map(textId).filter((v): v is string => v !== undefined));
     };
     setIds("diagrams", p.diagramIds);
     setIds("pools", p.poolIds);
+    setIds("devices", p.assetIds);
     // Per-user diagram access: diagram events are delivered only to those who may see the
     // diagram (a deleted one only to whoever deleted it), in order, after a database check.
     const ctx = deps.context(`${connId}-events`);
@@ -132,7 +153,7 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       const topic = EVENT_TOPIC[event.type];
       if (!topic || !sub.topics.has(topic)) return;
       const only = sub.ids[topic];
-      const entity = eventEntityId(event);
+      const entity = eventEntityId(topic, event);
       if (only && (entity === undefined || !only.has(entity))) return;
       const { type, ...params } = event;
       const text = JSON.stringify({ jsonrpc: "2.0", method: `notifications/${type}`, params });
@@ -386,7 +407,7 @@ function fitReason(text: string): string {
 }
 
 /** Whether the caller's editor grant lets it open diagram `id` (no database work for most). */
-async function editorMayOpen(ctx: ToolContext, id: number): Promise<boolean> {
+async function editorMayOpen(ctx: ToolContext, id: string): Promise<boolean> {
   try {
     await enforceEditorGrant(ctx, "load-diagram", { id });
     return true;

@@ -1,15 +1,22 @@
-// `deno task backup [--out file]`: writes a consistent, gzip-compressed backup of all ArchiFlow
+// `deno task backup [--out file | file]`: writes a consistent, gzip-compressed backup of all ArchiFlow
 // tables (PostgreSQL or PGlite, as configured) and reports the row counts.
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
-import { openDatabaseForTask } from "../db/open.ts";
+import { loadConfigForTask, openDatabaseForTask } from "../db/open.ts";
 import { writeBackup } from "../ops/backup.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  options: { out: { type: "string" } },
+  allowPositionals: true,
+});
+if (positionals.length > 1 || (positionals.length && values.out)) {
+  console.error("Usage: deno task backup [--out <backup.jsonl.gz> | <backup.jsonl.gz>]");
+  Deno.exit(2);
+}
 const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
-const out = values.out ?? `archiflow-backup-${stamp}.jsonl.gz`;
+const out = values.out ?? positionals[0] ?? `archiflow-backup-${stamp}.jsonl.gz`;
 
-const config = loadConfig(Deno.env.toObject());
+const config = loadConfigForTask();
 const db = await openDatabaseForTask(config);
 const partial = `${out}.partial`;
 try {

@@ -2,7 +2,6 @@
 // (or DATABASE_URL). Measures navigation to plugin ready and the save round trip of a 1 MB
 // diagram, each beside the time draw.io alone (no plugin, no server calls) takes to open the
 // same diagram file in the same run.
-import { keepLargeAllocations } from "../allocator.ts";
 import { chromium, type Page } from "playwright-core";
 import { loadConfig } from "../config.ts";
 import type { Db } from "../db/db.ts";
@@ -11,8 +10,6 @@ import { openPostgres } from "../db/postgres.ts";
 import { generateNetworkDiagram } from "../diagrams/generate.ts";
 import { createLogger } from "../log.ts";
 import { startServer } from "../server.ts";
-
-keepLargeAllocations();
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -61,11 +58,11 @@ const milestones: Record<string, number[]> = {};
 async function timeEditorReady(
   page: Page,
   origin: string,
-  id: number,
+  id: string,
   auth: string,
 ): Promise<number> {
   const started = performance.now();
-  await page.goto(`${origin}/editor?diagram=${id}#${auth}`);
+  await page.goto(`${origin}/editor?diagram=${encodeURIComponent(id)}#${auth}`);
   const frame = (await (await page.waitForSelector("iframe#drawio")).contentFrame())!;
   // deno-lint-ignore no-explicit-any
   const ready = () => (globalThis as any).document.documentElement.dataset.archiflowReady === "1";
@@ -126,7 +123,7 @@ if (import.meta.main) {
       key ? ["archiflow", `archiflow.token.${key}`] : [],
     );
     await new Promise((r) => ws.onopen = r);
-    const saved = await new Promise<{ id: number }>((resolve, reject) => {
+    const saved = await new Promise<{ id: string }>((resolve, reject) => {
       ws.onmessage = (e) => {
         const msg = JSON.parse(String(e.data));
         if (msg.result?.isError || msg.error) reject(new Error(String(e.data).slice(0, 300)));

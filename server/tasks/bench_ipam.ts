@@ -47,6 +47,10 @@ class Client {
   // deno-lint-ignore no-explicit-any
   tool(name: string, args: Record<string, unknown>): Promise<any> {
     const id = this.#next++;
+    // A message sent on a closed socket is dropped without an error: fail instead of waiting.
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new Error(`connection closed before ${name}`));
+    }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, (msg) => {
         // deno-lint-ignore no-explicit-any
@@ -130,7 +134,7 @@ try {
     throw new Done();
   }
   // 100 pools.
-  const pools: number[] = [];
+  const pools: string[] = [];
   for (let p = 0; p < 100; p++) {
     pools.push(
       (await c0.tool("create-ip-pool", { name: `multi-${p}`, network: `10.${100 + p}.0.0/16` })).id,
@@ -162,7 +166,7 @@ try {
   const fullState = await c0.tool("get-ip-pool", { poolId: full.id, sampleSize: 0 });
   // Measured empty, full, full, empty so that drifting machine load hits both alike.
   const N = 3000;
-  const run = (poolId: number) =>
+  const run = (poolId: string) =>
     measure(N, async (i) => {
       await clients[i % CLIENTS].tool("allocate-ip", { poolId });
     });
@@ -179,7 +183,7 @@ try {
   );
 
   // get-ip-pools over 10,000 pools, including /8s and IPv6 /48s, against a plain SELECT.
-  const existing = 204;
+  const existing = (await base.unsafe("SELECT count(*)::int AS n FROM ip_pools"))[0].n;
   const toCreate = POOLS_FOR_LIST - existing;
   await measure(toCreate, async (i) => {
     const network = i % 20 === 0
@@ -211,7 +215,7 @@ try {
   const sampleSql = Deno.readTextFileSync(
     new URL("../../sql/queries/ipam/pool_samples.sql", import.meta.url),
   );
-  const ids = (await base.unsafe("SELECT id FROM ip_pools ORDER BY id")).map((r) => Number(r.id));
+  const ids = (await base.unsafe("SELECT id FROM ip_pools ORDER BY id")).map((r) => String(r.id));
   const listOnly = await best(5, async () => {
     await base.unsafe(listSql, [null, null, null, null, 10_000, 0], { prepare: true });
   });
@@ -316,6 +320,10 @@ async function startServerProcess(): Promise<string> {
       // Every call counts against the per-token limit; the bench measures the allocator.
       ARCHIFLOW_RATE_LIMIT_PER_TOKEN: "0",
       ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: "0",
+      // All clients share one key and one address: the server would close sockets past its
+      // per-key and per-address limits.
+      ARCHIFLOW_MAX_SOCKETS_PER_TOKEN: String(Math.max(CLIENTS, 32)),
+      ARCHIFLOW_MAX_SOCKETS_PER_ADDRESS: String(Math.max(CLIENTS, 64)),
     },
     stdout: "piped",
     stderr: "inherit",

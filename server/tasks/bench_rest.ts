@@ -2,7 +2,6 @@
 // run directly through postgres.js, at the same concurrency, in the same run. Needs a real
 // PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres); creates and
 // drops its own database.
-import { keepLargeAllocations } from "../allocator.ts";
 import postgres from "postgres";
 import { createToken } from "../auth/tokens.ts";
 import { loadConfig } from "../config.ts";
@@ -13,8 +12,6 @@ import { createLogger } from "../log.ts";
 import { buildListQuery } from "../routes/list_query.ts";
 import { RESOURCES } from "../routes/resources.ts";
 import { startServer } from "../server.ts";
-
-keepLargeAllocations();
 
 const DEVICES = 10_000;
 const CONCURRENCY = Number(Deno.env.get("BENCH_CONCURRENCY") ?? 8);
@@ -76,6 +73,7 @@ try {
       fields: devices.list.fields,
       search: devices.list.search,
       ordering: devices.list.ordering,
+      key: devices.key!.column,
     },
     new URLSearchParams("limit=50"),
   );

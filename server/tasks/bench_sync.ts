@@ -1,7 +1,6 @@
 // `deno task bench:sync [--devices 10000] [--interfaces-per-device 10]`: generates devices and
 // interfaces into a copy of the NetBox demo database behind the NetBox double, then times a full
 // sync and a re-sync with no changes (which must take at most 0.1x the full sync).
-import { keepLargeAllocations } from "../allocator.ts";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { migrate } from "../db/migrate.ts";
@@ -11,8 +10,6 @@ import { NetboxClient } from "../netbox/client.ts";
 import { syncNetbox } from "../netbox/sync.ts";
 import { createNetboxDemoDb, netboxTestServerUrl } from "../../tests/netbox_double/demo_db.ts";
 import { startNetboxDouble } from "../../tests/netbox_double/double.ts";
-
-keepLargeAllocations();
 
 const { values } = parseArgs({
   args: Deno.args,

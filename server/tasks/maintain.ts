@@ -1,15 +1,14 @@
 // `deno task maintain [--reindex]`: ANALYZE, VACUUM of the hot tables, optional REINDEX; prints
 // what it did.
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
-import { openDatabaseForTask } from "../db/open.ts";
+import { loadConfigForTask, openDatabaseForTask } from "../db/open.ts";
 import { formatReport, runMaintenance } from "../ops/maintain.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: { reindex: { type: "boolean", default: false } },
 });
-const config = loadConfig(Deno.env.toObject());
+const config = loadConfigForTask();
 const db = await openDatabaseForTask(config);
 try {
   const report = await runMaintenance(db, { reindex: values.reindex });

@@ -1,15 +1,18 @@
 // `deno task db:readonly-role [--role name]`: creates or updates the read-only role. Run it with
-// a DATABASE_URL whose user may create roles; the password comes from ARCHIFLOW_READONLY_PASSWORD
-// (never from the command line, where other users could read it).
+// PostgreSQL settings (DATABASE_URL, DB_* or PG*) whose user may create roles; the password comes
+// from ARCHIFLOW_READONLY_PASSWORD (never from the command line, where other users could read it).
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
-import { openDatabaseForTask } from "../db/open.ts";
+import { databaseTarget } from "../config.ts";
+import { loadConfigForTask, openDatabaseForTask } from "../db/open.ts";
 import { applyReadonlyRole } from "../ops/readonly_role.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { role: { type: "string" } } });
-const config = loadConfig(Deno.env.toObject());
-if (!config.DATABASE_URL) {
-  console.error("The read-only role needs PostgreSQL: set DATABASE_URL (PGlite has no roles).");
+const config = loadConfigForTask();
+if (databaseTarget(config).kind !== "postgres") {
+  console.error(
+    "The read-only role needs PostgreSQL: set DATABASE_URL or DB_HOST, DB_NAME, DB_USER " +
+      "(PGlite has no roles).",
+  );
   Deno.exit(2);
 }
 const db = await openDatabaseForTask(config);

@@ -1,21 +1,17 @@
 // `deno task sync [--full|--incremental]`: mirrors the configured NetBox once and reports the
 // run; on a terminal it draws a progress bar per stage.
-import { keepLargeAllocations } from "../allocator.ts";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
-import { openDatabaseForTask } from "../db/open.ts";
+import { loadConfigForTask, openDatabaseForTask } from "../db/open.ts";
 import { createLogger } from "../log.ts";
 import { netboxClientFrom, poolSelectionFrom } from "../netbox/settings.ts";
 import { syncNetbox, type SyncProgress } from "../netbox/sync.ts";
-
-keepLargeAllocations();
 
 const { values } = parseArgs({
   args: Deno.args,
   options: { full: { type: "boolean" }, incremental: { type: "boolean" } },
 });
-const config = loadConfig(Deno.env.toObject());
+const config = loadConfigForTask();
 const log = createLogger(
   config.ARCHIFLOW_LOG_LEVEL === "info" ? "warn" : config.ARCHIFLOW_LOG_LEVEL,
 );

@@ -3,12 +3,11 @@
 // With the embedded PGlite backend, stop the server first: one process owns the data folder, and
 // a second one is refused (exit status 2) before it writes anything.
 import { runTokenCommand } from "../auth/token_cli.ts";
-import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
-import { openDatabaseForTask } from "../db/open.ts";
+import { loadConfigForTask, openDatabaseForTask } from "../db/open.ts";
 import { AppError } from "../errors.ts";
 
-const config = loadConfig(Deno.env.toObject());
+const config = loadConfigForTask();
 const db = await openDatabaseForTask(config);
 try {
   await migrate(db);

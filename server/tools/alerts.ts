@@ -10,6 +10,7 @@ import { defineTool } from "./tool.ts";
 
 const ALERT_TYPES = ["ip_conflict", "pool_exhausted", "device_down"] as const;
 const SEVERITIES = ["info", "warning", "critical"] as const;
+const MAX_ID = 2 ** 31 - 1;
 
 const getAlerts = defineTool({
   name: "get-alerts",
@@ -52,16 +53,20 @@ function transition(action: "acknowledge" | "resolve", query: string) {
     ctx: Parameters<Parameters<typeof defineTool>[0]["handler"]>[1],
   ) => {
     return await ctx.db.transaction(async (tx) => {
-      const [before] = await tx.query<Record<string, unknown>>(sql("GetAlert"), [args.id]);
+      // Alert ids are INTEGER: a larger number names no alert.
+      const [before] = args.id <= MAX_ID
+        ? await tx.query<Record<string, unknown>>(sql("GetAlert"), [args.id])
+        : [];
       if (!before) throw notFound(`Cannot ${action} alert ${args.id}: no such alert`);
       const [alert] = await tx.query<Record<string, unknown>>(sql(query), [
         args.id,
         ctx.actor.user,
       ]);
-      const changed = action === "acknowledge" ? !before.acknowledged : !before.resolved;
+      const changed = action === "acknowledge" ? !before.is_acknowledged : !before.resolved;
       if (changed) {
+        // Acknowledging and resolving both change the alert: an "update" whose values show which.
         await audit(tx, ctx.actor, {
-          action,
+          action: "update",
           entityType: "alert",
           entityId: args.id,
           oldValues: before,

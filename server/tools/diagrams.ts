@@ -14,8 +14,8 @@ import { DiagramParseError } from "../diagrams/model.ts";
 import type { DiagramJson, DiagramLimits } from "../diagrams/model.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
-import { id, likeEscape, limit, offset } from "./common.ts";
-import { aclArgs, diagramAccess } from "./diagram_acl.ts";
+import { diagramId, likeEscape, limit, offset } from "./common.ts";
+import { aclArgs, type DiagramAccess, diagramAccess } from "./diagram_acl.ts";
 import { RawJson } from "./raw_json.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
@@ -86,108 +86,32 @@ const OVERLAP_CHARS = 512 * 1024;
 const yieldToDriver = () => new Promise((r) => setImmediate(r));
 
 /**
- * Sent first by every write of diagram content on PostgreSQL: the session keeps the memory it
- * allocates for megabyte values instead of faulting it in again for every statement (migration
- * 0130). Its failure, if any, is the caller's to await with the rest.
- */
-function keepSessionMemory(tx: Tx, ctx: ToolContext): Promise<unknown> {
-  if (ctx.db.kind !== "postgres") return Promise.resolve();
-  const kept = tx.query(sql("KeepSessionMemory"));
-  kept.catch(() => {});
-  return kept;
-}
-
-/**
  * Up to this size, a save sends its XML to the database before parsing it: the socket takes it
  * at once, and the database stores it while this process parses. A larger XML would wait in the
  * driver's socket write for as long as the parse holds the thread, and then delay the inventory
- * statements queued behind it; it goes after them instead, with its JSON.
+ * statements queued behind it; it goes after the parse instead.
  */
 export const EARLY_XML_CHARS = 2 * 1024 * 1024;
 
-/** The pieces SetVersionJson joins into a version's diagram_json text. */
+/** The pieces SetDiagramJson joins into a diagram's diagram_json text. */
 const JSON_PIECES = 32;
 
-/**
- * The content a write of a new version stores: its XML, and whether the version row holding it
- * and its JSON is sent already (by parseNewVersion), so that nothing is left to store.
- */
-interface NewContent {
-  xml: string;
-  stored: boolean;
-}
+/** How many generated ids a create tries when each is taken by a client-chosen one. */
+const ID_ATTEMPTS = 5;
 
-/** A parsed new version: its content still to store and the statements sent for it so far. */
-interface ParsedVersion {
-  diagramJson: DiagramJson;
-  content: NewContent;
-  pending: Promise<unknown>[];
-}
-
-/**
- * Parses a new version's XML inside the caller's transaction. When the XML is small enough
- * (EARLY_XML_CHARS), the version row is stored whole here: the XML goes out before the parse,
- * and the JSON, written in pieces (jsonPieces) while the database stores the XML, right after it.
- * - Without `version`, the row is the diagram's next version, read under the caller's
- *   LockDiagram sent just before.
- * - Without `diagramId`, it belongs to the diagram the caller's InsertDiagram, sent just
- *   before, creates.
- * `checked` is the caller's statement or check still running while this parses: its refusal
- * is reported rather than the parse's. Either refusal throws, and the transaction rolls back.
- */
-async function parseNewVersion(
-  tx: Tx,
-  ctx: ToolContext,
-  diagramId: number | null,
-  version: number | null,
-  xml: string,
-  changeSummary: string | null,
-  checked: Promise<unknown> = Promise.resolve(),
-): Promise<ParsedVersion> {
-  // Handled here on a refused parse, and by the caller otherwise.
-  checked.catch(() => {});
-  const stored = xml.length > EARLY_XML_CHARS
-    ? null
-    : tx.query(sql("InsertVersionXml"), [diagramId, version, xml, changeSummary, ctx.actor.user]);
-  stored?.catch(() => {});
-  try {
-    if (stored === null) {
-      return {
-        diagramJson: await parseChecked(xml, ctx),
-        content: { xml, stored: false },
-        pending: [],
-      };
-    }
-    await yieldToDriver();
-    const diagramJson = await parseChecked(xml, ctx);
-    const pieces = jsonPieces(diagramJson, JSON_PIECES);
-    const json = tx.query(sql("SetVersionJson"), [
-      diagramId,
-      version,
-      JSON.stringify(diagramJson.stats),
-      ...pieces,
-      ...Array(JSON_PIECES - pieces.length).fill(""),
-    ]);
-    // The caller awaits them with the rest of its write; should it throw before (its check
-    // refusing the save), their failure, if any, is the rollback's and needs no handling.
-    json.catch(() => {});
-    return { diagramJson, content: { xml, stored: true }, pending: [stored, json] };
-  } catch (err) {
-    await stored?.catch(() => {});
-    await checked;
-    throw err;
-  }
-}
-
-type DiagramRow = Record<string, unknown> & { id: number; version: number; site: string | null };
+type DiagramRow = Record<string, unknown> & { id: string; version: number; site: string | null };
 
 /** One write of new content to a diagram, as afterContentWrite completes it. */
 interface ContentWrite {
-  /** The diagrams row, moved to its new version. */
+  /** The diagrams row, moved to its new version (its XML written already). */
   saved: DiagramRow;
-  /** The version's content still to store (null when restoring: the database copied a row). */
-  content: NewContent | null;
   diagramJson: DiagramJson;
+  /**
+   * Whether the diagrams row still needs diagram_json and stats (a save), or holds them already
+   * (a restore, copied inside the database); `xmlChars` is the saved XML's length.
+   */
+  storeJson: boolean;
+  xmlChars: number;
   /** The audit row's action. */
   action: "create" | "update" | "restore";
   changeSummary: string | null;
@@ -201,13 +125,12 @@ interface ContentWrite {
 
 /**
  * What every write of new content does after the diagrams row moved to its new version: the
- * version row's content (null when restoring: the database copied a whole row; nothing when
- * parseNewVersion stored it already), inventory from shapes, the audit row and the change
- * event, all in the caller's transaction. Statements the caller left pending are awaited here
- * with the rest, so that a failure of any is handled.
+ * row's parsed content, the version row keeping it (the current one from now on), inventory
+ * from shapes, the audit row and the change event, all in the caller's transaction. Statements
+ * the caller left pending are awaited here with the rest, so that a failure of any is handled.
  *
  * The inventory statements go out first: the database works on them while this process turns
- * a large drawing's diagram_json into text (tens of milliseconds), and its version row follows
+ * a large drawing's diagram_json into text (tens of milliseconds), and the content follows
  * them on the same connection.
  */
 async function afterContentWrite(
@@ -215,7 +138,7 @@ async function afterContentWrite(
   ctx: ToolContext,
   write: ContentWrite,
 ): Promise<Record<string, unknown>> {
-  const { saved, content, diagramJson, action, changeSummary } = write;
+  const { saved, diagramJson, action, changeSummary } = write;
   const { extra = {}, hasLinks = false, pending = [] } = write;
   // A diagram that has made no links (one created in this transaction, or a drawing without
   // network shapes) has none to unplug.
@@ -235,19 +158,25 @@ async function afterContentWrite(
     by: ctx.actor.user,
   });
   const storing = (async () => {
-    if (content === null || content.stored) return;
-    // A large drawing's statements are on their way before the stringify below holds the
-    // thread (setImmediate: after the driver's own deferred writes, without a timer's ~2 ms).
-    if (content.xml.length >= OVERLAP_CHARS) await yieldToDriver();
-    await tx.query(sql("InsertDiagramVersion"), [
-      saved.id,
-      saved.version,
-      content.xml,
-      JSON.stringify(diagramJson),
-      JSON.stringify(diagramJson.stats),
-      changeSummary,
-      ctx.actor.user,
-    ]);
+    const sent: Promise<unknown>[] = [];
+    if (write.storeJson) {
+      // A large drawing's statements are on their way before the stringify below holds the
+      // thread (setImmediate: after the driver's own deferred writes, without a timer's ~2 ms).
+      if (write.xmlChars >= OVERLAP_CHARS) await yieldToDriver();
+      const pieces = jsonPieces(diagramJson, JSON_PIECES);
+      sent.push(tx.query(sql("SetDiagramJson"), [
+        saved.id,
+        JSON.stringify(diagramJson.stats),
+        ...pieces,
+        ...Array(JSON_PIECES - pieces.length).fill(""),
+      ]));
+    }
+    // The version row copies what the diagrams row now holds, inside the database.
+    sent.push(
+      tx.query(sql("ClearCurrentVersion"), [saved.id]),
+      tx.query(sql("InsertDiagramVersion"), [saved.id, changeSummary, ctx.actor.user]),
+    );
+    await Promise.all(sent);
   })();
   // Awaited together at once, so that a statement failing during the wait above is handled: the
   // first failure is thrown (and the transaction rolled back); the others then fail only
@@ -277,29 +206,28 @@ async function afterContentWrite(
   return { ...saved, ...extra, stats: diagramJson.stats, inventory };
 }
 
-/**
- * Locks a diagram and checks that the caller may write it (a hidden diagram is reported as
- * missing) and the caller's expected version.
- */
-async function lockForWrite(
-  tx: Tx,
+interface LockedDiagram {
+  id: string;
+  version: number;
+  name: string;
+  has_links: boolean;
+  access: DiagramAccess | null;
+}
+
+/** Locks a diagram the caller may see; null when it is missing or hidden from them. */
+async function lockDiagram(tx: Tx, ctx: ToolContext, diagramId: string) {
+  const [row] = await tx.query<LockedDiagram>(sql("LockDiagram"), [diagramId, ...aclArgs(ctx)]);
+  return row && row.access !== null ? row : null;
+}
+
+/** Refuses a write the caller may not make or that is based on another version. */
+function checkWrite(
+  current: LockedDiagram,
   ctx: ToolContext,
-  diagramId: number,
   expectedVersion: number | undefined,
   what: string,
-): Promise<{ id: number; version: number; name: string; has_links: boolean }> {
-  // Both go out at once; the access check of a missing diagram finds nothing either.
-  const [[current], access] = await Promise.all([
-    tx.query<{ id: number; version: number; name: string; has_links: boolean }>(
-      sql("LockDiagram"),
-      [diagramId],
-    ),
-    diagramAccess(tx, ctx, diagramId),
-  ]);
-  if (!current || !access) {
-    throw notFound(`Cannot ${what} diagram ${diagramId}: no such diagram`);
-  }
-  if (access !== "write") {
+): void {
+  if (current.access !== "write") {
     throw new AppError(
       "forbidden",
       `Cannot ${what} diagram "${current.name}": it is shared with ${ctx.actor.user} read-only`,
@@ -313,10 +241,28 @@ async function lockForWrite(
       { currentVersion: current.version, expectedVersion },
     );
   }
+}
+
+/**
+ * Locks a diagram and checks that the caller may write it (a hidden diagram is reported as
+ * missing) and the caller's expected version.
+ */
+async function lockForWrite(
+  tx: Tx,
+  ctx: ToolContext,
+  diagramId: string,
+  expectedVersion: number | undefined,
+  what: string,
+): Promise<LockedDiagram> {
+  const current = await lockDiagram(tx, ctx, diagramId);
+  if (!current) throw notFound(`Cannot ${what} diagram ${diagramId}: no such diagram`);
+  checkWrite(current, ctx, expectedVersion, what);
   return current;
 }
 
 export interface NewDiagram {
+  /** The id the client chose; without one, the next "diagram-N". */
+  id?: string;
   name: string;
   description?: string;
   xml: string;
@@ -328,7 +274,8 @@ export interface NewDiagram {
 
 /**
  * Creates a diagram at version 1, with inventory, audit and event. Without `parsed`, the XML is
- * parsed inside the transaction (see parseNewVersion: a small one is stored while it is parsed).
+ * parsed inside the transaction (a small one while the database stores it). A client-chosen id
+ * that is taken is a conflict; a generated one that a client chose already is skipped.
  */
 export async function createDiagram(
   tx: Tx,
@@ -337,65 +284,63 @@ export async function createDiagram(
   parsed: DiagramJson | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
-  const keeping = keepSessionMemory(tx, ctx);
-  const inserting = tx.query<DiagramRow>(sql("InsertDiagram"), [
+  const fields = [
     d.name,
     d.description ?? null,
     d.tags ?? null,
     d.metadata === undefined ? null : JSON.stringify(d.metadata),
     d.site ?? null,
     ctx.actor.user,
-    parsed === null ? "{}" : JSON.stringify(parsed.stats),
-  ]);
-  const summary = d.changeSummary ?? null;
-  if (parsed !== null) {
-    const [saved] = await inserting;
-    const content = { xml: d.xml, stored: false };
-    return await afterContentWrite(tx, ctx, {
-      saved,
-      content,
-      diagramJson: parsed,
-      action: "create",
-      changeSummary: summary,
-      extra,
-      pending: [keeping],
-    });
-  }
-  // The XML follows the new diagram row in the same pipeline (as version 1 of the diagram this
-  // transaction just created), and is parsed while the database stores both.
-  const { diagramJson, content, pending } = await parseNewVersion(
-    tx,
-    ctx,
-    null,
-    1,
     d.xml,
-    summary,
-    inserting,
-  );
-  const [saved] = await inserting;
-  const statsSet = tx.query(sql("SetDiagramStats"), [
-    saved.id,
-    JSON.stringify(diagramJson.stats),
-  ]);
+  ];
+  const insert = () =>
+    d.id === undefined
+      ? tx.query<DiagramRow>(sql("InsertNumberedDiagram"), fields)
+      : tx.query<DiagramRow>(sql("InsertDiagram"), [d.id, ...fields]);
+  const early = parsed === null && d.xml.length <= EARLY_XML_CHARS ? insert() : null;
+  early?.catch(() => {});
+  let diagramJson = parsed;
+  if (diagramJson === null) {
+    try {
+      if (early) await yieldToDriver();
+      diagramJson = await parseChecked(d.xml, ctx);
+    } catch (err) {
+      await early?.catch(() => {});
+      throw err;
+    }
+  }
+  let [saved] = await (early ?? insert());
+  for (let attempt = 1; !saved && d.id === undefined && attempt < ID_ATTEMPTS; attempt++) {
+    [saved] = await insert();
+  }
+  if (!saved) {
+    throw new AppError(
+      "conflict",
+      d.id === undefined
+        ? "Cannot create diagram: no free diagram id was found; try again"
+        : `Cannot create diagram "${d.name}": the id ${d.id} is taken`,
+      { field: "id" },
+    );
+  }
   return await afterContentWrite(tx, ctx, {
     saved,
-    content,
     diagramJson,
+    storeJson: true,
+    xmlChars: d.xml.length,
     action: "create",
-    changeSummary: summary,
+    changeSummary: d.changeSummary ?? null,
     extra,
-    pending: [keeping, ...pending, statsSet],
   });
 }
 
 const saveDiagram = defineTool({
   name: "save-diagram",
   description:
-    "Save a draw.io diagram (plain or compressed mxfile/mxGraphModel XML). Without id it creates a diagram; with id it stores a new version. Shapes with asset_id become devices, and edges with source_port/target_port between them become port connections.",
+    'Save a draw.io diagram (plain or compressed mxfile/mxGraphModel XML). With the id of an existing diagram it stores a new version; otherwise it creates the diagram (under the given id, or a new "diagram-N"; a name is required). Shapes with asset_id become devices, and edges with source_port/target_port between them become port connections.',
   scope: "write",
   input: z.object({
-    id: id.optional(),
-    name: z.string().trim().min(1).max(300).optional(),
+    id: diagramId.optional(),
+    name: z.string().trim().min(1).max(255).optional(),
     description: z.string().max(5000).optional(),
     xml: z.string().min(1),
     metadata: z.record(z.string(), z.unknown()).optional(),
@@ -408,32 +353,25 @@ const saveDiagram = defineTool({
   // refused parse rolls everything back, so nothing is written either way.
   handler: async (args, ctx) => {
     checkSize(args.xml, ctx);
-    if (args.id === undefined) {
+    const summary = args.changeSummary ?? null;
+    const create = (tx: Tx, id: string | undefined, parsed: DiagramJson | null) => {
       if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
+      return createDiagram(tx, ctx, { ...args, id, name: args.name }, parsed);
+    };
+    if (args.id === undefined) {
       if (args.expectedVersion !== undefined) {
         throw invalid("expectedVersion applies only when saving an existing diagram (id)");
       }
-      const d = { ...args, name: args.name };
-      return await ctx.db.transaction((tx) => createDiagram(tx, ctx, d, null));
+      return await ctx.db.transaction((tx) => create(tx, undefined, null));
     }
     const diagramId = args.id;
-    const summary = args.changeSummary ?? null;
     return await ctx.db.transaction(async (tx) => {
-      // The lock, the access check and the XML go out together, and the XML is parsed while
-      // the database runs them: its version is read under the lock.
-      const keeping = keepSessionMemory(tx, ctx);
-      const checking = lockForWrite(tx, ctx, diagramId, args.expectedVersion, "save");
-      const { diagramJson, content, pending } = await parseNewVersion(
-        tx,
-        ctx,
-        diagramId,
-        null,
-        args.xml,
-        summary,
-        checking,
-      );
-      const current = await checking;
-      const [[saved]] = await Promise.all([
+      // The lock and (when small) the new XML go out together, and the XML is parsed while the
+      // database runs them. Should the diagram not exist, the update changes nothing and the
+      // diagram is created under this id instead.
+      const locking = lockDiagram(tx, ctx, diagramId);
+      locking.catch(() => {});
+      const update = () =>
         tx.query<DiagramRow>(sql("UpdateDiagram"), [
           diagramId,
           args.name ?? null,
@@ -442,18 +380,45 @@ const saveDiagram = defineTool({
           args.metadata === undefined ? null : JSON.stringify(args.metadata),
           args.site ?? null,
           ctx.actor.user,
-          JSON.stringify(diagramJson.stats),
-        ]),
-        keeping,
-        ...pending,
-      ]);
+          args.xml,
+        ]);
+      const early = args.xml.length <= EARLY_XML_CHARS ? update() : null;
+      early?.catch(() => {});
+      /** Refuses the save itself (before any refusal of its XML); true when it creates. */
+      const decide = (current: LockedDiagram | null): boolean => {
+        if (current) {
+          checkWrite(current, ctx, args.expectedVersion, "save");
+          return false;
+        }
+        if (args.expectedVersion !== undefined) {
+          throw notFound(`Cannot save diagram ${diagramId}: no such diagram`);
+        }
+        if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
+        return true;
+      };
+      let diagramJson: DiagramJson;
+      try {
+        if (early) await yieldToDriver();
+        diagramJson = await parseChecked(args.xml, ctx);
+      } catch (err) {
+        await early?.catch(() => {});
+        decide(await locking);
+        throw err;
+      }
+      const current = await locking;
+      if (decide(current)) {
+        await early;
+        return await create(tx, diagramId, diagramJson);
+      }
+      const [saved] = await (early ?? update());
       return await afterContentWrite(tx, ctx, {
         saved,
-        content,
         diagramJson,
+        storeJson: true,
+        xmlChars: args.xml.length,
         action: "update",
         changeSummary: summary,
-        hasLinks: current.has_links,
+        hasLinks: current!.has_links,
       });
     });
   },
@@ -464,12 +429,12 @@ const loadDiagram = defineTool({
   description:
     "Load a diagram: its stored XML as `xml` and the parsed `diagram_json`; the current version, or the given `version`.",
   scope: "read",
-  input: z.object({ id, version: z.number().int().min(1).optional() }).strict(),
+  input: z.object({ id: diagramId, version: z.number().int().min(1).optional() }).strict(),
   handler: async (args, ctx) => {
     const visible = (await diagramAccess(ctx.db, ctx, args.id)) !== null;
     type Row = Record<string, unknown> & { diagram_json: string };
-    // diagram_json is stored as the JSON text the save produced: it goes into the response as
-    // it is (see RawJson), not parsed to be serialised again.
+    // diagram_json is read as JSON text: it goes into the response as it is (see RawJson), not
+    // parsed to be serialised again.
     if (args.version === undefined) {
       const [row] = visible ? await ctx.db.query<Row>(sql("GetDiagram"), [args.id]) : [];
       if (!row) throw notFound(`Diagram ${args.id} does not exist`);
@@ -536,7 +501,8 @@ const deleteDiagram = defineTool({
   description:
     "Delete a diagram with all its versions. Links it drew (and no other diagram draws) are unplugged; devices stay.",
   scope: "write",
-  input: z.object({ id, expectedVersion: z.number().int().min(1).optional() }).strict(),
+  input: z.object({ id: diagramId, expectedVersion: z.number().int().min(1).optional() })
+    .strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       await lockForWrite(tx, ctx, args.id, args.expectedVersion, "delete");
@@ -563,13 +529,13 @@ const deleteDiagram = defineTool({
 const listDiagramVersions = defineTool({
   name: "list-diagram-versions",
   description:
-    "List a diagram's versions newest first, without content: version, created_by, created_at, change_summary, is_published, stats.",
+    "List a diagram's versions newest first, without content: version, name, created_by, created_at, change_summary, is_current (the version the diagram holds now), is_published, stats.",
   scope: "read",
-  input: z.object({ id, limit, offset }).strict(),
+  input: z.object({ id: diagramId, limit, offset }).strict(),
   handler: async (args, ctx) => {
     const visible = (await diagramAccess(ctx.db, ctx, args.id)) !== null;
     const [d] = visible
-      ? await ctx.db.query<{ id: number; name: string; current_version: number; total: number }>(
+      ? await ctx.db.query<{ id: string; name: string; current_version: number; total: number }>(
         sql("CountDiagramVersions"),
         [args.id],
       )
@@ -596,13 +562,12 @@ const restoreDiagramVersion = defineTool({
     "Restore an old version: writes a NEW version whose content equals the old one (history is kept), with change summary `Restored version N`.",
   scope: "write",
   input: z.object({
-    diagramId: id,
+    diagramId,
     version: z.number().int().min(1),
     expectedVersion: z.number().int().min(1).optional(),
   }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
-      const keeping = keepSessionMemory(tx, ctx);
       const { has_links } = await lockForWrite(
         tx,
         ctx,
@@ -610,42 +575,26 @@ const restoreDiagramVersion = defineTool({
         args.expectedVersion,
         "restore",
       );
-      const [old] = await tx.query<{ stats: unknown }>(sql("GetVersionStats"), [
-        args.diagramId,
-        args.version,
-      ]);
-      if (!old) {
+      // The content is copied inside the server; its JSON comes back once, for the inventory.
+      const [row] = await tx.query<DiagramRow & { diagram_json: DiagramJson | string }>(
+        sql("RestoreDiagramVersion"),
+        [args.diagramId, args.version, ctx.actor.user],
+      );
+      if (!row) {
         throw notFound(
           `Cannot restore diagram ${args.diagramId}: it has no version ${args.version}`,
         );
       }
-      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
-        args.diagramId,
-        null,
-        null,
-        null,
-        null,
-        null,
-        ctx.actor.user,
-        JSON.stringify(old.stats),
-      ]);
-      // The content is copied inside the server; its JSON comes back once, for the inventory.
-      const [copy] = await tx.query<{ diagram_json: string }>(sql("CopyDiagramVersion"), [
-        args.diagramId,
-        args.version,
-        saved.version,
-        `Restored version ${args.version}`,
-        ctx.actor.user,
-      ]);
+      const { diagram_json: content, stats: _stats, ...saved } = row;
       return await afterContentWrite(tx, ctx, {
         saved,
-        content: null,
-        diagramJson: JSON.parse(copy.diagram_json),
+        diagramJson: typeof content === "string" ? JSON.parse(content) : content,
+        storeJson: false,
+        xmlChars: 0,
         action: "restore",
         changeSummary: `Restored version ${args.version}`,
         extra: { restored_from: args.version },
         hasLinks: has_links,
-        pending: [keeping],
       });
     });
   },
@@ -657,20 +606,25 @@ const diffDiagramVersions = defineTool({
     "Compare two versions of a diagram: per page, cells added, removed and changed (by id), naming which of label, style, geometry, attributes, source, target changed.",
   scope: "read",
   input: z.object({
-    diagramId: id,
+    diagramId,
     from: z.number().int().min(1),
     to: z.number().int().min(1),
   }).strict(),
   handler: async (args, ctx) => {
     const visible = (await diagramAccess(ctx.db, ctx, args.diagramId)) !== null;
     const rows = visible
-      ? await ctx.db.query<{ version: number; diagram_json: string }>(
+      ? await ctx.db.query<{ version: number; diagram_json: DiagramJson | string }>(
         sql("GetVersionJson"),
         [args.diagramId, [args.from, args.to]],
       )
       : [];
     const byVersion = new Map(
-      rows.map((r) => [r.version, JSON.parse(r.diagram_json) as DiagramJson]),
+      rows.map((r) => [
+        r.version,
+        (typeof r.diagram_json === "string"
+          ? JSON.parse(r.diagram_json)
+          : r.diagram_json) as DiagramJson,
+      ]),
     );
     for (const v of [args.from, args.to]) {
       if (!byVersion.has(v)) {
@@ -690,7 +644,7 @@ const publishDiagramVersion = defineTool({
   description:
     "Mark one version as the diagram's live (published) version; the previously published one is unpublished in the same transaction.",
   scope: "write",
-  input: z.object({ diagramId: id, version: z.number().int().min(1) }).strict(),
+  input: z.object({ diagramId, version: z.number().int().min(1) }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       await lockForWrite(tx, ctx, args.diagramId, undefined, "publish");
@@ -732,7 +686,7 @@ const shareDiagram = defineTool({
     "Share a diagram with a user (ARCHIFLOW_DIAGRAM_ACL=owner): they may read it, and write it when canWrite. Sharing again changes canWrite.",
   scope: "write",
   input: z.object({
-    diagramId: id,
+    diagramId,
     user: z.string().trim().min(1).max(200),
     canWrite: z.boolean().default(false),
   }).strict(),
@@ -760,7 +714,7 @@ const unshareDiagram = defineTool({
   name: "unshare-diagram",
   description: "Stop sharing a diagram with a user.",
   scope: "write",
-  input: z.object({ diagramId: id, user: z.string().trim().min(1).max(200) }).strict(),
+  input: z.object({ diagramId, user: z.string().trim().min(1).max(200) }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       await lockForWrite(tx, ctx, args.diagramId, undefined, "unshare");

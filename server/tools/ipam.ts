@@ -19,7 +19,7 @@ import {
 } from "../ipam/allocator.ts";
 import { poolAlertKey, resolveCondition, syncPoolThreshold } from "../ipam/alerts.ts";
 import { planPool, type PoolPlan, PoolSpecError } from "../ipam/ranges.ts";
-import { id, likeEscape, shortText } from "./common.ts";
+import { assetId, likeEscape, poolId, shortText } from "./common.ts";
 import { defineTool } from "./tool.ts";
 
 /** How many addresses get-ip-pools lists per pool in `allocated` and `available`. */
@@ -53,19 +53,41 @@ function plan(spec: Parameters<typeof planPool>[0]): PoolPlan {
   }
 }
 
-const nameTaken = (name: string) => (err: unknown) => {
-  if ((err as { code?: string })?.code === "23505") {
+/** The unique constraint a write broke (both drivers), or null for any other error. */
+function uniqueViolated(err: unknown): string | null {
+  const e = err as { code?: string; constraint_name?: string; constraint?: string };
+  return e?.code === "23505" ? e.constraint_name ?? e.constraint ?? "" : null;
+}
+
+/**
+ * Turns a clash with another pool into a conflict naming the field. A clash of an id the
+ * column default made (no id given) is left as it is, for createPool to retry.
+ */
+const poolClash = (name: string, id: string | undefined) => (err: unknown): never => {
+  const broken = uniqueViolated(err);
+  if (broken === "ip_pools_pkey" && id !== undefined) {
+    throw new AppError("conflict", `A pool with id "${id}" already exists`, { field: "id" });
+  }
+  if (broken === "ip_pools_name_key") {
     throw new AppError("conflict", `A pool named "${name}" already exists`, { field: "name" });
   }
   throw err;
 };
 
+/**
+ * How many ids createPool draws from the column default before giving up: a drawn id is taken
+ * only when a client chose that very id before, so each draw moves past one such pool.
+ */
+const GENERATED_ID_ATTEMPTS = 20;
+
 const createPool = defineTool({
   name: "create-ip-pool",
   description:
-    "Create an IP pool for a network (CIDR) with optional gateway, DNS servers, reserved ranges (addresses or first-last ranges never handed out) and alert threshold (percent, default 90).",
+    "Create an IP pool for a network (CIDR) with optional gateway, DNS servers, reserved ranges (addresses or first-last ranges never handed out) and alert threshold (percent, default 90). `id` chooses the pool's id (e.g. pool-1); without it the next free pool-N is used.",
   scope: "write",
   input: z.object({
+    /** The pool's id ("pool-1"); without it the server makes the next "pool-N". */
+    id: poolId.optional(),
     name: shortText(200),
     network: z.string().trim().min(2).max(64),
     gateway: addrText.optional(),
@@ -80,30 +102,52 @@ const createPool = defineTool({
   }).strict(),
   handler: async (args, ctx) => {
     const p = plan(args);
-    return await ctx.db.transaction(async (tx) => {
-      const [pool] = await tx.query<Record<string, unknown>>(sql("InsertPool"), [
-        args.name,
-        p.network,
-        p.gateway,
-        p.dnsServers,
-        args.vlanId ?? null,
-        args.poolType ?? "static",
-        args.description ?? "",
-        args.site ?? null,
-        p.reservedRanges,
-        args.alertThreshold ?? 90,
-        args.isActive ?? true,
-      ]).catch(nameTaken(args.name));
-      await rebuildRanges(tx, pool.id as number, p);
-      await audit(tx, ctx.actor, {
-        action: "create",
-        entityType: "ip_pool",
-        entityId: pool.id as number,
-        newValues: pool,
+    const values = [
+      args.name,
+      p.network,
+      p.gateway,
+      p.dnsServers,
+      args.vlanId ?? null,
+      args.poolType ?? "static",
+      args.description ?? "",
+      args.site ?? null,
+      p.reservedRanges,
+      args.alertThreshold ?? 90,
+      args.isActive ?? true,
+      ctx.actor.user,
+    ];
+    const create = () =>
+      ctx.db.transaction(async (tx) => {
+        const [pool] = await (args.id === undefined
+          ? tx.query<Record<string, unknown>>(sql("InsertPool"), values)
+          : tx.query<Record<string, unknown>>(sql("InsertPoolWithId"), [...values, args.id]))
+          .catch(poolClash(args.name, args.id));
+        const id = String(pool.id);
+        await rebuildRanges(tx, id, p);
+        await audit(tx, ctx.actor, {
+          action: "create",
+          entityType: "ip_pool",
+          entityId: id,
+          newValues: pool,
+        });
+        await publish(tx, { type: "pool-changed", poolId: id, change: "created" });
+        return pool;
       });
-      await publish(tx, { type: "pool-changed", poolId: pool.id, change: "created" });
-      return pool;
-    });
+    // A generated id that a client already chose is drawn again (the sequence has moved on).
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await create();
+      } catch (err) {
+        if (uniqueViolated(err) !== "ip_pools_pkey") throw err;
+        if (attempt >= GENERATED_ID_ATTEMPTS) {
+          throw new AppError(
+            "conflict",
+            `Cannot create pool "${args.name}": the next ${GENERATED_ID_ATTEMPTS} generated ids are all taken; give an id`,
+            { field: "id" },
+          );
+        }
+      }
+    }
   },
 });
 
@@ -113,7 +157,7 @@ const updatePool = defineTool({
     "Change a pool's fields; null clears gateway, vlanId or site. New exclusions may not cover allocated addresses.",
   scope: "write",
   input: z.object({
-    poolId: id,
+    poolId,
     name: shortText(200).optional(),
     network: z.string().trim().min(2).max(64).optional(),
     gateway: addrText.nullable().optional(),
@@ -155,7 +199,7 @@ const updatePool = defineTool({
         p.reservedRanges,
         args.alertThreshold ?? locked.alert_threshold,
         args.isActive ?? locked.is_active,
-      ]).catch(nameTaken(args.name ?? String(old.name)));
+      ]).catch(poolClash(args.name ?? String(old.name), undefined));
       if (exclusionsChanged || !locked.ranges_ready) await rebuildRanges(tx, locked.id, p);
       const active = BigInt(locked.active_count);
       await syncPoolThreshold(tx, ctx.actor, {
@@ -182,7 +226,7 @@ const updatePool = defineTool({
 /** Refuses new exclusions or a new network that would strand an active allocation. */
 async function refuseCoveringAllocations(
   tx: Queryable,
-  poolId: number,
+  poolId: string,
   name: string,
   p: PoolPlan,
 ): Promise<void> {
@@ -209,7 +253,7 @@ const deletePool = defineTool({
   description:
     "Delete a pool with its allocation history. Refused while addresses are allocated unless force is true.",
   scope: "write",
-  input: z.object({ poolId: id, force: z.boolean().optional() }).strict(),
+  input: z.object({ poolId, force: z.boolean().optional() }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       const [locked] = await lockPools(tx, [args.poolId]);
@@ -254,13 +298,13 @@ async function withSamples(
     pool.available = [];
   }
   if (!size || !pools.length) return;
-  const samples = await db.query<{ pool_id: number; allocated: string[]; free_ranges: string[] }>(
+  const samples = await db.query<{ pool_id: string; allocated: string[]; free_ranges: string[] }>(
     sql("PoolSamples"),
     [pools.map((p) => p.id), size],
   );
-  const byId = new Map(samples.map((s) => [Number(s.pool_id), s]));
+  const byId = new Map(samples.map((s) => [s.pool_id, s]));
   for (const pool of pools) {
-    const s = byId.get(Number(pool.id));
+    const s = byId.get(pool.id as string);
     if (!s) continue;
     pool.allocated = s.allocated;
     const available: string[] = [];
@@ -283,7 +327,7 @@ const getPool = defineTool({
   name: "get-ip-pool",
   description: "One pool with usage figures and bounded samples of allocated and free addresses.",
   scope: "read",
-  input: z.object({ poolId: id, sampleSize }).strict(),
+  input: z.object({ poolId, sampleSize }).strict(),
   handler: async (args, ctx) => {
     const [pool] = await ctx.db.query<Record<string, unknown>>(sql("GetPool"), [args.poolId]);
     if (!pool) throw notFound(`Pool ${args.poolId} does not exist`, { poolId: args.poolId });
@@ -327,21 +371,31 @@ const getPools = defineTool({
 const allocateIp = defineTool({
   name: "allocate-ip",
   description:
-    "Allocate the lowest free address of a pool (or a specific `ip`, or `count` addresses all or nothing). A retried call with the same idempotencyKey returns the same allocation.",
+    "Allocate the lowest free address of a pool (or a specific `ip`, or `count` addresses all or nothing). A retried call with the same idempotencyKey returns the same allocation. `notes` (or `description`) is stored with each address.",
   scope: "write",
   input: z.object({
-    poolId: id,
-    assetId: z.string().trim().min(1).max(200).optional(),
-    deviceName: z.string().trim().min(1).max(200).optional(),
-    deviceType: z.string().trim().min(1).max(100).optional(),
+    poolId,
+    assetId: assetId.optional(),
+    deviceName: z.string().trim().min(1).max(255).optional(),
+    deviceType: z.string().trim().min(1).max(50).optional(),
     ip: addrText.optional(),
     count: z.number().int().min(1).max(1024).optional(),
     idempotencyKey: z.string().min(1).max(200).optional(),
     macAddress: z.string().trim().min(1).max(32).optional(),
     hostname: z.string().trim().min(1).max(253).optional(),
+    notes: z.string().max(2000).optional(),
+    /** The older name of notes. */
     description: z.string().max(2000).optional(),
   }).strict(),
   handler: async (args, ctx) => {
+    if (
+      args.notes !== undefined && args.description !== undefined &&
+      args.notes !== args.description
+    ) {
+      throw new AppError("invalid", "notes: give notes or description (its older name), not both", {
+        field: "notes",
+      });
+    }
     if (args.ip !== undefined && (args.count ?? 1) !== 1) {
       throw new AppError("invalid", "count: a specific ip allocates exactly one address", {
         field: "count",
@@ -368,7 +422,7 @@ const allocateIp = defineTool({
       deviceType: args.deviceType,
       macAddress: mac,
       hostname: args.hostname,
-      description: args.description,
+      notes: args.notes ?? args.description,
       actor: ctx.actor,
     });
     // The first allocation's fields stay at the top level, as single allocations always were.
@@ -383,11 +437,14 @@ const releaseIp = defineTool({
   scope: "write",
   input: z.object({
     ip: addrText.optional(),
-    poolId: id.optional(),
-    assetId: z.string().trim().min(1).max(200).optional(),
-  }).strict().refine((a) => a.assetId !== undefined || (a.ip !== undefined && a.poolId), {
-    message: "Give ip and poolId, or assetId",
-  }),
+    poolId: poolId.optional(),
+    assetId: assetId.optional(),
+  }).strict().refine(
+    (a) => a.assetId !== undefined || (a.ip !== undefined && a.poolId !== undefined),
+    {
+      message: "Give ip and poolId, or assetId",
+    },
+  ),
   handler: async (args, ctx) => {
     const released: AllocationRow[] = await release(ctx.db, {
       poolId: args.poolId,

@@ -6,6 +6,7 @@ import { notFound } from "../errors.ts";
 import { applyPlan, diagramDrift, type DiagramModel, planDeploy } from "../netbox/deploy.ts";
 import { netboxClientFrom, poolSelectionFrom } from "../netbox/settings.ts";
 import { syncNetbox } from "../netbox/sync.ts";
+import { diagramId } from "./common.ts";
 import { diagramAccess } from "./diagram_acl.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
@@ -39,7 +40,7 @@ const listSyncRuns = defineTool({
 
 async function loadModel(
   ctx: ToolContext,
-  id: number,
+  id: string,
 ): Promise<DiagramModel & { name: string }> {
   // Per-user diagram access: a hidden diagram is reported as missing.
   const visible = (await diagramAccess(ctx.db, ctx, id)) !== null;
@@ -63,7 +64,7 @@ const deployDiagram = defineTool({
     "Create in NetBox the devices, interfaces, IP addresses (as primary) and cables a diagram shows and NetBox lacks. Dry run (the default) returns the plan only.",
   scope: "admin",
   input: z.object({
-    diagramId: z.number().int().positive(),
+    diagramId,
     dryRun: z.boolean().default(true),
     siteId: z.number().int().positive().optional(),
     roleId: z.number().int().positive().optional(),
@@ -96,7 +97,7 @@ const diagramDriftTool = defineTool({
   description:
     "Compare a diagram with NetBox: devices and links missing on either side, ports and addresses that disagree.",
   scope: "read",
-  input: z.object({ diagramId: z.number().int().positive() }).strict(),
+  input: z.object({ diagramId }).strict(),
   handler: async (args, ctx) => {
     const client = netboxClientFrom(ctx.config);
     const model = await loadModel(ctx, args.diagramId);

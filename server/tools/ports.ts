@@ -1,53 +1,157 @@
 // Device port tools: create or change a port (with its connection to a peer port, kept
-// symmetric) and delete one. A status change re-runs the "all ports down" alert check.
+// symmetric) and delete one. A port belongs to a device by the device's asset id; its peer is
+// named by (connected_to_device, connected_to_port). A status change re-runs the "all ports
+// down" alert check.
 import { z } from "zod";
 import { audit } from "../audit.ts";
 import type { Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
-import { invalid, notFound } from "../errors.ts";
+import { AppError, invalid, notFound } from "../errors.ts";
 import { checkDevicePorts } from "../ipam/alerts.ts";
-import { id } from "./common.ts";
+import { assetId, id } from "./common.ts";
 import { macArg, publishDevices } from "./devices.ts";
 import { type Actor, defineTool } from "./tool.ts";
 
-export const PORT_STATUSES = ["up", "down", "disabled", "unknown"] as const;
+/** What device_ports.status holds. */
+export const PORT_STATUSES = ["up", "down", "admin-down", "unknown"] as const;
+
+// Speeds are text in the document's style: "100M", "1G", "2.5G", "10G", "100G". Kept as kbit/s
+// in between, NetBox's unit, so a speed from either side reads the same.
+const UNITS: [string, number][] = [["G", 1_000_000], ["M", 1_000], ["K", 1]];
+const SPEED_TEXT = /^(\d{1,9}(?:\.\d{1,6})?)\s*([KMGT])(?:b(?:it)?(?:ps|\/s)?)?$/i;
+
+/** A speed in kbit/s as text: the largest unit that shows it exactly ("2.5G", "100M"). */
+export function speedFromKbps(kbps: number | null | undefined): string | null {
+  if (kbps === null || kbps === undefined || !Number.isFinite(kbps) || kbps < 0) return null;
+  const whole = Math.round(kbps);
+  if (whole === 0) return "0M";
+  for (const [unit, size] of UNITS) {
+    const n = whole / size;
+    // At most three decimals ("1.544M"), so the text stays short and exact.
+    if (n >= 1 && Math.round(n * 1000) === n * 1000) return `${n}${unit}`;
+  }
+  return `${whole}K`;
+}
+
+/** Normalises a speed given as text ("1G", "2.5 G", "1000M", "10Gbps") to the stored style. */
+export function speedFromText(text: string): string | null {
+  const m = text.trim().match(SPEED_TEXT);
+  if (!m) return null;
+  const factor = { K: 1, M: 1_000, G: 1_000_000, T: 1_000_000_000 }[
+    m[2].toUpperCase() as "K" | "M" | "G" | "T"
+  ];
+  return speedFromKbps(Math.round(Number(m[1]) * factor));
+}
+
+// Text in the document's style, or a number of Mbit/s as the speedMbps argument takes.
+const speedArg = z.union([z.string().max(20), z.number().int().min(0).max(100_000_000)])
+  .transform((v, c) => {
+    const speed = typeof v === "number" ? speedFromKbps(v * 1000) : speedFromText(v);
+    if (speed === null) {
+      c.addIssue({ code: "custom", message: 'must be a speed such as "100M", "1G" or "2.5G"' });
+      return z.NEVER;
+    }
+    return speed;
+  });
 
 type PortRow = Record<string, unknown> & {
   id: number;
-  device_id: number;
+  device_id: string;
+  port_name: string;
   status: string;
-  connected_port_id: number | null;
+  connected_to_device: string | null;
+  connected_to_port: string | null;
 };
+
+type Unlinked = {
+  id: number;
+  device_id: string;
+  old_connected_to_device: string | null;
+  old_connected_to_port: string | null;
+};
+
+const peerOf = (d: string | null, p: string | null) => ({
+  connected_to_device: d,
+  connected_to_port: p,
+});
 
 const saveDevicePort = defineTool({
   name: "save-device-port",
   description:
-    "Create a port (deviceId and portName) or change one (id). connectedPortId connects it to another port both ways, dropping either side's previous connection; null disconnects it.",
+    'Create a port (deviceId, the device\'s asset id, and portName) or change one (id). speed is text such as "1G" or "100M" (speedMbps a number of Mbit/s); status is up, down, admin-down or unknown. connectedPortId, or connectedToDevice with connectedToPort, connects it to another port both ways, dropping either side\'s previous connection; null disconnects it.',
   scope: "write",
   input: z.object({
     id: id.optional(),
-    deviceId: id.optional(),
+    deviceId: assetId.optional(),
     portName: z.string().trim().min(1).max(100).optional(),
-    portType: z.string().trim().min(1).max(100).nullable().optional(),
+    portType: z.string().trim().min(1).max(50).nullable().optional(),
+    speed: speedArg.nullable().optional(),
     speedMbps: z.number().int().min(0).max(100_000_000).nullable().optional(),
-    status: z.enum(PORT_STATUSES).optional(),
+    // "disabled" is the earlier word for admin-down.
+    status: z.enum([...PORT_STATUSES, "disabled"]).transform((s) =>
+      s === "disabled" ? "admin-down" : s
+    ).optional(),
     macAddress: z.string().trim().min(1).max(32).nullable().optional(),
     vlanId: z.number().int().min(1).max(4094).nullable().optional(),
     description: z.string().max(1000).nullable().optional(),
     connectedPortId: id.nullable().optional(),
-  }).strict().refine((a) => a.id !== undefined || (a.deviceId && a.portName), {
-    message: "Give id to change a port, or deviceId and portName to create one",
-  }),
+    connectedToDevice: assetId.nullable().optional(),
+    connectedToPort: z.string().trim().min(1).max(100).nullable().optional(),
+  }).strict()
+    .refine((a) => a.id !== undefined || (a.deviceId && a.portName), {
+      message: "Give id to change a port, or deviceId and portName to create one",
+    })
+    .refine((a) => a.speed === undefined || a.speedMbps === undefined, {
+      message: "Give speed or speedMbps, not both",
+      path: ["speed"],
+    })
+    .refine(
+      (a) =>
+        (a.connectedToDevice === undefined) === (a.connectedToPort === undefined) &&
+        (a.connectedToDevice === null) === (a.connectedToPort === null),
+      {
+        message: "connectedToDevice and connectedToPort go together (both null disconnects)",
+        path: ["connectedToPort"],
+      },
+    )
+    .refine((a) => a.connectedPortId === undefined || a.connectedToDevice === undefined, {
+      message: "Give connectedPortId or connectedToDevice and connectedToPort, not both",
+      path: ["connectedPortId"],
+    }),
   handler: async (args, ctx) => {
     const mac = macArg(args.macAddress, "macAddress");
+    const speed = args.speedMbps !== undefined
+      ? (args.speedMbps === null ? null : speedFromKbps(args.speedMbps * 1000))
+      : args.speed;
     if (args.id !== undefined && args.connectedPortId === args.id) {
       throw invalid(`Port ${args.id} cannot be connected to itself`, { field: "connectedPortId" });
     }
     return await ctx.db.transaction(async (tx) => {
+      // The peer named by device and port name, as a port id.
+      let peerId = args.connectedPortId;
+      if (args.connectedToDevice === null) peerId = null;
+      else if (args.connectedToDevice !== undefined) {
+        const [found] = await tx.query<{ id: number }>(sql("FindPort"), [
+          args.connectedToDevice,
+          args.connectedToPort,
+        ]);
+        if (!found) {
+          throw notFound(
+            `Device ${args.connectedToDevice} has no port ${args.connectedToPort}`,
+            { connectedToDevice: args.connectedToDevice, connectedToPort: args.connectedToPort },
+          );
+        }
+        peerId = found.id;
+        if (args.id !== undefined && peerId === args.id) {
+          throw invalid(`Port ${args.id} cannot be connected to itself`, {
+            field: "connectedToPort",
+          });
+        }
+      }
       let port: PortRow;
       let old: PortRow | null = null;
       if (args.id === undefined) {
-        const [device] = await tx.query(sql("GetDeviceBrief"), [args.deviceId]);
+        const [device] = await tx.query(sql("DeviceExists"), [args.deviceId]);
         if (!device) {
           throw notFound(`Device ${args.deviceId} does not exist`, { deviceId: args.deviceId });
         }
@@ -55,18 +159,18 @@ const saveDevicePort = defineTool({
           args.deviceId,
           args.portName,
           args.portType ?? null,
-          args.speedMbps ?? null,
+          speed ?? null,
           args.status ?? null,
           mac ?? null,
           args.vlanId ?? null,
           args.description ?? null,
-        ]);
+        ]).catch((err) => {
+          throw portNameTaken(err, args.deviceId!, args.portName!);
+        });
       } else {
         // The peer is locked now too, in id order with this port, so two calls connecting
         // the same pair from either end cannot deadlock.
-        const ids = [args.id, args.connectedPortId].filter((x): x is number =>
-          typeof x === "number"
-        );
+        const ids = [args.id, peerId].filter((x): x is number => typeof x === "number");
         const locked = await tx.query<PortRow>(sql("LockPorts"), [ids]);
         old = locked.find((p) => Number(p.id) === args.id) ?? null;
         if (!old) throw notFound(`Port ${args.id} does not exist`, { id: args.id });
@@ -77,25 +181,28 @@ const saveDevicePort = defineTool({
           );
         }
         const pick = <T>(v: T | undefined, was: unknown) => v === undefined ? was : v;
+        const portName = pick(args.portName, old.port_name) as string;
         [port] = await tx.query<PortRow>(sql("UpdatePort"), [
           args.id,
-          pick(args.portName, old.port_name),
+          portName,
           pick(args.portType, old.port_type),
-          pick(args.speedMbps, old.speed_mbps),
+          pick(speed, old.speed),
           pick(args.status, old.status),
           pick(mac, old.mac_address),
           pick(args.vlanId, old.vlan_id),
           args.description === undefined ? old.description : (args.description ?? ""),
-        ]);
+        ]).catch((err) => {
+          throw portNameTaken(err, old!.device_id, portName);
+        });
       }
       const touched = [port.device_id];
-      if (args.connectedPortId !== undefined) {
-        touched.push(...await connect(tx, ctx.actor, port, args.connectedPortId));
+      if (peerId !== undefined) {
+        touched.push(...await connect(tx, ctx.actor, port, peerId));
         [port] = await tx.query<PortRow>(sql("LockPorts"), [[port.id]]);
       }
       await audit(tx, ctx.actor, {
         action: old ? "update" : "create",
-        entityType: "device_port",
+        entityType: "port",
         entityId: port.id,
         oldValues: old ?? undefined,
         newValues: port,
@@ -109,17 +216,28 @@ const saveDevicePort = defineTool({
   },
 });
 
+/** A second port of the same name on a device is a conflict, not an internal error. */
+function portNameTaken(err: unknown, device: string, name: string): unknown {
+  if ((err as { code?: string })?.code === "23505") {
+    return new AppError("conflict", `Device ${device} already has a port named ${name}`, {
+      deviceId: device,
+      portName: name,
+    });
+  }
+  return err;
+}
+
 /**
  * Connects port to peerId (or disconnects it when null): clears the connections of both
  * ports and of whatever was connected to either, then links the pair both ways. Audits every
- * other port whose connection changed; returns their device ids.
+ * other port whose connection changed; returns their devices' asset ids.
  */
 async function connect(
   tx: Tx,
   actor: Actor,
   port: PortRow,
   peerId: number | null,
-): Promise<number[]> {
+): Promise<string[]> {
   let peer: PortRow | undefined;
   if (peerId !== null) {
     // Both rows locked in id order; port itself is locked already (or new).
@@ -127,26 +245,36 @@ async function connect(
     peer = locked.find((p) => Number(p.id) === peerId);
     if (!peer) throw notFound(`Port ${peerId} does not exist`, { connectedPortId: peerId });
   }
-  const changed = await tx.query<{ id: number; device_id: number; old_connected_port_id: number }>(
+  const changed = await tx.query<Unlinked>(
     sql("UnlinkPorts"),
     [peer ? [port.id, peer.id] : [port.id]],
   );
   if (peer) await tx.query(sql("LinkPorts"), [port.id, peer.id]);
-  const devices: number[] = [];
+  const devices: string[] = [];
   const others = new Map(changed.filter((c) => c.id !== port.id).map((c) => [c.id, c]));
   if (peer && !others.has(peer.id)) {
-    others.set(peer.id, { id: peer.id, device_id: peer.device_id, old_connected_port_id: 0 });
+    others.set(peer.id, {
+      id: peer.id,
+      device_id: peer.device_id,
+      old_connected_to_device: peer.connected_to_device,
+      old_connected_to_port: peer.connected_to_port,
+    });
   }
   for (const other of others.values()) {
-    const now = peer && other.id === peer.id ? port.id : null;
-    const was = other.id === peer?.id ? peer.connected_port_id : other.old_connected_port_id;
-    if (was === now) continue;
+    const now = peer && other.id === peer.id
+      ? peerOf(port.device_id, port.port_name)
+      : peerOf(null, null);
+    const was = peerOf(other.old_connected_to_device, other.old_connected_to_port);
+    if (
+      was.connected_to_device === now.connected_to_device &&
+      was.connected_to_port === now.connected_to_port
+    ) continue;
     await audit(tx, actor, {
       action: "update",
-      entityType: "device_port",
+      entityType: "port",
       entityId: other.id,
-      oldValues: { connected_port_id: was },
-      newValues: { connected_port_id: now },
+      oldValues: was,
+      newValues: now,
     });
     devices.push(other.device_id);
   }
@@ -162,13 +290,11 @@ const deleteDevicePort = defineTool({
     return await ctx.db.transaction(async (tx) => {
       const [old] = await tx.query<PortRow>(sql("LockPorts"), [[args.id]]);
       if (!old) throw notFound(`Port ${args.id} does not exist`, { id: args.id });
-      const changed = await tx.query<
-        { id: number; device_id: number; old_connected_port_id: number }
-      >(sql("UnlinkPorts"), [[old.id]]);
+      const changed = await tx.query<Unlinked>(sql("UnlinkPorts"), [[old.id]]);
       await tx.query(sql("DeletePort"), [old.id]);
       await audit(tx, ctx.actor, {
         action: "delete",
-        entityType: "device_port",
+        entityType: "port",
         entityId: old.id,
         oldValues: old,
       });
@@ -176,10 +302,10 @@ const deleteDevicePort = defineTool({
       for (const peer of peers) {
         await audit(tx, ctx.actor, {
           action: "update",
-          entityType: "device_port",
+          entityType: "port",
           entityId: peer.id,
-          oldValues: { connected_port_id: peer.old_connected_port_id },
-          newValues: { connected_port_id: null },
+          oldValues: peerOf(peer.old_connected_to_device, peer.old_connected_to_port),
+          newValues: peerOf(null, null),
         });
       }
       // The remaining ports may now all be down.

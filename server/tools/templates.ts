@@ -11,22 +11,32 @@ import {
   type Variable,
   variablesSchema,
 } from "../diagrams/template.ts";
-import { invalid, notFound } from "../errors.ts";
-import { id, likeEscape, limit, offset } from "./common.ts";
-import { DiagramParseError } from "../diagrams/model.ts";
+import { AppError, invalid, notFound } from "../errors.ts";
+import { likeEscape, limit, offset, templateId } from "./common.ts";
+import { type DiagramJson, DiagramParseError } from "../diagrams/model.ts";
 import { createDiagram, diagramRefusal, parseForSave } from "./diagrams.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
 type TemplateRow = Record<string, unknown> & {
-  id: number;
+  id: string;
   name: string;
   xml: string;
   variables: Variable[];
 };
 
-/** Refuses a template whose XML is not a diagram or uses placeholders it does not declare. */
-async function checkTemplate(xml: string, variables: Variable[], ctx: ToolContext) {
-  await parseForSave(xml, ctx);
+/** How many generated ids a create tries when each is taken by a client-chosen one. */
+const ID_ATTEMPTS = 5;
+
+/**
+ * Refuses a template whose XML is not a diagram or uses placeholders it does not declare;
+ * returns the XML's diagram_json, which the template keeps as template_json.
+ */
+async function checkTemplate(
+  xml: string,
+  variables: Variable[],
+  ctx: ToolContext,
+): Promise<DiagramJson> {
+  const parsed = await parseForSave(xml, ctx);
   const declared = new Set(variables.map((v) => v.name));
   const used = await placeholdersOf(xml, ctx.config.ARCHIFLOW_MAX_DIAGRAM_BYTES);
   const undeclared = used.filter((p) => !declared.has(p));
@@ -38,6 +48,7 @@ async function checkTemplate(xml: string, variables: Variable[], ctx: ToolContex
       { field: "variables", undeclared },
     );
   }
+  return parsed;
 }
 
 const templateFields = {
@@ -48,25 +59,44 @@ const templateFields = {
 const createTemplate = defineTool({
   name: "create-template",
   description:
-    "Create a diagram template: draw.io XML with {{variable}} placeholders in labels, attributes and page names, and typed variables (string, number, ip, cidr, enum).",
+    'Create a diagram template: draw.io XML with {{variable}} placeholders in labels, attributes and page names, and typed variables (string, number, ip, cidr, enum). Its id is the given `id`, or a new "template-N".',
   scope: "write",
   input: z.object({
+    id: templateId.optional(),
     name: z.string().trim().min(1).max(200),
     xml: z.string().min(1),
     variables: variablesSchema.default([]),
     ...templateFields,
   }).strict(),
   handler: async (args, ctx) => {
-    await checkTemplate(args.xml, args.variables, ctx);
+    const parsed = await checkTemplate(args.xml, args.variables, ctx);
+    const fields = [
+      args.name,
+      args.description ?? null,
+      args.category ?? null,
+      args.xml,
+      JSON.stringify(args.variables),
+      JSON.stringify(parsed),
+      ctx.actor.user,
+    ];
     return await ctx.db.transaction(async (tx) => {
-      const [row] = await tx.query<TemplateRow>(sql("InsertTemplate"), [
-        args.name,
-        args.description ?? null,
-        args.category ?? null,
-        args.xml,
-        JSON.stringify(args.variables),
-        ctx.actor.user,
-      ]);
+      const insert = () =>
+        args.id === undefined
+          ? tx.query<TemplateRow>(sql("InsertNumberedTemplate"), fields)
+          : tx.query<TemplateRow>(sql("InsertTemplate"), [args.id, ...fields]);
+      let [row] = await insert();
+      for (let attempt = 1; !row && args.id === undefined && attempt < ID_ATTEMPTS; attempt++) {
+        [row] = await insert();
+      }
+      if (!row) {
+        throw new AppError(
+          "conflict",
+          args.id === undefined
+            ? "Cannot create template: no free template id was found; try again"
+            : `Cannot create template "${args.name}": the id ${args.id} is taken`,
+          { field: "id" },
+        );
+      }
       const { xml: _xml, ...shown } = row;
       await audit(tx, ctx.actor, {
         action: "create",
@@ -85,7 +115,7 @@ const updateTemplate = defineTool({
     "Change a template's name, description, category, XML or variables; fields not given keep their values.",
   scope: "write",
   input: z.object({
-    id,
+    id: templateId,
     name: z.string().trim().min(1).max(200).optional(),
     xml: z.string().min(1).optional(),
     variables: variablesSchema.optional(),
@@ -95,7 +125,13 @@ const updateTemplate = defineTool({
     return await ctx.db.transaction(async (tx) => {
       const [old] = await tx.query<TemplateRow>(sql("LockTemplate"), [args.id]);
       if (!old) throw notFound(`Cannot update template ${args.id}: no such template`);
-      await checkTemplate(args.xml ?? old.xml, args.variables ?? old.variables, ctx);
+      const parsed = await checkTemplate(
+        args.xml ?? old.xml,
+        args.variables ?? old.variables,
+        ctx,
+      );
+      // template_json follows template_xml: written with new XML (and for a template that has
+      // none yet, such as a shipped one).
       const [row] = await tx.query<TemplateRow>(sql("UpdateTemplate"), [
         args.id,
         args.name ?? null,
@@ -103,6 +139,7 @@ const updateTemplate = defineTool({
         args.category ?? null,
         args.xml ?? null,
         args.variables === undefined ? null : JSON.stringify(args.variables),
+        JSON.stringify(parsed),
       ]);
       const { xml: _a, ...before } = old;
       const { xml: _b, ...after } = row;
@@ -147,7 +184,7 @@ const getTemplate = defineTool({
   name: "get-template",
   description: "One template with its XML and variables.",
   scope: "read",
-  input: z.object({ id }).strict(),
+  input: z.object({ id: templateId }).strict(),
   handler: async (args, ctx) => {
     const [row] = await ctx.db.query(sql("GetTemplate"), [args.id]);
     if (!row) throw notFound(`Template ${args.id} does not exist`);
@@ -159,7 +196,7 @@ const deleteTemplate = defineTool({
   name: "delete-template",
   description: "Delete a template. Diagrams made from it stay as they are.",
   scope: "write",
-  input: z.object({ id }).strict(),
+  input: z.object({ id: templateId }).strict(),
   handler: async (args, ctx) => {
     return await ctx.db.transaction(async (tx) => {
       const [row] = await tx.query<Record<string, unknown>>(sql("DeleteTemplate"), [args.id]);
@@ -181,8 +218,8 @@ const instantiateTemplate = defineTool({
     "Create a new diagram from a template: {{variable}} placeholders are replaced by the given values (validated by type, XML-escaped); required variables must be given, others fall back to their defaults.",
   scope: "write",
   input: z.object({
-    templateId: id,
-    name: z.string().trim().min(1).max(300),
+    templateId,
+    name: z.string().trim().min(1).max(255),
     values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     description: z.string().max(5000).optional(),
     tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),

@@ -1,6 +1,6 @@
 -- name: GetAlert :one
 -- One alert by id.
 SELECT id, alert_type, severity, title, message, source, entity_type, entity_id, dedup_key, details,
-          acknowledged, acknowledged_by, acknowledged_at, resolved, resolved_by, resolved_at,
+          is_acknowledged, acknowledged_by, acknowledged_at, resolved, resolved_by, resolved_at,
           created_at, updated_at
-  FROM alerts WHERE id = $1
+  FROM alerts WHERE id = $1::bigint

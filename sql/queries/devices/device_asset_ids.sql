@@ -1,5 +1,3 @@
 -- name: DeviceAssetIds :many
--- Ids and asset ids of the devices whose id is in $1 or whose asset id is in $2, for events.
-SELECT id, asset_id FROM network_devices
- WHERE id = ANY($1::int8[]) OR asset_id = ANY($2::text[])
- ORDER BY id
+-- Which of the asset ids $1 name existing devices, for events.
+SELECT asset_id FROM network_devices WHERE asset_id = ANY($1::text[]) ORDER BY asset_id

@@ -1,8 +1,8 @@
 -- name: LockDevice :one
--- Device by id ($1) or asset id ($2), locked for a delete.
-SELECT id, asset_id, device_name, device_type, vendor, model, serial_number, status, site,
-       location, host(primary_ip) AS primary_ip, host(management_ip) AS management_ip, netbox_id,
-       metadata, created_at, updated_at
+-- Device with asset id $1, locked for a delete.
+SELECT asset_id, device_name, device_type, vendor, model, serial_number, location, rack_position,
+       status, site, host(primary_ip) AS primary_ip, host(management_ip) AS management_ip,
+       netbox_id, metadata, created_at, updated_at, created_by
   FROM network_devices
- WHERE id = $1 OR asset_id = $2
+ WHERE asset_id = $1
  FOR UPDATE

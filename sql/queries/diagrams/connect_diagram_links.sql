@@ -1,14 +1,15 @@
 -- name: ConnectDiagramLinks :many
 -- plan: per call
--- Connects the port pairs a diagram draws (both ways), records which diagram made each link,
--- audits connections made between ports that existed before, and returns how many links it
--- made and those refused because a port is cabled elsewhere. A link between two ports the save
--- itself created is part of creating them: like the ports, it is audited by the diagram's own
--- audit row (which lists such links), not by a row of its own.
+-- Connects the port pairs a diagram ($1) draws (both ways: each port names the other's device
+-- and port), records which diagram made each link, audits connections made between ports that
+-- existed before (as made by $8, from address $9, agent $10, request $11), and returns how
+-- many links it made and those refused because a port is cabled elsewhere. A link between two
+-- ports the save itself created is part of creating them: like the ports, it is audited by the
+-- diagram's own audit row (which lists such links), not by a row of its own.
 -- Callers hold LockDiagramInventory, so the peers read here do not change underneath.
 WITH input AS (
   SELECT w.*, least(w.src, w.dst) AS a, greatest(w.src, w.dst) AS b
-    FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+    FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
                 $12::text[])
          AS w (src, dst, page_id, edge_id, label_src, label_dst, fresh)
 ), fresh AS (
@@ -16,22 +17,31 @@ WITH input AS (
   -- no diagram can have recorded it yet, so nothing needs reading.
   SELECT * FROM input WHERE fresh = 't'
 ), want AS (
-  SELECT i.*, pa.connected_port_id AS src_peer, pb.connected_port_id AS dst_peer
+  -- Whether each end is free, and whether it is cabled to the other end already.
+  SELECT i.*,
+         pa.device_id AS src_device, pa.port_name AS src_port,
+         pb.device_id AS dst_device, pb.port_name AS dst_port,
+         pa.connected_to_device IS NULL AS src_free,
+         pb.connected_to_device IS NULL AS dst_free,
+         coalesce((pa.connected_to_device, pa.connected_to_port) = (pb.device_id, pb.port_name),
+                  false) AS src_to_dst,
+         coalesce((pb.connected_to_device, pb.connected_to_port) = (pa.device_id, pa.port_name),
+                  false) AS dst_to_src
     FROM input i
     JOIN device_ports pa ON pa.id = i.src
     JOIN device_ports pb ON pb.id = i.dst
    WHERE i.fresh = 'f'
 ), ok AS (
-  SELECT *, (src_peer IS NOT DISTINCT FROM dst AND dst_peer IS NOT DISTINCT FROM src) AS existed
+  SELECT *, src_to_dst AND dst_to_src AS existed
     FROM want
-   WHERE (src_peer IS NULL OR src_peer = dst) AND (dst_peer IS NULL OR dst_peer = src)
+   WHERE (src_free OR src_to_dst) AND (dst_free OR dst_to_src)
 ), sides AS (
-  SELECT src AS port, dst AS peer FROM ok WHERE src_peer IS DISTINCT FROM dst
+  SELECT src AS port, dst_device AS peer_device, dst_port AS peer_port FROM ok WHERE NOT src_to_dst
   UNION ALL
-  SELECT dst, src FROM ok WHERE dst_peer IS DISTINCT FROM src
+  SELECT dst, src_device, src_port FROM ok WHERE NOT dst_to_src
 ), joined AS (
   UPDATE device_ports p
-     SET connected_port_id = s.peer
+     SET connected_to_device = s.peer_device, connected_to_port = s.peer_port
     FROM sides s
    WHERE p.id = s.port
   RETURNING p.id
@@ -56,10 +66,11 @@ WITH input AS (
 ), made AS (
   SELECT a, b, page_id, edge_id, label_src, label_dst FROM ok WHERE NOT existed
 ), aud AS (
-  INSERT INTO audit_log (user_name, client_addr, user_agent, request_id, action, entity_type,
-                         entity_id, old_values, new_values)
-  SELECT $8, $9, $10, $11, 'connect', 'device_connection', a || '-' || b, NULL,
-         jsonb_build_object('port_a_id', a, 'port_b_id', b, 'diagram_id', $1::bigint,
+  INSERT INTO audit_log (user_id, user_name, ip_address, user_agent, request_id, action,
+                         entity_type, entity_id, old_value, new_value)
+  SELECT left($8::text, 100), $8::text, $9::inet, $10, $11, 'connect', 'device_connection',
+         a || '-' || b, NULL,
+         jsonb_build_object('port_a_id', a, 'port_b_id', b, 'diagram_id', $1::text,
                             'page_id', page_id, 'edge_id', edge_id,
                             'source', label_src, 'target', label_dst)
     FROM made
@@ -69,7 +80,6 @@ SELECT 'connected' AS outcome, (count(*) + (SELECT count(*) FROM fresh))::int AS
   FROM made
 UNION ALL
 SELECT 'conflict', 1, w.page_id, w.edge_id,
-       CASE WHEN w.src_peer IS NOT NULL AND w.src_peer <> w.dst THEN w.label_src
-            ELSE w.label_dst END
+       CASE WHEN NOT (w.src_free OR w.src_to_dst) THEN w.label_src ELSE w.label_dst END
   FROM want w
- WHERE NOT ((w.src_peer IS NULL OR w.src_peer = w.dst) AND (w.dst_peer IS NULL OR w.dst_peer = w.src))
+ WHERE NOT ((w.src_free OR w.src_to_dst) AND (w.dst_free OR w.dst_to_src))

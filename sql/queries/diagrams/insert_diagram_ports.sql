@@ -6,14 +6,15 @@
 -- the `connect` rows of their links and the count in the diagram's own audit row: one audit
 -- row per port would double the cost of saving a large drawing.
 -- Each (device, port) appears in one link at most: the caller gives every port one link.
+-- Links whose devices are missing are left out (the caller notices the shorter arrays).
 WITH l AS (
-  SELECT w.ord, da.id AS sdev, w.sp, db.id AS tdev, w.tp, ps.id AS s_old, pt.id AS t_old
+  SELECT w.ord, w.sa, w.sp, w.ta, w.tp, ps.id AS s_old, pt.id AS t_old
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
          AS w (sa, sp, ta, tp, ord)
     JOIN network_devices da ON da.asset_id = w.sa
     JOIN network_devices db ON db.asset_id = w.ta
-    LEFT JOIN device_ports ps ON ps.device_id = da.id AND ps.port_name = w.sp
-    LEFT JOIN device_ports pt ON pt.device_id = db.id AND pt.port_name = w.tp
+    LEFT JOIN device_ports ps ON ps.device_id = w.sa AND ps.port_name = w.sp
+    LEFT JOIN device_ports pt ON pt.device_id = w.ta AND pt.port_name = w.tp
 ), ids AS (
   -- coalesce() draws a new id only for a missing port; the sequence is looked up once.
   SELECT l.*,
@@ -24,10 +25,13 @@ WITH l AS (
          s_old IS NULL AND t_old IS NULL AS fresh
     FROM l
 ), ins AS (
-  INSERT INTO device_ports (id, device_id, port_name, connected_port_id)
-  SELECT s_id, sdev, sp, CASE WHEN fresh THEN t_id END FROM ids WHERE s_old IS NULL
+  -- A new pair names each other as peers (the reference is checked at commit).
+  INSERT INTO device_ports (id, device_id, port_name, connected_to_device, connected_to_port)
+  SELECT s_id, sa, sp, CASE WHEN fresh THEN ta END, CASE WHEN fresh THEN tp END
+    FROM ids WHERE s_old IS NULL
   UNION ALL
-  SELECT t_id, tdev, tp, CASE WHEN fresh THEN s_id END FROM ids WHERE t_old IS NULL
+  SELECT t_id, ta, tp, CASE WHEN fresh THEN sa END, CASE WHEN fresh THEN sp END
+    FROM ids WHERE t_old IS NULL
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM ins)::int AS created,

@@ -3,4 +3,4 @@
 UPDATE diagram_versions
    SET is_published = false
  WHERE diagram_id = $1 AND is_published
-RETURNING version
+RETURNING version_number AS version

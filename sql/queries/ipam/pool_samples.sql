@@ -5,4 +5,4 @@ SELECT ids.id AS pool_id,
               WHERE a.pool_id = ids.id AND a.is_active ORDER BY a.ip_address LIMIT $2) AS allocated,
        ARRAY(SELECT host(r.first_ip) || '-' || host(r.last_ip) FROM ip_pool_free_ranges r
               WHERE r.pool_id = ids.id ORDER BY r.first_ip LIMIT $2) AS free_ranges
-  FROM unnest($1::bigint[]) AS ids(id)
+  FROM unnest($1::text[]) AS ids(id)

@@ -4,4 +4,4 @@
 DELETE FROM network_devices t
  WHERE t.netbox_id IS NOT NULL
    AND NOT EXISTS (SELECT 1 FROM unnest($1::integer[]) AS present (id) WHERE present.id = t.netbox_id)
-RETURNING t.id, t.netbox_id, to_jsonb(t) AS row
+RETURNING t.asset_id AS id, t.netbox_id, to_jsonb(t) AS row

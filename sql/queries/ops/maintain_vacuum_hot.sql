@@ -1,3 +1,5 @@
 -- name: MaintainVacuumHot :exec
 -- Reclaims dead rows of the tables that change most (allocations, audit, alerts, diagrams).
-VACUUM (ANALYZE) ip_allocations, audit_log, alerts, diagrams, diagram_versions, network_devices, device_ports, ip_pools;
+VACUUM (ANALYZE) archiflow.ip_allocations, archiflow.audit_log, archiflow.alerts,
+  archiflow.diagrams, archiflow.diagram_versions, archiflow.network_devices,
+  archiflow.device_ports, archiflow.ip_pools;

@@ -1,6 +1,6 @@
 -- name: ProbeTargets :many
 -- Active devices that have a management address, for the reachability prober.
-SELECT id, asset_id, device_name, host(management_ip) AS management_ip
+SELECT asset_id, device_name, host(management_ip) AS management_ip
   FROM network_devices
  WHERE status = 'active' AND management_ip IS NOT NULL
- ORDER BY id;
+ ORDER BY asset_id;

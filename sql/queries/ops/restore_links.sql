@@ -1,3 +1,4 @@
--- name: RestoreLinks :exec
--- Puts back the self-references of rows loaded by RestoreRows.
-SELECT archiflow_backup_link($1::text::regclass, $2::jsonb);
+-- name: RestoreLinksAtCommit :exec
+-- Checks the foreign keys between restored rows at commit, so that rows load in any order
+-- (a port and the peer it names may come in either order).
+SET CONSTRAINTS ALL DEFERRED;

@@ -1,5 +1,5 @@
 -- name: RestAuditLog :many
 -- Base rows of /api/audit-log/: the audit trail, read only.
-SELECT id, occurred_at, user_name, client_addr, user_agent, request_id, action, entity_type,
-       entity_id, old_values, new_values
+SELECT id, created_at, action, entity_type, entity_id, user_id, user_name, ip_address,
+       user_agent, request_id, old_value, new_value
   FROM audit_log

@@ -1,4 +1,5 @@
 -- name: DeleteTemplate :one
 -- Deletes a template; diagrams made from it are not affected.
 DELETE FROM templates WHERE id = $1
-RETURNING id, name, description, category, variables, created_by, created_at, updated_at
+RETURNING id, name, description, category, variables, is_active, created_by, created_at,
+          updated_at

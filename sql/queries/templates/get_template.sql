@@ -1,5 +1,5 @@
 -- name: GetTemplate :one
 -- One template with its XML and variables.
-SELECT id, name, description, category, xml_content AS xml, variables, created_by, created_at,
-       updated_at
+SELECT id, name, description, category, template_xml AS xml, variables, is_active, created_by,
+       created_at, updated_at
   FROM templates WHERE id = $1
