@@ -131,6 +131,18 @@ export type Config = z.infer<typeof configSchema>;
  * including database settings that are present but incomplete.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Other settings given empty count as unset (they have defaults or are optional). A database
+  // setting given empty is present: `DB_HOST: ${DB_HOST}` in a compose file with the variable
+  // unset must not quietly start on the embedded database instead.
+  const empty = databaseSettings().filter((k) => env[k] !== undefined && env[k]!.trim() === "");
+  if (empty.length) {
+    const one = empty.length === 1;
+    throw new ConfigError(
+      `Empty database settings: ${empty.join(", ")} ${one ? "is" : "are"} set but empty; ` +
+        `give ${one ? "it a value" : "them values"}, or unset ${one ? "it" : "them"} to use the ` +
+        `embedded database; refusing to start`,
+    );
+  }
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") cleaned[k] = v;
   const parsed = configSchema.safeParse(cleaned);
@@ -250,6 +262,11 @@ export function databaseTarget(config: Config): DatabaseTarget {
     };
   }
   return { kind: "pglite", dataDir: config.ARCHIFLOW_DATA_DIR };
+}
+
+/** Every setting that names a database: DATABASE_URL, then the groups' settings. */
+function databaseSettings(): string[] {
+  return ["DATABASE_URL", ...GROUPS.flatMap((g) => g.names)];
 }
 
 /** The settings present in the groups after GROUPS[rank] (all groups for -1). */

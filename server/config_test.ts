@@ -20,8 +20,28 @@ const PG = { PGHOST: "pg.example", PGPORT: "5433", PGDATABASE: "pgdb", PGUSER: "
 
 Deno.test("no database setting: the embedded database in the data folder", () => {
   assert.deepEqual(target({ ARCHIFLOW_DATA_DIR: "/tmp/x" }), { kind: "pglite", dataDir: "/tmp/x" });
-  // Empty values count as unset.
-  assert.equal(target({ DB_HOST: "", PGUSER: "" }).kind, "pglite");
+  // Other settings given empty count as unset.
+  const c = loadConfig({ ARCHIFLOW_LOG_LEVEL: "", PORT: "", NETBOX_URL: "" });
+  assert.deepEqual([c.ARCHIFLOW_LOG_LEVEL, c.PORT, c.NETBOX_URL], ["info", 3333, undefined]);
+});
+
+Deno.test("a database setting given empty is refused, never taken for unset", () => {
+  // A compose file's `DB_HOST: ${DB_HOST}` with the variable unset gives DB_HOST="".
+  const host = refusal({ DB_HOST: "" });
+  assert.match(host, /DB_HOST is set but empty/);
+  assert.match(host, /refusing to start/);
+  assert.match(refusal({ ...DB, DB_PASSWORD: "" }), /DB_PASSWORD is set but empty/);
+  assert.match(refusal({ DATABASE_URL: "" }), /DATABASE_URL is set but empty/);
+  assert.match(refusal({ DATABASE_URL: "  " }), /DATABASE_URL is set but empty/);
+  assert.match(
+    refusal({ ...PG, PGHOST: "", PGUSER: "", DB_NAME: "" }),
+    /DB_NAME, PGHOST, PGUSER are set but empty/,
+  );
+  // Even beside a complete setting of higher precedence: the empty one is a mistake to fix.
+  assert.match(
+    refusal({ DATABASE_URL: "postgres://h/d", PGHOST: "" }),
+    /PGHOST is set but empty/,
+  );
 });
 
 Deno.test("the document's DB_* settings name PostgreSQL, with the password kept apart", () => {
@@ -151,14 +171,15 @@ Deno.test({
           DB_PORT: parts.port,
           DB_NAME: parts.database,
           DB_USER: parts.user,
-          DB_PASSWORD: parts.password,
+          // No password in the URL (trust authentication): none given, as an empty one is refused.
+          ...(parts.password ? { DB_PASSWORD: parts.password } : {}),
         },
         {
           PGHOST: parts.host,
           PGPORT: parts.port,
           PGDATABASE: parts.database,
           PGUSER: parts.user,
-          PGPASSWORD: parts.password,
+          ...(parts.password ? { PGPASSWORD: parts.password } : {}),
         },
       ]
     ) {
@@ -179,21 +200,26 @@ Deno.test({
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 
-/** Runs main.ts with `env` over the database settings of this process, which are unset. */
+/** Runs main.ts with `env` instead of the database settings of this process (left out). */
 async function runMain(env: Record<string, string>) {
-  const unset = Object.fromEntries(
-    [
+  const inherited = Deno.env.toObject();
+  for (
+    const k of [
       "DATABASE_URL",
       ...["HOST", "PORT", "NAME", "USER", "PASSWORD"].map((k) => `DB_${k}`),
       ...["HOST", "PORT", "DATABASE", "USER", "PASSWORD"].map((k) => `PG${k}`),
-    ].map((k) => [k, ""]),
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
+    ]
+  ) delete inherited[k];
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN],
-    env: { ...unset, PORT: "0", HOST: "127.0.0.1", ...env },
+    clearEnv: true,
+    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ...env },
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  // A server that starts after all runs until stopped; its output then shows how it started.
+  const stop = setTimeout(() => child.kill("SIGTERM"), 30_000);
+  const out = await child.output().finally(() => clearTimeout(stop));
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   return { code: out.code, lines: text.split("\n").filter(Boolean) };
 }
@@ -212,6 +238,18 @@ Deno.test("main.ts refuses to start with DB_HOST but no DB_NAME, in one line", a
   assert.match(lines[0], /could not start/);
   assert.match(lines[0], /DB_NAME is missing/);
   assert.ok(!lines[0].includes("pw-never-logged"));
+  assert.ok(!lines.some((l) => l.includes('"listening"')));
+  assert.equal(await Deno.stat(dataDir).then(() => true, () => false), false, "no PGlite");
+});
+
+Deno.test("main.ts refuses to start with DB_HOST set but empty, in one line", async () => {
+  const dataDir = await Deno.makeTempDir();
+  await Deno.remove(dataDir);
+  const { code, lines } = await runMain({ DB_HOST: "", ARCHIFLOW_DATA_DIR: dataDir });
+  assert.notEqual(code, 0);
+  assert.equal(lines.length, 1, lines.join("\n"));
+  assert.match(lines[0], /could not start/);
+  assert.match(lines[0], /DB_HOST is set but empty/);
   assert.ok(!lines.some((l) => l.includes('"listening"')));
   assert.equal(await Deno.stat(dataDir).then(() => true, () => false), false, "no PGlite");
 });

@@ -98,6 +98,15 @@ INSERT INTO public.alerts (id, alert_type, severity, title, message, dedup_key, 
 VALUES (1, 'pool_exhausted', 'critical', 'Pool full', 'm', 'pool_exhausted:pool:1', '{"a": 1}',
         true, 'alice', '2024-03-01T00:00:00Z'),
        (2, 'ip_conflict', 'warning', 'Conflict', '', 'conflict:1', '{}', false, NULL, NULL);
+-- The prober named a device by its number; the port and status checks by its asset id.
+INSERT INTO public.alerts (id, alert_type, severity, title, message, source, entity_type,
+                           entity_id, dedup_key)
+VALUES (3, 'device_down', 'critical', 'Down', 'm', 'prober', 'network_device', '1',
+        'device_down:1'),
+       (4, 'device_down', 'critical', 'Down', 'm', 'system', 'network_device', 'RTR-1',
+        'device_down:device:RTR-1'),
+       (5, 'device_down', 'critical', 'Down', 'm', 'prober', 'network_device', '9',
+        'device_down:9');
 
 INSERT INTO public.audit_log (id, occurred_at, user_name, client_addr, user_agent, request_id,
                               action, entity_type, entity_id, old_values, new_values)
@@ -105,6 +114,20 @@ VALUES (1, '2024-04-01T00:00:00Z', 'alice', '192.0.2.7', 'curl', 'r-1', 'create'
         '1', NULL, '{"name": "core"}'),
        (2, '2024-04-02T00:00:00Z', 'netbox:bob', 'local socket', NULL, NULL, 'update',
         'network_device', '2', '{"status": "active"}', '{"status": "planned"}');
+-- The old words, as the old server wrote them; device 9 was deleted.
+INSERT INTO public.audit_log (id, user_name, action, entity_type, entity_id, new_values)
+VALUES (3, 'alice', 'allocate', 'ip_allocation', '4', '{"id": 4, "pool_id": 2}'),
+       (4, 'bob', 'release', 'ip_allocation', '2', '{"id": 2, "pool_id": 1}'),
+       (5, 'netbox:sync', 'allocate', 'ip_allocation', '77', '[{"id": 77, "pool_id": 3}]'),
+       (6, 'system:prober', 'raise', 'alert', '3', NULL),
+       (7, 'system:prober', 'resolve', 'alert', '3', NULL),
+       (8, 'system', 'auto-resolve', 'alert', '2', NULL),
+       (9, 'alice', 'acknowledge', 'alert', '1', NULL),
+       (10, 'netbox:sync', 'deactivate', 'ip_pool', '3', NULL),
+       (11, 'alice', 'delete', 'network_device', '9', NULL),
+       (12, 'alice', 'update', 'device_port', '2', NULL),
+       (13, 'alice', 'publish', 'diagram', '1', NULL),
+       (14, 'netbox:push', 'push_create', 'ip_allocation', '1', NULL);
 
 INSERT INTO public.api_tokens (id, key_hash, key_prefix, user_name, scope, allowed_networks)
 VALUES (5, repeat('ab', 32), 'af_abc', 'alice', 'admin', '{10.0.0.0/8}');
@@ -569,6 +592,42 @@ Deno.test("migrate() converts a database of schema version 150 row for row", opt
           resolved: false,
           dedup_key: "conflict:1",
         },
+        {
+          id: 3,
+          title: "Down",
+          is_acknowledged: false,
+          acknowledged_by: null,
+          resolved: false,
+          dedup_key: "device_down:SW-1",
+        },
+        {
+          id: 4,
+          title: "Down",
+          is_acknowledged: false,
+          acknowledged_by: null,
+          resolved: false,
+          dedup_key: "device_down:device:RTR-1",
+        },
+        {
+          id: 5,
+          title: "Down",
+          is_acknowledged: false,
+          acknowledged_by: null,
+          resolved: false,
+          dedup_key: "device_down:9",
+        },
+      ],
+    );
+    // Alerts about devices name them as the server does now: by asset id (a device deleted
+    // since keeps its number).
+    assert.deepEqual(
+      await db.query("SELECT id, entity_type, entity_id FROM alerts ORDER BY id"),
+      [
+        { id: 1, entity_type: null, entity_id: null },
+        { id: 2, entity_type: null, entity_id: null },
+        { id: 3, entity_type: "device", entity_id: "SW-1" },
+        { id: 4, entity_type: "device", entity_id: "RTR-1" },
+        { id: 5, entity_type: "device", entity_id: "9" },
       ],
     );
     assert.deepEqual(
@@ -576,7 +635,7 @@ Deno.test("migrate() converts a database of schema version 150 row for row", opt
         `SELECT id, user_id, user_name, host(ip_address) AS ip, user_agent, request_id, action,
                 entity_type, entity_id, old_value, new_value,
                 created_at = '2024-04-01T00:00:00Z' AS first_time
-           FROM audit_log ORDER BY id`,
+           FROM audit_log WHERE id <= 2 ORDER BY id`,
       ),
       [
         {
@@ -601,12 +660,33 @@ Deno.test("migrate() converts a database of schema version 150 row for row", opt
           user_agent: null,
           request_id: null,
           action: "update",
-          entity_type: "network_device",
-          entity_id: "2",
+          entity_type: "device",
+          entity_id: "RTR-1",
           old_value: { status: "active" },
           new_value: { status: "planned" },
           first_time: false,
         },
+      ],
+    );
+    // The old words become the ones the server writes: allocations on their pool, alert
+    // transitions as create and update, devices by asset id, ports as 'port'.
+    assert.deepEqual(
+      await db.query(
+        "SELECT id, action, entity_type, entity_id FROM audit_log WHERE id > 2 ORDER BY id",
+      ),
+      [
+        { id: 3, action: "allocate_ip", entity_type: "ip_pool", entity_id: "2" },
+        { id: 4, action: "release_ip", entity_type: "ip_pool", entity_id: "1" },
+        { id: 5, action: "allocate_ip", entity_type: "ip_pool", entity_id: "3" },
+        { id: 6, action: "create", entity_type: "alert", entity_id: "3" },
+        { id: 7, action: "update", entity_type: "alert", entity_id: "3" },
+        { id: 8, action: "update", entity_type: "alert", entity_id: "2" },
+        { id: 9, action: "update", entity_type: "alert", entity_id: "1" },
+        { id: 10, action: "update", entity_type: "ip_pool", entity_id: "3" },
+        { id: 11, action: "delete", entity_type: "device", entity_id: "9" },
+        { id: 12, action: "update", entity_type: "port", entity_id: "2" },
+        { id: 13, action: "publish", entity_type: "diagram", entity_id: "1" },
+        { id: 14, action: "push_create", entity_type: "ip_allocation", entity_id: "1" },
       ],
     );
     assert.deepEqual(
@@ -650,7 +730,7 @@ Deno.test("migrate() converts a database of schema version 150 row for row", opt
        SELECT (SELECT id FROM p) AS pool, (SELECT id FROM a) AS alert,
               (SELECT id FROM l) AS audit, (SELECT id FROM k) AS token`,
     );
-    assert.deepEqual(ids, { pool: "pool-1", alert: 3, audit: 3, token: 6 });
+    assert.deepEqual(ids, { pool: "pool-1", alert: 6, audit: 15, token: 6 });
 
     // A second run finds nothing to convert or apply.
     const again = await migrate(db);
@@ -781,3 +861,187 @@ Deno.test(
     }
   },
 );
+
+// Every VARCHAR(n) column of the new tables that an old text column fills, with the rows (by
+// old id) that hold a value longer than n here. The old columns were text; these lengths the
+// old release accepted.
+const LONG_VALUES: { column: string; row: string; length: number }[] = [
+  { column: "ip_allocations.asset_id", row: "with id 1", length: 150 },
+  { column: "ip_allocations.device_name", row: "with id 1", length: 300 },
+  { column: "ip_allocations.device_type", row: "with id 1", length: 100 },
+  { column: "ip_allocations.allocated_by", row: "with id 1", length: 150 },
+  { column: "ip_allocations.released_by", row: "with id 1", length: 150 },
+  { column: "network_devices.device_name", row: 'with asset id "SW-9"', length: 300 },
+  { column: "network_devices.device_type", row: 'with asset id "SW-9"', length: 100 },
+  { column: "network_devices.vendor", row: 'with asset id "SW-9"', length: 200 },
+  { column: "network_devices.model", row: 'with asset id "SW-9"', length: 200 },
+  { column: "network_devices.serial_number", row: 'with asset id "SW-9"', length: 300 },
+  { column: "network_devices.location", row: 'with asset id "SW-9"', length: 300 },
+  { column: "device_ports.port_name", row: "with id 4", length: 150 },
+  { column: "device_ports.port_type", row: "with id 4", length: 100 },
+  { column: "diagrams.name", row: "with id 3", length: 300 },
+  { column: "diagrams.created_by", row: "with id 3", length: 150 },
+  { column: "diagrams.updated_by", row: "with id 3", length: 150 },
+  { column: "diagram_versions.created_by", row: "with id 5", length: 150 },
+  { column: "templates.category", row: "with id 8", length: 150 },
+  { column: "templates.created_by", row: "with id 8", length: 150 },
+  { column: "alerts.source", row: "with id 6", length: 150 },
+  { column: "alerts.acknowledged_by", row: "with id 6", length: 150 },
+  { column: "alerts.resolved_by", row: "with id 6", length: 150 },
+  { column: "audit_log.action", row: "with id 20", length: 150 },
+  { column: "audit_log.entity_type", row: "with id 20", length: 100 },
+  { column: "audit_log.entity_id", row: "with id 20", length: 150 },
+  { column: "audit_log.user_name", row: "with id 20", length: 300 },
+];
+
+// The VARCHAR(n) columns not in LONG_VALUES, and why no old value can be too long for them.
+const FITTING = {
+  // Made from numbers, or by the new schema.
+  numbers: [
+    "ip_pools.id",
+    "ip_allocations.pool_id",
+    "ip_pool_state.pool_id",
+    "ip_pool_free_ranges.pool_id",
+    "ip_allocation_keys.pool_id",
+    "diagrams.id",
+    "diagram_versions.diagram_id",
+    "diagram_shares.diagram_id",
+    "diagram_links.diagram_id",
+    "templates.id",
+    "device_ports.speed",
+  ],
+  // Not in the old tables: left empty.
+  new: ["ip_pools.created_by", "network_devices.rack_position", "network_devices.created_by"],
+  // The old schema held these to a list of short words, or to as many characters.
+  oldChecks: [
+    "ip_pools.name",
+    "ip_pools.pool_type",
+    "network_devices.status",
+    "device_ports.status",
+    "templates.name",
+    "alerts.alert_type",
+    "alerts.severity",
+  ],
+  // Asset ids (checked by themselves), a port's peer (a port name), a version's name (its
+  // diagram's), and the actor's name cut to 100 characters as the server cuts it.
+  derived: [
+    "network_devices.asset_id",
+    "device_ports.device_id",
+    "device_ports.connected_to_device",
+    "device_ports.connected_to_port",
+    "diagram_versions.name",
+    "audit_log.user_id",
+  ],
+};
+
+Deno.test(
+  "a value too long for its new column stops the conversion, naming it; none is cut short",
+  opts,
+  async () => {
+    const t = await createTestDb();
+    try {
+      await buildOldSchema(t.db);
+      await t.db.exec(OLD_DATA);
+      const x = (n: number) => `'${"x".repeat(n)}'`;
+      const long = (column: string) => x(LONG_VALUES.find((v) => v.column === column)!.length);
+      await t.db.exec(`
+        UPDATE public.ip_allocations
+           SET asset_id = ${long("ip_allocations.asset_id")},
+               device_name = ${long("ip_allocations.device_name")},
+               device_type = ${long("ip_allocations.device_type")},
+               allocated_by = ${long("ip_allocations.allocated_by")},
+               released_by = ${long("ip_allocations.released_by")}
+         WHERE id = 1;
+        INSERT INTO public.network_devices (id, asset_id, device_name, device_type, vendor, model,
+                                            serial_number, location)
+        VALUES (9, 'SW-9', ${long("network_devices.device_name")},
+                ${long("network_devices.device_type")}, ${long("network_devices.vendor")},
+                ${long("network_devices.model")}, ${long("network_devices.serial_number")},
+                ${long("network_devices.location")});
+        UPDATE public.device_ports
+           SET port_name = ${long("device_ports.port_name")},
+               port_type = ${long("device_ports.port_type")}
+         WHERE id = 4;
+        INSERT INTO public.diagrams (id, name, created_by, updated_by)
+        VALUES (3, ${long("diagrams.name")}, ${long("diagrams.created_by")},
+                ${long("diagrams.updated_by")});
+        INSERT INTO public.diagram_versions (id, diagram_id, version, xml_content, diagram_json,
+                                             created_by)
+        VALUES (5, 3, 1, '<mxGraphModel/>', '{"pages": []}',
+                ${long("diagram_versions.created_by")});
+        INSERT INTO public.templates (id, name, xml_content, category, created_by)
+        VALUES (8, 'Long', '<mxGraphModel/>', ${long("templates.category")},
+                ${long("templates.created_by")});
+        INSERT INTO public.alerts (id, alert_type, title, message, source, acknowledged,
+                                   acknowledged_by, acknowledged_at, resolved, resolved_by,
+                                   resolved_at)
+        VALUES (6, 'device_down', 't', 'm', ${long("alerts.source")}, true,
+                ${long("alerts.acknowledged_by")}, now(), true, ${long("alerts.resolved_by")},
+                now());
+        INSERT INTO public.audit_log (id, user_name, action, entity_type, entity_id)
+        VALUES (20, ${long("audit_log.user_name")}, ${long("audit_log.action")},
+                ${long("audit_log.entity_type")}, ${long("audit_log.entity_id")});
+      `);
+
+      // Each conversion names one value; shortened with the old release, the next one shows.
+      const named: string[] = [];
+      for (;;) {
+        const err = await migrate(t.db).then(() => null, (e) => e);
+        if (err === null) break;
+        assert.ok(err instanceof MigrationError, String(err));
+        const m = err.message.match(
+          /The row (.+) of (\w+) cannot be converted: its (\w+) has (\d+) characters, and the new column (\w+\.\w+) takes at most (\d+)\. Shorten it with the previous release, then upgrade\./,
+        );
+        assert.ok(m, err.message);
+        const [, row, table, column, length, qualified, limit] = m;
+        const value = LONG_VALUES.find((v) => v.column === `${table}.${column}`);
+        assert.ok(value, `unexpected: ${err.message}`);
+        assert.deepEqual([row, Number(length), qualified], [value.row, value.length, value.column]);
+        assert.ok(!named.includes(value.column), `named twice: ${value.column}`);
+        named.push(value.column);
+        await t.db.exec(
+          `UPDATE public.${table} SET ${column} = left(${column}, ${Number(limit)})
+            WHERE length(${column}) > ${Number(limit)}`,
+        );
+      }
+      assert.deepEqual(named.toSorted(), LONG_VALUES.map((v) => v.column).toSorted());
+
+      // Shortened here, and kept whole otherwise: a diagram name of 255 characters arrives whole.
+      const [row] = await t.db.query<{ name: number; version: number; vendor: number }>(
+        `SELECT (SELECT length(name) FROM diagrams WHERE id = '3') AS name,
+                (SELECT length(name) FROM diagram_versions WHERE id = 5) AS version,
+                (SELECT length(vendor) FROM network_devices WHERE asset_id = 'SW-9') AS vendor`,
+      );
+      assert.deepEqual(row, { name: 255, version: 255, vendor: 100 });
+
+      // Every VARCHAR(n) column of the new tables is either checked above or cannot overflow.
+      const varchar = await t.db.query<{ c: string }>(
+        `SELECT table_name || '.' || column_name AS c FROM information_schema.columns
+          WHERE table_schema = 'archiflow' AND data_type = 'character varying'
+            AND table_name IN (SELECT table_name FROM information_schema.tables
+                                WHERE table_schema = 'archiflow' AND table_type = 'BASE TABLE')
+          ORDER BY 1`,
+      );
+      assert.deepEqual(
+        varchar.map((r) => r.c),
+        [...LONG_VALUES.map((v) => v.column), ...Object.values(FITTING).flat()].toSorted(),
+      );
+    } finally {
+      await t.close();
+    }
+  },
+);
+
+Deno.test("a diagram name longer than 255 characters is refused, not cut", opts, async () => {
+  const t = await createTestDb();
+  try {
+    await buildOldSchema(t.db);
+    await t.db.query("INSERT INTO public.diagrams (id, name) VALUES (4, $1)", ["D".repeat(300)]);
+    await assert.rejects(
+      () => migrate(t.db),
+      /The row with id 4 of diagrams cannot be converted: its name has 300 characters, and the new column diagrams.name takes at most 255/,
+    );
+  } finally {
+    await t.close();
+  }
+});

@@ -200,19 +200,52 @@ export async function migrate(
   return { applied, schemaVersion: await schemaVersion(db), views, convertedFrom };
 }
 
+/**
+ * Re-creates the views when a view file changed. Each view carries its file's checksum as its
+ * comment, so an unchanged view is left alone and keeps what was granted on it (the design
+ * document's read-only user is granted SELECT on the tables and views that exist when its
+ * script runs). A view that is re-created gets its grants back.
+ */
 async function recreateViews(db: Db, dir: URL): Promise<number> {
   const files = listSql(dir);
   if (files.length === 0) return 0;
-  const texts = await Promise.all(files.map((f) => Deno.readTextFile(new URL(f, dir))));
+  const views = await Promise.all(files.map(async (file) => {
+    const text = await Deno.readTextFile(new URL(file, dir));
+    const name = file.replace(/^\d+_/, "").replace(/\.sql$/, "");
+    return { name, text, note: `archiflow view ${await sha256(text)}` };
+  }));
   await db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
-    for (const file of [...files].reverse()) {
-      const name = file.replace(/^\d+_/, "").replace(/\.sql$/, "");
-      await tx.exec(`DROP VIEW IF EXISTS archiflow.${name} CASCADE`);
+    const notes = await tx.query<{ note: string | null }>(
+      "SELECT obj_description(to_regclass('archiflow.' || n), 'pg_class') AS note " +
+        "FROM unnest($1::text[]) WITH ORDINALITY AS v (n, i) ORDER BY i",
+      [views.map((v) => v.name)],
+    );
+    if (notes.every((row, i) => row.note === views[i].note)) {
+      await tx.exec(DATABASE_SEARCH_PATH);
+      return;
     }
-    for (const text of texts) await tx.exec(text);
+    const grants = await tx.query<{ view: string; grantee: string; privilege: string }>(
+      `SELECT c.relname::text AS view, a.privilege_type AS privilege,
+              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END AS grantee
+         FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+        WHERE c.relnamespace = 'archiflow'::regnamespace AND c.relkind = 'v'
+          AND a.grantee <> c.relowner`,
+    );
+    for (const v of [...views].reverse()) {
+      await tx.exec(`DROP VIEW IF EXISTS archiflow.${v.name} CASCADE`);
+    }
+    for (const v of views) {
+      await tx.exec(v.text);
+      await tx.exec(`COMMENT ON VIEW archiflow.${v.name} IS '${v.note}'`);
+    }
+    for (const g of grants) {
+      if (!views.some((v) => v.name === g.view)) continue;
+      // Grantee names come quoted from regrole; privileges are PostgreSQL's own keywords.
+      await tx.exec(`GRANT ${g.privilege} ON archiflow.${g.view} TO ${g.grantee}`);
+    }
     // Sessions that set no search path (psql, a read-only user) find the tables unqualified
-    // too. Set on every run, as pg_dump does not carry it into a restored database.
+    // too. Set on every change, as pg_dump does not carry it into a restored database.
     await tx.exec(DATABASE_SEARCH_PATH);
   });
   return files.length;

@@ -172,3 +172,48 @@ Deno.test("NetBox ids stay unique where set; rows without one are not indexed", 
     await t.close();
   }
 });
+
+Deno.test(
+  "views are re-created only when their file changed, and keep what was granted on them",
+  opts,
+  async () => {
+    const t = await createTestDb();
+    const role = `view_reader_${crypto.randomUUID().slice(0, 8)}`;
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.mkdir(`${dir}/views`);
+      const shipped = new URL("../../sql/views/", import.meta.url);
+      for (const e of Deno.readDirSync(shipped)) {
+        await Deno.copyFile(new URL(e.name, shipped), `${dir}/views/${e.name}`);
+      }
+      const viewDir = new URL(`file://${dir}/views/`);
+      await migrate(t.db, { viewDir });
+      await t.db.exec(`CREATE ROLE ${role} NOLOGIN`);
+      await t.db.exec(`GRANT SELECT ON archiflow.ip_pool_usage TO ${role}`);
+      const canRead = async () =>
+        (await t.db.query<{ ok: boolean }>(
+          "SELECT has_table_privilege($1, 'archiflow.ip_pool_usage', 'SELECT') AS ok",
+          [role],
+        ))[0].ok;
+      const oid = async () =>
+        (await t.db.query<{ oid: number }>(
+          "SELECT 'archiflow.ip_pool_usage'::regclass::oid::int AS oid",
+        ))[0].oid;
+      const before = await oid();
+
+      await migrate(t.db, { viewDir });
+      assert.equal(await oid(), before, "an unchanged view is left as it is");
+      assert.equal(await canRead(), true);
+
+      const file = `${dir}/views/10_ip_pool_usage.sql`;
+      await Deno.writeTextFile(file, (await Deno.readTextFile(file)) + "\n-- changed\n");
+      await migrate(t.db, { viewDir });
+      assert.notEqual(await oid(), before, "a changed view is re-created");
+      assert.equal(await canRead(), true, "the grant comes back with the re-created view");
+    } finally {
+      await t.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => {});
+      await t.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -29,6 +29,135 @@ BEGIN
 END
 $$;
 
+-- Audit rows in the words the server writes now. The old words that changed, as a table:
+-- an allocation or release was audited on the allocation, now on its pool (entity_id the
+-- pool's id); raising an alert creates it, and acknowledging or resolving it (by hand, by the
+-- prober or automatically) updates it, as does the sync retiring a pool. Devices are known by
+-- their asset id (the old rows named them by number; a device deleted since keeps its
+-- number), ports are 'port'. Pools, diagrams and templates were named by the number their
+-- text id is now.
+CREATE VIEW archiflow_0150.converted_audit_log AS
+SELECT o.id,
+       coalesce(w.new_action, o.action) AS action,
+       CASE WHEN w.of_pool THEN 'ip_pool'
+            WHEN o.entity_type = 'network_device' THEN 'device'
+            WHEN o.entity_type = 'device_port' THEN 'port'
+            ELSE o.entity_type END AS entity_type,
+       CASE WHEN w.of_pool
+              THEN coalesce(a.pool_id::text, o.new_values->>'pool_id',
+                            o.new_values->0->>'pool_id', o.entity_id)
+            WHEN o.entity_type = 'network_device' THEN coalesce(d.asset_id, o.entity_id)
+            ELSE o.entity_id END AS entity_id,
+       o.old_values, o.new_values, o.user_name, o.client_addr, o.user_agent, o.occurred_at,
+       o.request_id
+  FROM archiflow_0150.audit_log o
+  LEFT JOIN (VALUES ('allocate', 'ip_allocation', 'allocate_ip', true),
+                    ('release', 'ip_allocation', 'release_ip', true),
+                    ('raise', 'alert', 'create', false),
+                    ('acknowledge', 'alert', 'update', false),
+                    ('resolve', 'alert', 'update', false),
+                    ('auto-resolve', 'alert', 'update', false),
+                    ('deactivate', 'ip_pool', 'update', false))
+         AS w (old_action, old_entity_type, new_action, of_pool)
+    ON w.old_action = o.action AND w.old_entity_type = o.entity_type
+  LEFT JOIN archiflow_0150.ip_allocations a ON w.of_pool AND a.id::text = o.entity_id
+  LEFT JOIN archiflow_0150.network_devices d
+    ON o.entity_type = 'network_device' AND d.id::text = o.entity_id;
+
+-- Alerts about a device name it by asset id. Those the prober raised named it by number, in
+-- entity_id and in their dedup key ('device_down:<number>'); the prober's key is
+-- 'device_down:<asset id>' now, so an open alert of a device still down stays the one alert.
+-- The others (device_down from ports or status, ip_conflict between devices) named the asset id
+-- already. An alert of a device deleted since keeps its number.
+CREATE VIEW archiflow_0150.converted_alerts AS
+SELECT o.id, o.alert_type, o.severity, o.source, o.message, o.details, o.acknowledged,
+       o.acknowledged_by, o.acknowledged_at, o.resolved, o.resolved_by, o.resolved_at,
+       o.created_at, o.title,
+       CASE o.entity_type WHEN 'network_device' THEN 'device' ELSE o.entity_type END
+         AS entity_type,
+       coalesce(d.asset_id, o.entity_id) AS entity_id,
+       CASE WHEN d.asset_id IS NULL THEN o.dedup_key ELSE 'device_down:' || d.asset_id END
+         AS dedup_key,
+       o.updated_at
+  FROM archiflow_0150.alerts o
+  LEFT JOIN archiflow_0150.network_devices d
+    ON o.entity_type = 'network_device' AND o.dedup_key = 'device_down:' || o.entity_id
+   AND d.id::text = o.entity_id;
+
+-- The old columns were text; the new ones have lengths. A value too long for its column stops
+-- the conversion naming it (nothing is cut short): the old release, which took it, can change
+-- it. Each entry: the new table and column, the old rows (with their id), the value as it is
+-- copied, and how the message names the row. Not listed, as they always fit: ids made from
+-- numbers, port speeds (at most "2147483.647G"), asset ids (checked above, also where ports
+-- name their device or peer), port names where a port names its peer (its port_name is
+-- checked), a version's name (its diagram's, checked), audit_log.user_id (below).
+DO $$
+DECLARE
+  c record;
+  max_length integer;
+  bad_row text;
+  bad_length integer;
+BEGIN
+  FOR c IN
+    SELECT * FROM (VALUES
+      ('ip_pools', 'name', 'ip_pools', 'o.name', NULL),
+      ('ip_pools', 'pool_type', 'ip_pools', 'o.pool_type', NULL),
+      ('ip_allocations', 'asset_id', 'ip_allocations', 'o.asset_id', NULL),
+      ('ip_allocations', 'device_name', 'ip_allocations', 'o.device_name', NULL),
+      ('ip_allocations', 'device_type', 'ip_allocations', 'o.device_type', NULL),
+      ('ip_allocations', 'allocated_by', 'ip_allocations', 'o.allocated_by', NULL),
+      ('ip_allocations', 'released_by', 'ip_allocations', 'o.released_by', NULL),
+      ('network_devices', 'device_name', 'network_devices', 'o.device_name', 'asset'),
+      ('network_devices', 'device_type', 'network_devices', 'o.device_type', 'asset'),
+      ('network_devices', 'vendor', 'network_devices', 'o.vendor', 'asset'),
+      ('network_devices', 'model', 'network_devices', 'o.model', 'asset'),
+      ('network_devices', 'serial_number', 'network_devices', 'o.serial_number', 'asset'),
+      ('network_devices', 'location', 'network_devices', 'o.location', 'asset'),
+      ('network_devices', 'status', 'network_devices', 'o.status', 'asset'),
+      ('device_ports', 'port_name', 'device_ports', 'o.port_name', NULL),
+      ('device_ports', 'port_type', 'device_ports', 'o.port_type', NULL),
+      ('device_ports', 'status', 'device_ports',
+       $s$CASE o.status WHEN 'disabled' THEN 'admin-down' ELSE o.status END$s$, NULL),
+      ('diagrams', 'name', 'diagrams', 'o.name', NULL),
+      ('diagrams', 'created_by', 'diagrams', 'o.created_by', NULL),
+      ('diagrams', 'updated_by', 'diagrams', 'o.updated_by', NULL),
+      ('diagram_versions', 'created_by', 'diagram_versions', 'o.created_by', NULL),
+      ('templates', 'name', 'templates', 'o.name', NULL),
+      ('templates', 'category', 'templates', 'o.category', NULL),
+      ('templates', 'created_by', 'templates', 'o.created_by', NULL),
+      ('alerts', 'alert_type', 'alerts', 'o.alert_type', NULL),
+      ('alerts', 'severity', 'alerts', 'o.severity', NULL),
+      ('alerts', 'source', 'alerts', 'o.source', NULL),
+      ('alerts', 'acknowledged_by', 'alerts', 'o.acknowledged_by', NULL),
+      ('alerts', 'resolved_by', 'alerts', 'o.resolved_by', NULL),
+      ('audit_log', 'action', 'converted_audit_log', 'o.action', NULL),
+      ('audit_log', 'entity_type', 'converted_audit_log', 'o.entity_type', NULL),
+      ('audit_log', 'entity_id', 'converted_audit_log', 'o.entity_id', NULL),
+      ('audit_log', 'user_name', 'converted_audit_log', 'o.user_name', NULL))
+      AS v (new_table, new_column, old_rows, value, row_name)
+  LOOP
+    SELECT character_maximum_length INTO max_length
+      FROM information_schema.columns
+     WHERE table_schema = 'archiflow' AND table_name = c.new_table
+       AND column_name = c.new_column AND data_type = 'character varying';
+    IF max_length IS NULL THEN
+      RAISE EXCEPTION 'archiflow.%.% has no length to check', c.new_table, c.new_column;
+    END IF;
+    bad_row := NULL;
+    EXECUTE format(
+      'SELECT %s, length(%s) FROM archiflow_0150.%I o WHERE length(%s) > %s ORDER BY o.id LIMIT 1',
+      CASE c.row_name WHEN 'asset' THEN $s$'with asset id "' || o.asset_id || '"'$s$
+                      ELSE $s$'with id ' || o.id$s$ END,
+      c.value, c.old_rows, c.value, max_length)
+      INTO bad_row, bad_length;
+    IF bad_row IS NOT NULL THEN
+      RAISE EXCEPTION 'The row % of % cannot be converted: its % has % characters, and the new column %.% takes at most %. Shorten it with the previous release, then upgrade.',
+        bad_row, c.new_table, c.new_column, bad_length, c.new_table, c.new_column, max_length;
+    END IF;
+  END LOOP;
+END
+$$;
+
 INSERT INTO archiflow.ip_pools
   (id, name, network, gateway, dns_servers, vlan_id, description, pool_type, created_at,
    updated_at, is_active, site, reserved_ranges, alert_threshold, netbox_prefix_id)
@@ -92,7 +221,7 @@ SELECT p.id, d.asset_id, p.port_name, p.port_type,
 INSERT INTO archiflow.diagrams
   (id, name, description, diagram_xml, diagram_json, version, is_current, created_at,
    updated_at, created_by, updated_by, tags, metadata, site, stats, netbox_stale_at)
-SELECT d.id::text, left(d.name, 255), d.description, v.xml_content, v.diagram_json::jsonb,
+SELECT d.id::text, d.name, d.description, v.xml_content, v.diagram_json::jsonb,
        d.version, true, d.created_at, d.updated_at, d.created_by, d.updated_by, d.tags,
        d.metadata, d.site, d.stats, d.netbox_stale_at
   FROM archiflow_0150.diagrams d
@@ -101,7 +230,7 @@ SELECT d.id::text, left(d.name, 255), d.description, v.xml_content, v.diagram_js
 INSERT INTO archiflow.diagram_versions
   (id, diagram_id, version_number, name, diagram_xml, diagram_json, change_summary, created_at,
    created_by, is_current, stats, is_published)
-SELECT v.id, v.diagram_id::text, v.version, left(d.name, 255), v.xml_content,
+SELECT v.id, v.diagram_id::text, v.version, d.name, v.xml_content,
        v.diagram_json::jsonb, v.change_summary, v.created_at, v.created_by,
        v.version = d.version, v.stats, v.is_published
   FROM archiflow_0150.diagram_versions v
@@ -141,16 +270,20 @@ INSERT INTO archiflow.alerts
 SELECT o.id, o.alert_type, o.severity, o.source, o.message, o.details, o.acknowledged,
        o.acknowledged_by, o.acknowledged_at, o.resolved, o.resolved_by, o.resolved_at,
        o.created_at, o.title, o.entity_type, o.entity_id, o.dedup_key, o.updated_at
-  FROM archiflow_0150.alerts o;
+  FROM archiflow_0150.converted_alerts o;
 
--- The actor's name is both user_id and user_name, as the server writes new rows.
+-- The actor's name is both user_id and user_name, as the server writes new rows: user_id cut
+-- to its 100 characters as the server cuts it too (user_name keeps the whole name).
 INSERT INTO archiflow.audit_log
   (id, action, entity_type, entity_id, old_value, new_value, user_id, user_name, ip_address,
    user_agent, created_at, request_id)
 SELECT o.id, o.action, o.entity_type, o.entity_id, o.old_values, o.new_values,
        left(o.user_name, 100), o.user_name, archiflow_0150.as_inet(o.client_addr),
        o.user_agent, o.occurred_at, o.request_id
-  FROM archiflow_0150.audit_log o;
+  FROM archiflow_0150.converted_audit_log o;
+
+-- The old tables are dropped next by name; these views on them go first.
+DROP VIEW archiflow_0150.converted_audit_log, archiflow_0150.converted_alerts;
 
 INSERT INTO archiflow.api_tokens
   (id, key_hash, key_prefix, user_name, scope, description, allowed_networks, expires_at,

@@ -20,7 +20,7 @@ const KEY = /\baf_[A-Za-z0-9_-]{20,}/;
 async function run(module: string, args: string[], dataDir: string, env = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", module, ...args],
-    env: { ARCHIFLOW_DATA_DIR: dataDir, DATABASE_URL: "", PORT: "0", HOST: "127.0.0.1", ...env },
+    env: { ARCHIFLOW_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -42,7 +42,7 @@ Deno.test({
   ...hostileOpts,
   fn: async () => {
     const dataDir = await Deno.makeTempDir({ prefix: "archiflow-second-" });
-    const env = { ARCHIFLOW_DATA_DIR: dataDir, DATABASE_URL: "" };
+    const env = { ARCHIFLOW_DATA_DIR: dataDir };
     let server: ServerProcess | null = null;
     try {
       server = await spawnServer(env);

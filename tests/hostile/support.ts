@@ -79,7 +79,6 @@ export async function startHostileServer(options: HostileOptions = {}): Promise<
     ...(testDb?.url ? { DATABASE_URL: testDb.url } : { ARCHIFLOW_DATA_DIR: dataDir! }),
     ...options.env,
   };
-  if (!testDb) env.DATABASE_URL = "";
   const server = await spawnServer(env);
   const pid = server.child.pid;
   let exited = false;
