@@ -68,17 +68,14 @@ const SQLSTATE_KIND: Record<string, ErrorKind> = {
   "22003": "invalid", // numeric_value_out_of_range
   "22007": "invalid", // invalid_datetime_format
   "22008": "invalid", // datetime_field_overflow
-  "57P01": "unavailable", // admin_shutdown
-  "57P02": "unavailable", // crash_shutdown
-  "57P03": "unavailable", // cannot_connect_now
-  "08000": "unavailable",
-  "08003": "unavailable",
-  "08006": "unavailable",
-  "08001": "unavailable",
-  "08004": "unavailable",
 };
 
-const CONNECTION_ERRORS = new Set([
+/**
+ * Errors that mean the connection to the database failed, not the statement: the driver's own
+ * codes and PostgreSQL's connection and shutdown classes. The PostgreSQL backend marks the
+ * database down on them; callers see `unavailable`.
+ */
+const CONNECTION_FAILURES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "EPIPE",
@@ -87,7 +84,20 @@ const CONNECTION_ERRORS = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000", // connection_exception
+  "08001", // sqlclient_unable_to_establish_sqlconnection
+  "08003", // connection_does_not_exist
+  "08004", // sqlserver_rejected_establishment_of_sqlconnection
+  "08006", // connection_failure
 ]);
+
+export function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && CONNECTION_FAILURES.has(code);
+}
 
 /** Turns anything thrown into an AppError without leaking internals. */
 export function toAppError(err: unknown): AppError {
@@ -99,15 +109,13 @@ export function toAppError(err: unknown): AppError {
     detail?: unknown;
   };
   const code = typeof e?.code === "string" ? e.code : undefined;
-  if (code && CONNECTION_ERRORS.has(code)) {
+  if (isConnectionFailure(err)) {
     return new AppError("unavailable", "The database is unavailable; nothing was written");
   }
   const kind = code ? SQLSTATE_KIND[code] : undefined;
   if (kind) {
     const constraint = typeof e.constraint_name === "string" ? e.constraint_name : undefined;
-    const message = kind === "unavailable"
-      ? "The database is unavailable; nothing was written"
-      : `Database refused the change: ${String(e.message ?? code)}`;
+    const message = `Database refused the change: ${String(e.message ?? code)}`;
     return new AppError(kind, message, constraint ? { constraint } : undefined);
   }
   return new AppError("internal", "Internal error");

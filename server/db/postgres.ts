@@ -1,7 +1,7 @@
 // The postgres.js backend: a connection pool against a real PostgreSQL server.
 import postgres from "postgres";
 import type { PgConnection } from "../config.ts";
-import { AppError } from "../errors.ts";
+import { AppError, isConnectionFailure } from "../errors.ts";
 import { type Db, type DriverTx, runTransaction, SEARCH_PATH } from "./db.ts";
 import { plannedPerCall } from "./queries.ts";
 
@@ -50,25 +50,6 @@ function installDriverGuard(): void {
       driverGuard.swallowed++;
     }
   });
-}
-
-/** Driver error codes that mean the connection itself failed (not the statement). */
-const CONNECTION_FAILURES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "57P01",
-  "57P02",
-  "57P03",
-]);
-
-export function isConnectionFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === "string" && CONNECTION_FAILURES.has(code);
 }
 
 /**
