@@ -1,18 +1,34 @@
 import assert from "node:assert/strict";
-import { ConfigError, databaseTarget, loadConfig } from "./config.ts";
+import {
+  ConfigError,
+  configSchema,
+  databaseTarget,
+  loadConfig,
+  misspelledSettings,
+  SETTINGS,
+} from "./config.ts";
 import { DatabaseUnreachableError, openDatabase } from "./db/open.ts";
 
 const target = (env: Record<string, string>) => databaseTarget(loadConfig(env));
 
-function refusal(env: Record<string, string>): string {
+/** The problems loadConfig() finds, one line each. */
+function problems(env: Record<string, string>): string[] {
   try {
     loadConfig(env);
   } catch (err) {
     assert.ok(err instanceof ConfigError, String(err));
-    assert.ok(!err.message.includes("\n"), "one line");
-    return err.message;
+    for (const p of err.problems) assert.ok(!p.includes("\n"), "one line each");
+    assert.equal(err.message, err.problems.map((p) => `Configuration error: ${p}`).join("\n"));
+    return err.problems;
   }
-  return "accepted";
+  return [];
+}
+
+/** The one problem loadConfig() finds. */
+function refusal(env: Record<string, string>): string {
+  const found = problems(env);
+  assert.equal(found.length, 1, found.join("\n"));
+  return found[0];
 }
 
 const DB = { DB_HOST: "db.example", DB_PORT: "6543", DB_NAME: "archiflow", DB_USER: "af" };
@@ -27,15 +43,14 @@ Deno.test("no database setting: the embedded database in the data folder", () =>
 
 Deno.test("a database setting given empty is refused, never taken for unset", () => {
   // A compose file's `DB_HOST: ${DB_HOST}` with the variable unset gives DB_HOST="".
-  const host = refusal({ DB_HOST: "" });
-  assert.match(host, /DB_HOST is set but empty/);
-  assert.match(host, /refusing to start/);
+  assert.equal(refusal({ DB_HOST: "" }), "DB_HOST is set but empty; give it a value, or unset it");
   assert.match(refusal({ ...DB, DB_PASSWORD: "" }), /DB_PASSWORD is set but empty/);
   assert.match(refusal({ DATABASE_URL: "" }), /DATABASE_URL is set but empty/);
   assert.match(refusal({ DATABASE_URL: "  " }), /DATABASE_URL is set but empty/);
-  assert.match(
-    refusal({ ...PG, PGHOST: "", PGUSER: "", DB_NAME: "" }),
-    /DB_NAME, PGHOST, PGUSER are set but empty/,
+  assert.deepEqual(
+    problems({ ...PG, PGHOST: "", PGUSER: "", DB_NAME: "" }).map((p) => p.split(" ")[0]),
+    ["DB_NAME", "PGHOST", "PGUSER"],
+    "one line per empty setting",
   );
   // Even beside a complete setting of higher precedence: the empty one is a mistake to fix.
   assert.match(
@@ -103,14 +118,23 @@ Deno.test("incomplete or wrong database settings are refused in one line naming 
 
   assert.match(refusal({ DB_PASSWORD: "x" }), /DB_HOST, DB_NAME, DB_USER are missing/);
   assert.match(refusal({ PGHOST: "h", PGUSER: "u" }), /PGDATABASE is missing/);
-  assert.match(refusal({ ...DB, DB_PORT: "54x" }), /DB_PORT must be a TCP port/);
+  assert.equal(
+    refusal({ ...DB, DB_PORT: "54x" }),
+    'DB_PORT must be a TCP port from 1 to 65535 (got "54x")',
+  );
   assert.match(refusal({ ...DB, DB_PORT: "70000" }), /DB_PORT must be a TCP port/);
+  assert.match(refusal({ ...PG, PGPORT: "0" }), /PGPORT must be a TCP port/);
   // A half-given DB_* group is a mistake even when PG* is complete: never another database.
   assert.match(refusal({ DB_HOST: "h", ...PG }), /DB_NAME, DB_USER are missing/);
-  assert.match(refusal({ DATABASE_URL: "mysql://h/d" }), /DATABASE_URL must be a postgres/);
-  const badUrl = refusal({ DATABASE_URL: "not a url with secret" });
-  assert.match(badUrl, /DATABASE_URL/);
-  assert.ok(!badUrl.includes("secret"));
+  // The URL may hold a password: it is never quoted back.
+  assert.equal(
+    refusal({ DATABASE_URL: "mysql://u:hunter2@h/d" }),
+    "DATABASE_URL must be a postgres:// or postgresql:// URL",
+  );
+  assert.equal(
+    refusal({ DATABASE_URL: "not a url with secret" }),
+    "DATABASE_URL must be a postgres:// or postgresql:// URL",
+  );
 });
 
 Deno.test("the pool takes the document's defaults, and settings change them", () => {
@@ -198,72 +222,151 @@ Deno.test({
   },
 });
 
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
-
-/** Runs main.ts with `env` instead of the database settings of this process (left out). */
-async function runMain(env: Record<string, string>) {
-  const inherited = Deno.env.toObject();
-  for (
-    const k of [
-      "DATABASE_URL",
-      ...["HOST", "PORT", "NAME", "USER", "PASSWORD"].map((k) => `DB_${k}`),
-      ...["HOST", "PORT", "DATABASE", "USER", "PASSWORD"].map((k) => `PG${k}`),
-    ]
-  ) delete inherited[k];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN],
-    clearEnv: true,
-    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // A server that starts after all runs until stopped; its output then shows how it started.
-  const stop = setTimeout(() => child.kill("SIGTERM"), 30_000);
-  const out = await child.output().finally(() => clearTimeout(stop));
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, lines: text.split("\n").filter(Boolean) };
-}
-
-Deno.test("main.ts refuses to start with DB_HOST but no DB_NAME, in one line", async () => {
-  const dataDir = await Deno.makeTempDir();
-  await Deno.remove(dataDir);
-  const { code, lines } = await runMain({
-    DB_HOST: "127.0.0.1",
-    DB_USER: "postgres",
-    DB_PASSWORD: "pw-never-logged",
-    ARCHIFLOW_DATA_DIR: dataDir,
-  });
-  assert.notEqual(code, 0);
-  assert.equal(lines.length, 1, lines.join("\n"));
-  assert.match(lines[0], /could not start/);
-  assert.match(lines[0], /DB_NAME is missing/);
-  assert.ok(!lines[0].includes("pw-never-logged"));
-  assert.ok(!lines.some((l) => l.includes('"listening"')));
-  assert.equal(await Deno.stat(dataDir).then(() => true, () => false), false, "no PGlite");
+Deno.test("a wrong setting is one line naming it, what is allowed and what was given", () => {
+  assert.deepEqual(problems({ PORT: "abc" }), [
+    'PORT must be an integer from 0 to 65535 (got "abc")',
+  ]);
+  assert.deepEqual(problems({ PORT: "70000" }), [
+    'PORT must be an integer from 0 to 65535 (got "70000")',
+  ]);
+  assert.deepEqual(problems({ HOST: "0.0.0.0:3333" }), [
+    "HOST must be an IP address or host name of this machine, without port or http:// " +
+    '(got "0.0.0.0:3333")',
+  ]);
+  assert.deepEqual(problems({ ARCHIFLOW_LOG_LEVEL: "verbose" }), [
+    'ARCHIFLOW_LOG_LEVEL must be one of debug, info, warn, error, silent (got "verbose")',
+  ]);
+  assert.deepEqual(problems({ NETBOX_PUSH: "maybe" }), [
+    'NETBOX_PUSH must be one of true, false, yes, no, on, off, 1, 0 (got "maybe")',
+  ]);
+  assert.deepEqual(problems({ ARCHIFLOW_PROBE_PORTS: "22,ssh" }), [
+    "ARCHIFLOW_PROBE_PORTS must be a comma-separated list of TCP ports from 1 to 65535 " +
+    '(got "22,ssh")',
+  ]);
+  assert.deepEqual(problems({ ARCHIFLOW_TRUSTED_PROXIES: "10.0.0.0/8,proxy" }), [
+    "ARCHIFLOW_TRUSTED_PROXIES must be comma-separated addresses or CIDRs, e.g. " +
+    '10.0.0.0/8,192.0.2.7 (got "10.0.0.0/8,proxy")',
+  ]);
+  // A long value is cut, and credentials in a URL are left out.
+  const [url] = problems({ NETBOX_URL: "ftp://admin:hunter2@netbox.example/" + "x".repeat(200) });
+  assert.match(url, /^NETBOX_URL must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/…@netbox/);
+  assert.ok(!url.includes("hunter2") && url.length < 200, url);
 });
 
-Deno.test("main.ts refuses to start with DB_HOST set but empty, in one line", async () => {
-  const dataDir = await Deno.makeTempDir();
-  await Deno.remove(dataDir);
-  const { code, lines } = await runMain({ DB_HOST: "", ARCHIFLOW_DATA_DIR: dataDir });
-  assert.notEqual(code, 0);
-  assert.equal(lines.length, 1, lines.join("\n"));
-  assert.match(lines[0], /could not start/);
-  assert.match(lines[0], /DB_HOST is set but empty/);
-  assert.ok(!lines.some((l) => l.includes('"listening"')));
-  assert.equal(await Deno.stat(dataDir).then(() => true, () => false), false, "no PGlite");
+Deno.test("several wrong settings give one line each", () => {
+  const found = problems({
+    ARCHIFLOW_LOG_LEVEL: "loud",
+    PORT: "abc",
+    HOST: "http://0.0.0.0",
+    NETBOX_PAGE_SIZE: "5000",
+    DB_PASSWORD: "pw",
+  });
+  assert.deepEqual(found.map((p) => p.split(" ")[0]), [
+    "PORT",
+    "HOST",
+    "ARCHIFLOW_LOG_LEVEL",
+    "NETBOX_PAGE_SIZE",
+    "DB_PASSWORD",
+  ]);
+  assert.match(found[4], /^DB_PASSWORD is set but DB_HOST, DB_NAME, DB_USER are missing/);
+  assert.ok(!found.some((p) => p.includes('"pw"')));
 });
 
-Deno.test("main.ts refuses to start when the configured PostgreSQL does not answer", async () => {
-  const { code, lines } = await runMain({
-    DB_HOST: "127.0.0.1",
-    DB_PORT: "1",
-    DB_NAME: "archiflow",
-    DB_USER: "archiflow_user",
-    DB_PASSWORD: "pw-never-logged",
+Deno.test("secrets are never quoted back, however wrong they are", () => {
+  const found = problems({
+    ARCHIFLOW_ADMIN_TOKEN: "af_tooshort-hunter2",
+    ARCHIFLOW_EDITOR_SECRET: "hunter2",
+    ARCHIFLOW_METRICS_TOKEN: "hunter2",
   });
-  assert.notEqual(code, 0);
-  assert.equal(lines.length, 1, lines.join("\n"));
-  assert.match(lines[0], /Cannot reach PostgreSQL at 127\.0\.0\.1:1\/archiflow/);
-  assert.ok(!lines[0].includes("pw-never-logged"));
+  assert.deepEqual(found, [
+    "ARCHIFLOW_ADMIN_TOKEN must be an API key made by deno task token generate (af_ and 43 " +
+    "letters, digits, - or _)",
+    "ARCHIFLOW_EDITOR_SECRET must be a secret of at least 16 characters",
+    "ARCHIFLOW_METRICS_TOKEN must be a secret of at least 16 characters",
+  ]);
+});
+
+Deno.test("booleans take the usual spellings in any case", () => {
+  for (const yes of ["true", "TRUE", "Yes", "on", "1"]) {
+    assert.equal(loadConfig({ NETBOX_PUSH: yes }).NETBOX_PUSH, true, yes);
+  }
+  for (const no of ["false", "False", "NO", "off", "0"]) {
+    assert.equal(loadConfig({ NETBOX_POOL_IS_POOL: no }).NETBOX_POOL_IS_POOL, false, no);
+  }
+  assert.equal(loadConfig({ HOST: "::" }).HOST, "::");
+  assert.equal(loadConfig({ HOST: "fd00::2" }).HOST, "fd00::2");
+  assert.equal(loadConfig({ HOST: "archiflow-01.example.net" }).HOST, "archiflow-01.example.net");
+});
+
+Deno.test("SETTINGS lists every setting with a meaning and a default that holds", () => {
+  assert.deepEqual(SETTINGS.map((s) => s.name), Object.keys(configSchema.shape));
+  const unset = loadConfig({}) as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    assert.ok(s.description.length > 10 && s.allowed.length > 3, s.name);
+    if (s.default === null) {
+      assert.equal(unset[s.name], undefined, `${s.name} is unset by default`);
+    } else if (s.name === "DB_PORT" || s.name === "PGPORT") {
+      // Unset, so that giving it is what selects the group; the connection then uses 5432.
+      assert.equal(s.default, "5432");
+      const host = s.name === "DB_PORT" ? DB : PG;
+      const { [s.name]: _, ...rest } = host as Record<string, string>;
+      const t = target(rest);
+      assert.ok(t.kind === "postgres" && typeof t.connection !== "string");
+      assert.equal(t.connection.port, 5432);
+    } else {
+      // Giving the documented default changes nothing.
+      const given = loadConfig({ [s.name]: s.default }) as Record<string, unknown>;
+      assert.deepEqual(given[s.name], unset[s.name], s.name);
+    }
+  }
+  const secrets = SETTINGS.filter((s) => s.secret).map((s) => s.name);
+  for (const name of ["DATABASE_URL", "DB_PASSWORD", "PGPASSWORD", "NETBOX_TOKEN"]) {
+    assert.ok(secrets.includes(name), name);
+  }
+});
+
+Deno.test("the server reads the environment only through the settings", async () => {
+  // Tasks and benchmarks have options of their own; everything the server reads is declared.
+  const root = new URL("./", import.meta.url);
+  const known = new Set(SETTINGS.map((s) => s.name));
+  const readers: string[] = [];
+  const walk = async (dir: URL, rel: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = rel + entry.name;
+      if (entry.isDirectory && entry.name !== "tasks") {
+        await walk(new URL(entry.name + "/", dir), path + "/");
+      } else if (entry.isFile && path.endsWith(".ts") && !path.endsWith("_test.ts")) {
+        const text = await Deno.readTextFile(new URL(entry.name, dir));
+        for (const m of text.matchAll(/Deno\.env\.get\(\s*["'`]([^"'`]+)/g)) {
+          assert.ok(known.has(m[1]), `${path} reads ${m[1]}, which is not a setting`);
+        }
+        if (/Deno\.env\.(toObject|get)\b/.test(text)) readers.push(path);
+      }
+    }
+  };
+  await walk(root, "");
+  assert.deepEqual(readers.sort(), ["db/open.ts", "main.ts"]);
+});
+
+Deno.test("a mistyped setting is found, with the one meant", () => {
+  assert.deepEqual(
+    misspelledSettings({
+      ARCHIFLOW_LOGLEVEL: "debug",
+      port: "3000",
+      NETBOX_TOKN: "x",
+      DB_HOTS: "db",
+      // Other programs' variables, and ArchiFlow's own of other purposes, are left alone.
+      HOME: "/root",
+      HOSTNAME: "vm",
+      ARCHIFLOW_TOKEN: "af_x",
+      PGSSLMODE: "require",
+      PORT: "3333",
+    }),
+    [
+      { name: "ARCHIFLOW_LOGLEVEL", meant: "ARCHIFLOW_LOG_LEVEL" },
+      { name: "port", meant: "PORT" },
+      { name: "NETBOX_TOKN", meant: "NETBOX_TOKEN" },
+      { name: "DB_HOTS", meant: "DB_HOST" },
+    ],
+  );
 });

@@ -1,33 +1,55 @@
 // Composition root: configuration -> database -> server; closes cleanly on SIGINT/SIGTERM.
-import { type Config, ConfigError, databaseTarget, loadConfig } from "./config.ts";
+// A start that cannot succeed (wrong settings, no database, the address taken) ends with plain
+// lines on stderr that name the setting to change, and no stack trace.
+import {
+  type Config,
+  CONFIG_EXIT_CODE,
+  ConfigError,
+  databaseTarget,
+  loadConfig,
+  misspelledSettings,
+} from "./config.ts";
 import { DatabaseInUseError, IN_USE_EXIT_CODE, isStartRefusal, openDatabase } from "./db/open.ts";
 import { createLogger, flushLogs } from "./log.ts";
-import { startServer } from "./server.ts";
+import { checkListen, ListenError, startServer } from "./server.ts";
 
+/** Writes the lines already logged, then `lines` on stderr, and ends the process. */
+function refuse(lines: string[], code: number): never {
+  flushLogs();
+  for (const line of lines) console.error(line);
+  Deno.exit(code);
+}
+
+const env = Deno.env.toObject();
 let config: Config;
 try {
-  config = loadConfig(Deno.env.toObject());
+  config = loadConfig(env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  // Settings are wrong, so there is no log level to honour: the refusal is always written.
-  createLogger("info").error("could not start", { error: err.message });
-  flushLogs();
-  Deno.exit(1);
+  refuse(err.problems.map((p) => `Configuration error: ${p}`), CONFIG_EXIT_CODE);
 }
 const log = createLogger(config.ARCHIFLOW_LOG_LEVEL);
+for (const { name, meant } of misspelledSettings(env)) {
+  log.warn("unknown setting ignored", { setting: name, didYouMean: meant });
+}
+try {
+  checkListen(config.HOST, config.PORT);
+} catch (err) {
+  if (!(err instanceof ListenError)) throw err;
+  refuse([err.message], 1);
+}
 // Wrong or incomplete database settings, or a PostgreSQL server that does not answer, stop the
 // start here: the server never falls back to the embedded database.
 const db = await openDatabase(config).catch((err) => {
   if (!isStartRefusal(err)) throw err;
-  log.error("could not start", { error: err.message });
-  flushLogs();
-  Deno.exit(err instanceof DatabaseInUseError ? IN_USE_EXIT_CODE : 1);
+  refuse([err.message], err instanceof DatabaseInUseError ? IN_USE_EXIT_CODE : 1);
 });
 const server = await startServer(config, db, log).catch(async (err) => {
-  log.error("could not start", { error: err instanceof Error ? err.message : String(err) });
   await db.close().catch(() => {});
-  flushLogs();
-  Deno.exit(1);
+  if (err instanceof ListenError) refuse([err.message], 1);
+  // Anything else is unexpected: the log keeps the stack for whoever reports it.
+  log.error("could not start", { error: err instanceof Error ? err.stack : String(err) });
+  refuse([`Cannot start: ${err instanceof Error ? err.message : String(err)}`], 1);
 });
 const target = databaseTarget(config);
 if (target.kind === "postgres" && target.ignored.length) {
@@ -39,6 +61,7 @@ if (target.kind === "postgres" && target.ignored.length) {
 }
 log.info("listening", {
   url: server.url,
+  publicUrl: server.publicUrl,
   port: server.port,
   database: db.kind,
   databaseAt: target.kind === "postgres" ? target.where : target.dataDir,

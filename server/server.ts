@@ -13,9 +13,13 @@ import { startOutboxWorker } from "./netbox/outbox.ts";
 import { netboxClientFrom } from "./netbox/settings.ts";
 import { createRegistry } from "./tools/index.ts";
 import { bootstrapAdminToken, ensureProvisionedToken } from "./auth/tokens.ts";
+import { firstKeyBanner, machineAddresses, machineName, reachOf } from "./start_banner.ts";
 
 export interface RunningServer {
+  /** Where this machine reaches the server (loopback when it listens on every interface). */
   url: string;
+  /** Where other machines reach it: ARCHIFLOW_PUBLIC_URL, the machine's name, or the address. */
+  publicUrl: string;
   port: number;
   db: Db;
   events: EventHub;
@@ -41,11 +45,17 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
   const metrics = createAppMetrics();
   const { app } = createApp({ config, db, registry, events, log, metrics });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    port: config.PORT,
-    hostname: config.HOST,
-    onListen: (addr) => resolve(addr as Deno.NetAddr),
-  }, app.fetch);
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({
+      port: config.PORT,
+      hostname: config.HOST,
+      onListen: (addr) => resolve(addr as Deno.NetAddr),
+    }, app.fetch);
+  } catch (err) {
+    await events.stop();
+    throw listenError(config.HOST, config.PORT, err);
+  }
   const addr = await listening;
   const prober = config.ARCHIFLOW_PROBE_ENABLED
     ? new Prober(db, {
@@ -60,13 +70,23 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
   const outbox = config.NETBOX_PUSH
     ? startOutboxWorker(db, netboxClientFrom(config), config.NETBOX_OUTBOX_INTERVAL_MS, log)
     : null;
-  const host = addr.hostname === "0.0.0.0" ? "127.0.0.1" : addr.hostname;
+  // Listening on every interface, this machine reaches the server on loopback.
+  const local = { "0.0.0.0": "127.0.0.1", "::": "[::1]" }[addr.hostname] ??
+    (addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname);
+  const reach = reachOf({
+    publicUrl: config.ARCHIFLOW_PUBLIC_URL,
+    host: addr.hostname,
+    port: addr.port,
+    machineName,
+    addresses: () => machineAddresses(addr.hostname === "::"),
+  });
   const firstKey = await bootstrapAdminToken(db);
-  if (firstKey) {
-    printFirstKey(config.ARCHIFLOW_PUBLIC_URL ?? `http://${host}:${addr.port}`, firstKey);
-  }
+  // Printed straight to stdout, once in the life of the database, and never through the logger:
+  // log lines are shipped and kept, this key must not be.
+  if (firstKey) console.log(firstKeyBanner(reach, firstKey, db.kind === "pglite"));
   return {
-    url: `http://${host}:${addr.port}`,
+    url: `http://${local}:${addr.port}`,
+    publicUrl: reach.url,
     port: addr.port,
     db,
     events,
@@ -80,19 +100,43 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
   };
 }
 
-// Printed straight to stdout, once in the life of the database, and never through the logger:
-// log lines are shipped and kept, this key must not be.
-function printFirstKey(base: string, key: string): void {
-  const root = base.replace(/\/+$/, "");
-  console.log(
-    [
-      "",
-      "ArchiFlow created its first admin API token. It is shown only this once; keep it safe.",
-      // After #, the key stays in the browser: no server or proxy log ever sees it.
-      `  Editor: ${root}/editor#token=${key}`,
-      `  API:    curl -H "Authorization: Token ${key}" ${root}/api/`,
-      "Create more with: deno task token create --user <name> --scope read|write|admin",
-      "",
-    ].join("\n"),
-  );
+/** The server could not take its address; the message is one line naming it and what to set. */
+export class ListenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ListenError";
+  }
+}
+
+/**
+ * Throws ListenError when the address cannot be listened on now, so that main.ts can refuse a
+ * taken address before it opens (or creates) a database; startServer() reports a process that
+ * takes it in the meantime the same way.
+ */
+export function checkListen(host: string, port: number): void {
+  if (port === 0) return;
+  try {
+    Deno.listen({ hostname: host, port }).close();
+  } catch (err) {
+    throw listenError(host, port, err);
+  }
+}
+
+function listenError(host: string, port: number, err: unknown): ListenError {
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  let why: string;
+  if (err instanceof Deno.errors.AddrInUse) {
+    why = "address already in use by another process (is ArchiFlow already running?); stop " +
+      "it, or set PORT (or HOST) to a free one";
+  } else if (err instanceof Deno.errors.PermissionDenied) {
+    why = "permission denied (ports below 1024 need privileges); set PORT to 1024 or above";
+  } else if (err instanceof Deno.errors.AddrNotAvailable) {
+    why = "this machine has no such address; set HOST to one of its addresses, or 0.0.0.0 " +
+      "for every interface";
+  } else if (err instanceof Error && /lookup|resolve|not known/i.test(err.message)) {
+    why = "the host name does not resolve; set HOST to an address of this machine";
+  } else {
+    why = `${err instanceof Error ? err.message : String(err)}; check HOST and PORT`;
+  }
+  return new ListenError(`Cannot listen on ${where}: ${why}`);
 }

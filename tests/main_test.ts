@@ -1,6 +1,8 @@
 // The product as a user starts it: server/main.ts in its own process, on the configured backend.
 import assert from "node:assert/strict";
+import { SETTINGS } from "../server/config.ts";
 import { createTestDb } from "./support/db.ts";
+import { TextLineStream } from "./support/lines.ts";
 import { spawnServer } from "./support/process.ts";
 import { RpcClient } from "./support/rpc_client.ts";
 import { wsProtocols } from "./support/server.ts";
@@ -59,3 +61,62 @@ Deno.test(
     }
   },
 );
+
+Deno.test("the first start on every interface prints the machine's URL and a key that works", async () => {
+  const testDb = Deno.env.get("DATABASE_URL") ? await createTestDb() : null;
+  const dataDir = await Deno.makeTempDir();
+  const env = Deno.env.toObject();
+  for (const { name } of SETTINGS) delete env[name];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../server/main.ts", import.meta.url).pathname],
+    clearEnv: true,
+    env: {
+      ...env,
+      HOST: "0.0.0.0",
+      PORT: "0",
+      ...(testDb ? { DATABASE_URL: testDb.url! } : { ARCHIFLOW_DATA_DIR: dataDir }),
+    },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream())
+    .pipeThrough(new TextLineStream()).getReader();
+  try {
+    const printed: string[] = [];
+    let listening: { url: string; publicUrl: string; port: number } | null = null;
+    while (!listening) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`the server exited before listening:\n${printed.join("\n")}`);
+      printed.push(value);
+      if (value.includes('"msg":"listening"')) listening = JSON.parse(value);
+    }
+    const { port } = listening;
+    const name = Deno.hostname();
+    // Other machines are given this machine's name; this one connects on loopback.
+    if (name !== "localhost") assert.equal(listening.publicUrl, `http://${name}:${port}`);
+    assert.equal(listening.url, `http://127.0.0.1:${port}`);
+    const text = printed.join("\n");
+    const editor = text.match(/^ {2}Editor: +(\S+)\/editor#token=(af_[A-Za-z0-9_-]{43})$/m);
+    assert.ok(editor, text);
+    const [, base, key] = editor;
+    assert.equal(base, listening.publicUrl);
+    assert.match(text, /set ARCHIFLOW_PUBLIC_URL/);
+    assert.match(text, /^Next: /m);
+    assert.ok(!/\?token=/.test(text), "the key is never put in a query");
+    // The header the banner shows is accepted, and the page it names is served.
+    assert.ok(text.includes(`curl -H "Authorization: Token ${key}" ${base}/api/status/`), text);
+    const status = await fetch(`${listening.url}/api/status/`, {
+      headers: { authorization: `Token ${key}` },
+    });
+    assert.equal((await status.json()).user.scope, "admin");
+    const page = await fetch(`${listening.url}/editor`);
+    assert.equal(page.status, 200);
+    await page.body?.cancel();
+  } finally {
+    child.kill("SIGTERM");
+    while (!(await lines.read()).done) { /* the rest of the output */ }
+    assert.equal((await child.status).code, 0);
+    await testDb?.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -1,6 +1,12 @@
 // Chooses the backend from configuration: postgres.js when DATABASE_URL, the DB_* settings or
 // the PG* settings name a PostgreSQL server (config.ts databaseTarget()), else PGlite.
-import { type Config, ConfigError, databaseTarget, loadConfig } from "../config.ts";
+import {
+  type Config,
+  CONFIG_EXIT_CODE,
+  ConfigError,
+  databaseTarget,
+  loadConfig,
+} from "../config.ts";
 import type { Db } from "./db.ts";
 import { openPostgres } from "./postgres.ts";
 import { DatabaseInUseError, openPglite } from "./pglite.ts";
@@ -92,7 +98,7 @@ export async function openDatabaseForTask(config: Config): Promise<Db> {
 
 /**
  * loadConfig() of the process environment for the command-line tasks: wrong settings are
- * reported in one line on stderr and end the task with status 1.
+ * reported one line each on stderr and end the task with status 2, as they end the server.
  */
 export function loadConfigForTask(): Config {
   try {
@@ -100,6 +106,6 @@ export function loadConfigForTask(): Config {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
-    Deno.exit(1);
+    Deno.exit(CONFIG_EXIT_CODE);
   }
 }
