@@ -21,6 +21,9 @@ Deno.test(
 
       const lines = await runTokenCommand(t.db, ["revoke-editor", "--user", "netbox:alice"]);
       assert.match(lines[0], /NetBox user alice: editor sessions begun before \S+Z are refused/);
+      // The user may also be given as the command's argument.
+      const [positional] = await runTokenCommand(t.db, ["revoke-editor", "carol"]);
+      assert.match(positional, /NetBox user carol: editor sessions begun before/);
       // The cached answer holds until the cache time has passed, or a fresh check is asked for.
       assert.equal(await check.revoked("alice", iat), false);
       assert.equal(await check.revoked("alice", iat, true), true);
@@ -43,7 +46,7 @@ Deno.test(
           ["revoke-editor"],
           ["revoke-editor", "--user", ""],
           ["revoke-editor", "--user", "x", "--scope", "admin"],
-          ["revoke-editor", "alice"],
+          ["revoke-editor", "alice", "bob"],
         ]
       ) {
         await assert.rejects(
