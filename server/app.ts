@@ -9,8 +9,14 @@ import { schemaVersion } from "./db/migrate.ts";
 import { AppError, HTTP_STATUS, toAppError } from "./errors.ts";
 import type { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
-import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
+import {
+  type AppMetrics,
+  createAppMetrics,
+  observedRegistry,
+  type Transport,
+} from "./ops/app_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./ops/metrics.ts";
+import { routeLabel } from "./ops/route_label.ts";
 import { createEditorRoutes } from "./routes/editor.ts";
 import { netboxRoutes } from "./routes/netbox.ts";
 import { ResponseGate } from "./rpc/response_gate.ts";
@@ -73,6 +79,8 @@ export const OPEN_PATHS = new Set([
   "/drawio",
   "/api/netbox/webhook",
   "/api/netbox/webhook/",
+  // Browsers ask for it on every page (the editor's too); it holds nothing.
+  "/favicon.ico",
 ]);
 export const OPEN_PREFIXES = ["/drawio/", "/drawio-plugin/"];
 const WEBHOOK_PATHS = new Set(["/api/netbox/webhook", "/api/netbox/webhook/"]);
@@ -83,6 +91,9 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   const app = new Hono<Env>();
   const state: AppState = { openSockets: 0 };
   const metrics = deps.metrics ?? createAppMetrics();
+  metrics.declareTools(deps.registry.list().map((t) => t.name));
+  // Each transport calls tools through its own view of the registry: counted and logged once.
+  const registryFor = (t: Transport) => observedRegistry(deps.registry, t, metrics, deps.log);
 
   // Every request gets an id (kept from X-Request-Id when the caller sends a sane one), is
   // counted by its matched route, and leaves one access-log line without query secrets.
@@ -96,8 +107,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     // No response is ever to be taken for a type other than the one it declares (a JSON error
     // read as a script by a page that includes it).
     c.header("X-Content-Type-Options", "nosniff");
-    const route = c.req.routePath && c.res.status !== 404 ? c.req.routePath : "unmatched";
-    metrics.httpRequest(c.req.method, route, c.res.status, ms);
+    metrics.httpRequest(c.req.method, routeLabel(c), c.res.status, ms);
     if (c.res.status !== 101) {
       deps.log.info("http request", {
         requestId,
@@ -222,6 +232,8 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     return c.body(await metrics.render(deps.db), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
 
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "Cache-Control": "public, max-age=86400" }));
+
   app.get("/health", async (c) => {
     try {
       // A database that hangs (rather than refusing) must not hang the health check.
@@ -252,6 +264,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   });
   // One gate for the large responses of every socket and POST /mcp request of this process.
   const responses = new ResponseGate(deps.config.ARCHIFLOW_MAX_RESPONSE_BYTES);
+  const wsRegistry = registryFor("websocket");
   const ws = async (c: Context<Env>) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({
@@ -291,7 +304,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
     }
     const response = serveWebSocket(c.req.raw, {
       responses,
-      registry: deps.registry,
+      registry: wsRegistry,
       events: deps.events,
       log: deps.log,
       maxMessageBytes: deps.config.ARCHIFLOW_MAX_MESSAGE_BYTES,
@@ -318,10 +331,6 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
         state.openSockets--;
         metrics.socketClosed();
       },
-      onToolCall: (tool, ok, ms, requestId) => {
-        metrics.toolCall(tool, ok, ms);
-        deps.log.info("tool call", { requestId, tool, ok, ms: Math.round(ms * 10) / 10 });
-      },
     }, protocol);
     // Not upgraded (a malformed upgrade request): no socket holds the slot.
     if (response.status !== 101) slot.release();
@@ -331,12 +340,13 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   app.get("/ws", ws);
   app.route("/", createEditorRoutes(deps.config));
 
-  mountRest(app, deps);
-  mountMcp(app, deps, responses);
+  const rest = { ...deps, registry: registryFor("rest") };
+  mountRest(app, rest);
+  mountMcp(app, { ...deps, registry: registryFor("mcp") }, responses);
 
   app.route(
     "/api/netbox",
-    netboxRoutes(deps),
+    netboxRoutes(rest),
   );
 
   app.notFound((c) => c.json({ detail: "Not found", code: "not_found" }, 404));

@@ -1,28 +1,74 @@
-// ArchiFlow's metrics: what the process counts as traffic passes (tool calls, HTTP requests,
-// WebSocket connections, allocations) and what is read from the database at scrape time
-// (pool usage, open alerts, sync runs, database pool state).
+// ArchiFlow's metrics: what the process counts as traffic passes (tool calls on every transport,
+// HTTP requests, WebSocket connections, addresses allocated and released), what is read at
+// scrape time from the database (db_metrics.ts) and the process's own resource use
+// (process_metrics.ts).
 import type { Db } from "../db/db.ts";
 import { driverGuard } from "../db/postgres.ts";
-import { sql } from "../db/queries.ts";
+import type { Logger } from "../log.ts";
+import type { ToolCallRecord, ToolRegistry } from "../tools/tool.ts";
+import { dbMetrics, readDb } from "./db_metrics.ts";
 import { MetricsRegistry } from "./metrics.ts";
+import { processMetrics, readProcess } from "./process_metrics.ts";
+
+/** How a tool call reached the server. */
+export const TRANSPORTS = ["websocket", "mcp", "rest"] as const;
+export type Transport = typeof TRANSPORTS[number];
 
 export interface AppMetrics {
   registry: MetricsRegistry;
-  /** For DispatchOptions.onToolCall. */
-  toolCall(name: string, ok: boolean, ms: number): void;
+  /** Starts the tool-call series of these tools at zero on every transport. */
+  declareTools(names: readonly string[]): void;
+  /** One finished tool call (from the registry's observer, see ToolRegistry.observed). */
+  toolCall(transport: Transport, call: ToolCallRecord): void;
   httpRequest(method: string, route: string, status: number, ms: number): void;
   socketOpened(): void;
   socketClosed(): void;
-  /** Reads database-backed gauges and renders everything as Prometheus text. */
+  /** Reads database and process figures and renders everything as Prometheus text. */
   render(db: Db): Promise<string>;
+}
+
+/**
+ * The registry as one transport offers it: callTool() counts each call of a known tool in
+ * `metrics` and logs it with its request id and transport.
+ */
+export function observedRegistry(
+  registry: ToolRegistry,
+  transport: Transport,
+  metrics: AppMetrics,
+  log: Logger,
+): ToolRegistry {
+  return registry.observed((call, ctx) => {
+    metrics.toolCall(transport, call);
+    log.info("tool call", {
+      requestId: ctx.actor.requestId,
+      transport,
+      tool: call.tool,
+      ok: call.ok,
+      ms: Math.round(call.ms * 10) / 10,
+    });
+  });
+}
+
+/** Addresses a successful call allocated and released, read from its result. */
+function addressesMoved(call: ToolCallRecord): { allocated: number; released: number } {
+  const result = call.result ?? {};
+  if (call.tool === "allocate-ip") {
+    // A replayed call (same idempotency key) hands back what an earlier call allocated.
+    const list = result.allocations;
+    return { allocated: result.replayed || !Array.isArray(list) ? 0 : list.length, released: 0 };
+  }
+  // release-ip, and delete-device with force, say how many addresses they released.
+  const released = result.released_count;
+  return { allocated: 0, released: typeof released === "number" ? released : 0 };
 }
 
 export function createAppMetrics(): AppMetrics {
   const r = new MetricsRegistry();
-  const toolCalls = r.counter("archiflow_tool_calls_total", "Tool calls by tool and outcome.", [
-    "tool",
-    "outcome",
-  ]);
+  const toolCalls = r.counter(
+    "archiflow_tool_calls_total",
+    "Tool calls by tool, outcome and transport (websocket, mcp, rest).",
+    ["tool", "outcome", "transport"],
+  );
   const toolSeconds = r.histogram(
     "archiflow_tool_call_duration_seconds",
     "Time to answer a tool call, by tool.",
@@ -30,47 +76,29 @@ export function createAppMetrics(): AppMetrics {
   );
   const httpRequests = r.counter(
     "archiflow_http_requests_total",
-    "HTTP requests by method, matched route and status.",
+    "HTTP requests by method, route pattern (unmatched when no route matches) and status.",
     ["method", "route", "status"],
   );
   const httpSeconds = r.histogram(
     "archiflow_http_request_duration_seconds",
-    "Time to answer an HTTP request, by method and matched route.",
+    "Time to answer an HTTP request, by method and route pattern.",
     ["method", "route"],
   );
   const sockets = r.gauge("archiflow_websocket_connections", "Open WebSocket connections.");
+  sockets.set(undefined, 0);
   const socketsOpened = r.counter(
     "archiflow_websocket_connections_opened_total",
     "WebSocket connections accepted.",
   );
   const allocations = r.counter(
     "archiflow_ip_allocations_total",
-    "Addresses allocated by this process.",
+    "Addresses allocated by this process, on any transport.",
   );
-  const releases = r.counter("archiflow_ip_releases_total", "Addresses released by this process.");
-  const poolUsage = r.gauge(
-    "archiflow_pool_usage_ratio",
-    "Allocated share of each pool's usable addresses (0..1).",
-    ["pool"],
+  const releases = r.counter(
+    "archiflow_ip_releases_total",
+    "Addresses released by this process, on any transport.",
   );
-  const poolAllocated = r.gauge(
-    "archiflow_pool_allocated_addresses",
-    "Active allocations per pool.",
-    ["pool"],
-  );
-  const poolUsable = r.gauge(
-    "archiflow_pool_usable_addresses",
-    "Usable addresses per pool.",
-    ["pool"],
-  );
-  const alertsOpen = r.gauge("archiflow_alerts_open", "Unresolved alerts by type and severity.", [
-    "type",
-    "severity",
-  ]);
-  const syncRuns = r.gauge("archiflow_sync_runs", "NetBox sync runs recorded, by status.", [
-    "status",
-  ]);
-  const dbUp = r.gauge("archiflow_database_up", "1 when the database answered this scrape.");
+  const setDb = dbMetrics(r);
   const dbMax = r.gauge("archiflow_database_pool_max_connections", "Size of the database pool.");
   const dbInFlight = r.gauge(
     "archiflow_database_pool_in_flight",
@@ -86,18 +114,27 @@ export function createAppMetrics(): AppMetrics {
   );
   const scrapeSeconds = r.gauge(
     "archiflow_metrics_scrape_seconds",
-    "Time the database part of this scrape took.",
+    "Time the database and process part of this scrape took.",
   );
-
-  let syncShape: { present: boolean; has_status: boolean } | null = null;
+  const setProcess = processMetrics(r);
 
   return {
     registry: r,
-    toolCall(name, ok, ms) {
-      toolCalls.inc({ tool: name, outcome: ok ? "ok" : "error" });
-      toolSeconds.observe({ tool: name }, ms / 1000);
-      if (ok && name === "allocate-ip") allocations.inc();
-      if (ok && name === "release-ip") releases.inc();
+    declareTools(names) {
+      for (const tool of names) {
+        for (const transport of TRANSPORTS) {
+          toolCalls.init({ tool, outcome: "ok", transport });
+          toolCalls.init({ tool, outcome: "error", transport });
+        }
+      }
+    },
+    toolCall(transport, call) {
+      toolCalls.inc({ tool: call.tool, outcome: call.ok ? "ok" : "error", transport });
+      toolSeconds.observe({ tool: call.tool }, call.ms / 1000);
+      if (!call.ok) return;
+      const moved = addressesMoved(call);
+      if (moved.allocated) allocations.inc(undefined, moved.allocated);
+      if (moved.released) releases.inc(undefined, moved.released);
     },
     httpRequest(method, route, status, ms) {
       httpRequests.inc({ method, route, status: String(status) });
@@ -112,52 +149,15 @@ export function createAppMetrics(): AppMetrics {
     },
     async render(db) {
       const started = performance.now();
+      const [reading, proc] = await Promise.all([readDb(db), readProcess()]);
+      // Everything is set in one synchronous step, so scrapes running at once never mix.
+      setDb(reading);
+      setProcess(proc);
       const stats = db.stats();
       dbMax.set(undefined, stats.maxConnections);
       dbInFlight.set(undefined, stats.inFlight ?? 0);
       dbRecycles.set(undefined, stats.recycles ?? 0);
       strayWrites.set(undefined, driverGuard.swallowed);
-      try {
-        const pools = await db.query<
-          { name: string; allocated: number; usable: number; usage_percentage: number }
-        >(sql("MetricsPoolUsage"));
-        poolUsage.reset();
-        poolAllocated.reset();
-        poolUsable.reset();
-        for (const p of pools) {
-          poolUsage.set({ pool: p.name }, p.usage_percentage / 100);
-          poolAllocated.set({ pool: p.name }, p.allocated);
-          poolUsable.set({ pool: p.name }, p.usable);
-        }
-        const alerts = await db.query<{ alert_type: string; severity: string; open: number }>(
-          sql("MetricsOpenAlerts"),
-        );
-        alertsOpen.reset();
-        for (const a of alerts) {
-          alertsOpen.set({ type: a.alert_type, severity: a.severity }, a.open);
-        }
-        // The sync tables come from another part of the system and may be absent.
-        syncShape ??= (await db.query<{ present: boolean; has_status: boolean }>(
-          sql("SyncRunsShape"),
-        ))[0];
-        syncRuns.reset();
-        if (syncShape?.present) {
-          if (syncShape.has_status) {
-            const rows = await db.query<{ status: string; runs: number }>(
-              sql("MetricsSyncRunsByStatus"),
-            );
-            for (const row of rows) syncRuns.set({ status: row.status ?? "unknown" }, row.runs);
-          } else {
-            const [row] = await db.query<{ runs: number }>(sql("MetricsSyncRunsTotal"));
-            syncRuns.set({ status: "all" }, row.runs);
-          }
-        } else {
-          syncShape = null;
-        }
-        dbUp.set(undefined, 1);
-      } catch {
-        dbUp.set(undefined, 0);
-      }
       scrapeSeconds.set(undefined, (performance.now() - started) / 1000);
       return r.render();
     },

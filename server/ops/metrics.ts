@@ -1,6 +1,11 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the
 // text exposition format (version 0.0.4). Written here because the format is tiny and the
 // usual client libraries pull in Node-specific process collectors we do not want.
+//
+// A series without labels exists from the start at zero (counters and histograms), so the first
+// increment shows in rate() and increase(); a labelled series appears when first used or given
+// with init(). A family with no series at all is left out of the output (a backend that cannot
+// measure something shows nothing rather than a made-up zero).
 
 export type Labels = Record<string, string>;
 
@@ -52,9 +57,10 @@ abstract class Metric {
   }
   abstract samples(): string[];
   render(): string {
-    const head = `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
     const body = this.samples();
-    return head + (body.length ? body.join("\n") + "\n" : "");
+    if (!body.length) return "";
+    const head = `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
+    return head + body.join("\n") + "\n";
   }
 }
 
@@ -75,6 +81,10 @@ class ValueMetric extends Metric {
   get(labels?: Labels): number {
     return this.values.get(JSON.stringify(this.key(labels)))?.value ?? 0;
   }
+  /** Makes the series exist (at zero) before anything counts in it. */
+  init(labels?: Labels): void {
+    this.add(labels, 0);
+  }
   samples(): string[] {
     return [...this.values.values()].map((e) =>
       `${this.name}${labelText(this.labelNames, e.labels)} ${formatValue(e.value)}`
@@ -85,10 +95,31 @@ class ValueMetric extends Metric {
 export class Counter extends ValueMetric {
   constructor(name: string, help: string, labelNames: string[] = []) {
     super("counter", name, help, labelNames);
+    if (!labelNames.length) this.init();
   }
   inc(labels?: Labels, by = 1): void {
     if (by < 0) throw new Error(`Counter ${this.name} cannot decrease`);
     this.add(labels, by);
+  }
+}
+
+/**
+ * A counter kept by another system (PostgreSQL's statistics) and copied at scrape time: it only
+ * shows once a value was read, and drops when that system resets it, which Prometheus reads as a
+ * counter reset.
+ */
+export class MirroredCounter extends ValueMetric {
+  constructor(name: string, help: string, labelNames: string[] = []) {
+    super("counter", name, help, labelNames);
+  }
+  set(labels: Labels | undefined, value: number): void {
+    if (!(value >= 0)) throw new Error(`Counter ${this.name} cannot be ${value}`);
+    const values = this.key(labels);
+    this.values.set(JSON.stringify(values), { labels: values, value });
+  }
+  /** Forgets every series (nothing was read this scrape). */
+  reset(): void {
+    this.values.clear();
   }
 }
 
@@ -122,8 +153,9 @@ export class Histogram extends Metric {
   ) {
     super(name, help, labelNames);
     if (labelNames.includes("le")) throw new Error("le is reserved in histograms");
+    if (!labelNames.length) this.#seriesOf(undefined);
   }
-  observe(labels: Labels | undefined, value: number): void {
+  #seriesOf(labels: Labels | undefined) {
     const values = this.key(labels);
     const k = JSON.stringify(values);
     let s = this.#series.get(k);
@@ -131,6 +163,10 @@ export class Histogram extends Metric {
       s = { labels: values, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.#series.set(k, s);
     }
+    return s;
+  }
+  observe(labels: Labels | undefined, value: number): void {
+    const s = this.#seriesOf(labels);
     this.buckets.forEach((b, i) => {
       if (value <= b) s.counts[i]++;
     });
@@ -169,6 +205,9 @@ export class MetricsRegistry {
   }
   gauge(name: string, help: string, labelNames: string[] = []): Gauge {
     return this.#register(new Gauge(name, help, labelNames));
+  }
+  mirroredCounter(name: string, help: string, labelNames: string[] = []): MirroredCounter {
+    return this.#register(new MirroredCounter(name, help, labelNames));
   }
   histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram {
     return this.#register(new Histogram(name, help, labelNames, buckets));

@@ -51,3 +51,33 @@ Deno.test("the test parser rejects malformed exposition text", () => {
   ];
   for (const text of bad) assert.throws(() => parsePrometheus(text), Error, text);
 });
+
+Deno.test("series without labels start at zero; empty labelled families are left out", () => {
+  const r = new MetricsRegistry();
+  r.counter("plain_total", "Counted from the start.");
+  r.histogram("plain_seconds", "Observed from the start.", [], [1]);
+  r.counter("by_kind_total", "Counted per kind.", ["kind"]);
+  r.gauge("unset", "Never set.");
+  const known = r.counter("known_total", "Known label sets.", ["kind"]);
+  known.init({ kind: "a" });
+  const text = r.render();
+  const families = parsePrometheus(text);
+  assert.equal(sampleValue(families, "plain_total"), 0);
+  assert.equal(sampleValue(families, "plain_seconds_count"), 0);
+  assert.equal(sampleValue(families, "known_total", { kind: "a" }), 0);
+  assert.ok(!text.includes("by_kind_total"), text);
+  assert.ok(!text.includes("unset"), text);
+});
+
+Deno.test("a mirrored counter takes another system's total, and refuses a negative one", () => {
+  const r = new MetricsRegistry();
+  const m = r.mirroredCounter("copied_total", "Copied.");
+  assert.ok(!r.render().includes("copied_total"));
+  m.set(undefined, 41);
+  m.set(undefined, 40);
+  assert.equal(sampleValue(parsePrometheus(r.render()), "copied_total"), 40);
+  assert.throws(() => m.set(undefined, -1));
+  assert.throws(() => m.set(undefined, NaN));
+  m.reset();
+  assert.equal(r.render(), "");
+});

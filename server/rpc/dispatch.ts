@@ -55,8 +55,6 @@ export interface DispatchOptions {
   extraMethods?: Record<string, ExtraMethod>;
   /** Called for unexpected errors, which clients only see as "Internal error". */
   onInternalError?: (err: unknown, method: string) => void;
-  /** Called after each tools/call with its outcome, for metrics. */
-  onToolCall?: (name: string, ok: boolean, ms: number) => void;
   /**
    * The process's gate for large responses, shared by every transport; without one, only each
    * message's own ARCHIFLOW_MAX_RESPONSE_BYTES bounds them.
@@ -496,13 +494,10 @@ async function toolsCall(p: Record<string, unknown>, options: DispatchOptions): 
       issues: [{ path: "arguments", message: "expected an object" }],
     });
   }
-  const started = performance.now();
   try {
     const result = await callTool(options.registry, name, args, options.context());
-    options.onToolCall?.(name, true, performance.now() - started);
     return new ToolCallResult(name, result, false);
   } catch (err) {
-    options.onToolCall?.(name, false, performance.now() - started);
     if (err instanceof InvalidParamsError) throw err;
     const appError = toAppError(err);
     if (appError.kind === "internal" && !(err instanceof AppError)) {

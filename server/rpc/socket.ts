@@ -39,8 +39,6 @@ export interface SocketDeps {
   context: (requestId: string) => ToolContext;
   onOpen?: () => void;
   onClose?: () => void;
-  /** Called after each tools/call (metrics and the access log). */
-  onToolCall?: (name: string, ok: boolean, ms: number, requestId: string) => void;
   /** The process's gate for large responses (see response_gate.ts). */
   responses?: ResponseGate;
 }
@@ -241,7 +239,6 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       extraMethods: { subscribe, unsubscribe: unsubscribeMethod },
       onInternalError: (err, method) =>
         deps.log.error("internal error", { method, requestId, error: String(err) }),
-      onToolCall: (name, ok, ms) => deps.onToolCall?.(name, ok, ms, requestId),
       responses: deps.responses,
     });
     if (reply === null) return;

@@ -1,5 +1,7 @@
 // What a tool is: a name, a zod input schema, the scope it needs and one handler. Every
-// transport (WebSocket JSON-RPC, MCP over HTTP, REST) calls tools through callTool().
+// transport (WebSocket JSON-RPC, MCP over HTTP, REST) calls tools through callTool(), which is
+// also the one place where calls are observed (metrics, the tool-call log line): each transport
+// is given the registry as observed(...) for it, so no transport counts on its own.
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/db.ts";
@@ -65,14 +67,51 @@ export function zodIssues(error: z.ZodError): ParamIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
+/** One finished call of a known tool, as callTool() reports it. */
+export interface ToolCallRecord {
+  tool: string;
+  ok: boolean;
+  /** From the rate-limit check to the handler's answer, in milliseconds. */
+  ms: number;
+  /** The handler's result when ok. */
+  result?: ToolResult;
+  /** What the call threw when not ok. */
+  error?: unknown;
+}
+
+export type ToolObserver = (call: ToolCallRecord, ctx: ToolContext) => void;
+
 export class ToolRegistry {
-  readonly #tools = new Map<string, Tool>();
+  #tools = new Map<string, Tool>();
+  #observer: ToolObserver | null = null;
 
   constructor(tools: Tool[]) {
     for (const t of tools) {
       if (this.#tools.has(t.name)) throw new Error(`Tool ${t.name} is defined twice`);
       this.#tools.set(t.name, t);
     }
+  }
+
+  /**
+   * The same tools, with every call made through the returned registry reported to `observer`
+   * (after this registry's own observer, if it has one).
+   */
+  observed(observer: ToolObserver): ToolRegistry {
+    const outer = this.#observer;
+    const view = new ToolRegistry([]);
+    view.#tools = this.#tools;
+    view.#observer = outer
+      ? (call, ctx) => {
+        outer(call, ctx);
+        observer(call, ctx);
+      }
+      : observer;
+    return view;
+  }
+
+  /** Told of every call made through this registry (see observed()). */
+  get observer(): ToolObserver | null {
+    return this.#observer;
   }
 
   get(name: string): Tool | undefined {
@@ -116,6 +155,27 @@ export function hasScope(actor: Actor, needed: Scope): boolean {
  * AppError for everything a caller should see; other errors are left to the transport.
  */
 export async function callTool(
+  registry: ToolRegistry,
+  name: string,
+  rawArgs: unknown,
+  ctx: ToolContext,
+): Promise<ToolResult> {
+  const observer = registry.observer;
+  // Unknown names are not reported: they come from callers and would be unbounded label values.
+  if (!observer || !registry.get(name)) return await runTool(registry, name, rawArgs, ctx);
+  const started = performance.now();
+  let result: ToolResult;
+  try {
+    result = await runTool(registry, name, rawArgs, ctx);
+  } catch (error) {
+    observer({ tool: name, ok: false, ms: performance.now() - started, error }, ctx);
+    throw error;
+  }
+  observer({ tool: name, ok: true, ms: performance.now() - started, result }, ctx);
+  return result;
+}
+
+async function runTool(
   registry: ToolRegistry,
   name: string,
   rawArgs: unknown,
