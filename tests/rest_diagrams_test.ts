@@ -119,7 +119,7 @@ Deno.test("REST template routes create, instantiate and delete templates", opts,
       name: "from template",
       values: { host: 'r1 <"core">' },
     });
-    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.equal(made.status, 201, JSON.stringify(made.body));
     const diagram = await send("GET", `/api/diagrams/${encodeURIComponent(made.body.id)}/`);
     assert.equal(diagram.body.diagram_json.pages[0].vertices[0].label, 'r1 <"core">');
     const missing = await send("POST", `${path}instantiate/`, {

@@ -162,7 +162,7 @@ Deno.test(
       assert.equal(inactive.body.count, 1);
       assert.equal(inactive.body.results[0].id, odd);
       assert.equal(inactive.body.results[0].allocated_count, 1);
-      assert.equal(inactive.body.results[0].available_count, "5");
+      assert.strictEqual(inactive.body.results[0].available_count, 5, "a count is a number");
       const usage = await send("GET", `${path}usage/`);
       assert.equal(usage.status, 200);
       assert.equal(usage.body.available_count, 5);

@@ -11,6 +11,11 @@ import { likeEscape } from "../tools/common.ts";
 export type FieldType =
   | "int"
   | "number"
+  /**
+   * A non-negative integer that may pass 2^53 (address counts of IPv6 pools): stored numeric,
+   * in JSON a number when it is exact there and a decimal string otherwise.
+   */
+  | "count"
   | "text"
   | "enum"
   | "bool"
@@ -65,6 +70,7 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const CAST: Record<FieldType, string> = {
   int: "bigint",
   number: "numeric",
+  count: "numeric",
   text: "text",
   enum: "text",
   bool: "boolean",
@@ -74,7 +80,15 @@ const CAST: Record<FieldType, string> = {
   "text[]": "text",
   json: "jsonb",
 };
-const RANGE_TYPES = new Set<FieldType>(["int", "number", "timestamp", "inet", "cidr", "text"]);
+const RANGE_TYPES = new Set<FieldType>([
+  "int",
+  "number",
+  "count",
+  "timestamp",
+  "inet",
+  "cidr",
+  "text",
+]);
 const TEXT_TYPES = new Set<FieldType>(["text", "enum", "inet", "cidr", "text[]"]);
 
 export interface BuiltQuery {
@@ -117,6 +131,9 @@ export function parseValue(param: string, field: FieldDecl, raw: string): unknow
       if (!/^-?\d{1,30}(\.\d{1,30})?$/.test(raw)) {
         throw bad(param, `"${clip(raw)}" is not a number`);
       }
+      return raw;
+    case "count":
+      if (!/^\d{1,40}$/.test(raw)) throw bad(param, `"${clip(raw)}" is not a whole number`);
       return raw;
     case "bool":
       if (/^(true|1)$/i.test(raw)) return true;
@@ -350,7 +367,10 @@ export function buildListQuery(
   };
 }
 
-/** One row of the base query by a column value (the id, or a parent's id and a number). */
+/**
+ * Rows of the base query by column values: one row (the id, or a parent's id and a number), or
+ * several when a value is an array (any of those ids).
+ */
 export function buildGetQuery(
   source: ListSource,
   match: Record<string, unknown>,
@@ -361,7 +381,12 @@ export function buildGetQuery(
     values.push(v);
     return `$${values.length}`;
   };
-  const where = Object.entries(match).map(([k, v]) => `r.${assertIdentifier(k)} = ${p(v)}`);
+  const where = Object.entries(match).map(([k, v]) => {
+    const col = `r.${assertIdentifier(k)}`;
+    if (!Array.isArray(v)) return `${col} = ${p(v)}`;
+    // Several keys in one statement: one array parameter of the column's type.
+    return `${col} = ANY(${p(v)}::${CAST[fieldOf(source.fields, k)?.type ?? "text"]}[])`;
+  });
   for (const e of extra) where.push(extraSql(e, p));
   return { text: `SELECT r.* FROM (\n${source.base}\n) AS r WHERE ${where.join(" AND ")}`, values };
 }

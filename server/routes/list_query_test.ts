@@ -142,3 +142,24 @@ Deno.test("diagram visibility embeds the caller as parameters, and only when it 
     assert.deepEqual(open.values[0], ["a"]);
   }
 });
+
+Deno.test("counts compare as numbers however large, and take whole numbers only", () => {
+  const pools: ListSource = {
+    base: "SELECT id, usable_count FROM pools",
+    fields: { id: { type: "text" }, usable_count: { type: "count" } },
+    search: [],
+    ordering: ["usable_count"],
+  };
+  const big = "1208925819614629174706175";
+  const q = buildListQuery(pools, new URLSearchParams(`usable_count__gte=${big}&usable_count=3`));
+  assert.match(q.text, /r\."usable_count" >= \$1::numeric/);
+  assert.match(q.text, /r\."usable_count" = ANY\(\$2::numeric\[\]\)/);
+  assert.deepEqual(q.values.slice(0, 2), [big, ["3"]], "digits stay exact as text");
+  for (const bad of ["-1", "1.5", "1e3", "x"]) {
+    assert.throws(
+      () => buildListQuery(pools, new URLSearchParams(`usable_count=${bad}`)),
+      (e) => e instanceof AppError && /is not a whole number/.test(e.message),
+      bad,
+    );
+  }
+});

@@ -1,5 +1,6 @@
 // Mounts the REST API under /api/: the declared resources, the API root, status, the OpenAPI
-// document and its browser page. Holds the one RestContext the resource routes share.
+// document (made on first request from the routes the app has mounted by then) and its browser
+// page. Holds the one RestContext the resource routes share.
 import type { Context, Hono } from "hono";
 import type { AppDeps, Env } from "../app.ts";
 import type { Db, Row } from "../db/db.ts";
@@ -9,23 +10,27 @@ import { SERVER_INFO } from "../rpc/dispatch.ts";
 import { callTool, type ToolContext } from "../tools/tool.ts";
 import { aclArgs } from "../tools/diagram_acl.ts";
 import { buildListQuery, type ListSource } from "./list_query.ts";
-import { DOCS_HEADERS, DOCS_HTML, openApiDocument } from "./openapi.ts";
+import { openApiDocument } from "./openapi.ts";
+import { DOCS_HEADERS, DOCS_HTML } from "./openapi_page.ts";
 import {
   both,
   dbInTransaction,
   defaultArgs,
   etagOf,
-  mountResource,
   notImplemented,
+  presentRow,
   project,
+  type ResourceDecl,
   type RestContext,
   stripTotal,
 } from "./resource.ts";
+import { mountResource } from "./resource_routes.ts";
+import { createRowReaders } from "./row_readers.ts";
 import { RESOURCES } from "./resources.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function createRestContext(deps: AppDeps): RestContext {
+export function createRestContext(deps: AppDeps, resources: ResourceDecl[]): RestContext {
   const toolContext = (c: Context<Env>, db: Db = deps.db): ToolContext => {
     const given = c.req.header("x-request-id");
     const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
@@ -67,7 +72,12 @@ export function createRestContext(deps: AppDeps): RestContext {
         count,
         next: q.offset + q.limit < count ? link(q.offset + q.limit) : null,
         previous: q.offset > 0 ? link(Math.max(0, q.offset - q.limit)) : null,
-        results: project(rows.map(stripTotal), params, source.fields, briefOf(source)),
+        results: project(
+          rows.map((row) => presentRow(source.fields, stripTotal(row))),
+          params,
+          source.fields,
+          briefOf(source),
+        ),
       };
       const etag = await etagOf(body);
       c.header("ETag", etag);
@@ -76,6 +86,7 @@ export function createRestContext(deps: AppDeps): RestContext {
       }
       return c.json(body);
     },
+    ...createRowReaders(resources, deps.config),
   };
   return rc;
 }
@@ -87,7 +98,7 @@ function briefOf(source: ListSource): string[] {
 }
 
 export function mountRest(app: Hono<Env>, deps: AppDeps): void {
-  const rc = createRestContext(deps);
+  const rc = createRestContext(deps, RESOURCES);
 
   app.on("GET", both("/api"), (c) => {
     const root = new URL("/api/", c.req.url).toString();
@@ -111,7 +122,7 @@ export function mountRest(app: Hono<Env>, deps: AppDeps): void {
 
   let doc: Record<string, unknown> | null = null;
   app.on("GET", both("/api/schema"), (c) => {
-    doc ??= openApiDocument(RESOURCES, deps.registry);
+    doc ??= openApiDocument(RESOURCES, deps.registry, app.routes);
     return c.json(doc);
   });
   app.on("GET", both("/api/docs"), (c) => c.html(DOCS_HTML, 200, DOCS_HEADERS));

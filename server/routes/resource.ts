@@ -1,18 +1,17 @@
 // A REST resource is a declaration: its base query, fields (types, filters, ordering, search),
-// and which tool handles create, update, delete and each action. mountResource() turns it into
-// NetBox-style routes. Reads go through the generic list builder; every write goes through
-// callTool(), inside one transaction per request, so bulk bodies are all or nothing.
-// A declared tool that the registry does not have yet answers 501 until it is installed.
-import type { Context, Hono } from "hono";
+// and which tool handles create, update, delete and each action. operations.ts derives its
+// operations from it, resource_routes.ts mounts them, openapi.ts documents them. This module
+// holds the declaration types and what every handler shares: body reading, errors, ETags,
+// projections and how database values become JSON.
+import type { Context } from "hono";
 import type { AppDeps, Env } from "../app.ts";
 import type { Db, Row, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, HTTP_STATUS, toAppError } from "../errors.ts";
 import { hasScope, InvalidParamsError, type Scope, type ToolContext } from "../tools/tool.ts";
-import { aclArgs } from "../tools/diagram_acl.ts";
+import { countValue } from "../tools/ipam.ts";
 import { assertJsonDepth, jsonTextTooLarge } from "../rpc/json_depth.ts";
 import {
-  buildGetQuery,
   type ExtraCondition,
   type FieldDecl,
   fieldOf,
@@ -36,6 +35,14 @@ export interface ToolBinding {
   tool: string;
   /** Tool arguments from the call; default: the body with snake_case keys made camelCase, plus id. */
   args?: (call: Call) => Record<string, unknown>;
+  /**
+   * For a tool that can make several rows in one call (allocate-ip with `count`): which bodies
+   * ask for several (answered with a list, even as an object body) and the keys of the rows made.
+   */
+  several?: {
+    asked: (body: Record<string, unknown>) => boolean;
+    keys: (result: Row) => Key[];
+  };
 }
 
 export interface ListDecl extends Omit<ListSource, "base"> {
@@ -57,6 +64,19 @@ export interface NestedDecl {
   detailFields?: Record<string, FieldDecl>;
 }
 
+/**
+ * The row a tool action answers with, read again after the tool ran so that it has the shape its
+ * own GET gives (an acknowledged alert is the alert; an instantiated template, the new diagram).
+ */
+export interface ActionAnswer {
+  /** The resource whose row answers, e.g. "diagrams"; default: the action's own. */
+  resource?: string;
+  /** One of its nested lists, e.g. "versions": `key` then gives the parent key and the number. */
+  nested?: string;
+  key: (call: Call, result: Row) => Key | [Key, number];
+  status?: 200 | 201;
+}
+
 export interface ActionDecl {
   /** Path segment: {id}/<name>/ when detail, <name>/ otherwise. */
   name: string;
@@ -65,8 +85,13 @@ export interface ActionDecl {
   summary: string;
   /** Runs a tool (POST actions); absent from the registry means 501. */
   tool?: ToolBinding;
-  /** Hand-written read (GET actions) or a write that needs more than one tool call. */
+  answer?: ActionAnswer;
+  /** A list body runs the tool once per object, all or nothing, and is answered with a list. */
+  bulk?: boolean;
+  /** Hand-written read (GET actions). */
   handler?: (c: Context<Env>, rc: RestContext, call: Call) => Promise<Response>;
+  /** What the handler answers, for the OpenAPI document: its status and schema per media type. */
+  responds?: { status: 200 | 201; content: Record<string, Record<string, unknown>> };
   /** Query parameters the action reads, for the OpenAPI document. */
   query?: Record<string, FieldDecl>;
   /** Documents a request body; "tool" means the tool's own schema. */
@@ -92,6 +117,8 @@ export interface ResourceDecl {
   key?: KeyDecl;
   /** Singular noun for messages, e.g. "IP pool". */
   noun: string;
+  /** Plural noun; default: the noun and an s. */
+  plural?: string;
   tag: string;
   list: ListDecl;
   /** Rows are diagrams (or nested under one) subject to per-user diagram access. */
@@ -109,6 +136,13 @@ export interface ResourceDecl {
   actions?: ActionDecl[];
 }
 
+/** Where one row lives: a resource's row by key, or a numbered row of one of its nested lists. */
+export interface RowAt {
+  resource: string;
+  key: Key;
+  nested?: { path: string; key: number };
+}
+
 /** What handlers need about the app. */
 export interface RestContext {
   deps: AppDeps;
@@ -121,7 +155,13 @@ export interface RestContext {
     source: ListSource,
     extra?: ExtraCondition[],
   ): Promise<Response>;
+  /** One row in the shape its GET gives it, or a 404 (rows hidden from the caller included). */
+  readRow(c: Context<Env>, db: Pick<Db, "query">, at: RowAt): Promise<Row>;
+  /** Rows of a resource by key, in the order of `keys`, in one statement; 404 if one is missing. */
+  readRows(c: Context<Env>, db: Pick<Db, "query">, resource: string, keys: Key[]): Promise<Row[]>;
 }
+
+export const pluralOf = (decl: ResourceDecl): string => decl.plural ?? `${decl.noun}s`;
 
 export const snakeToCamel = (s: string) => s.replace(/_([a-z0-9])/g, (_, ch) => ch.toUpperCase());
 export const camelToSnake = (s: string) => s.replace(/[A-Z]/g, (ch) => "_" + ch.toLowerCase());
@@ -163,7 +203,7 @@ export async function etagOf(value: unknown): Promise<string> {
   return `"${hex}"`;
 }
 
-function ifMatchHolds(header: string | undefined, etag: string): boolean {
+export function ifMatchHolds(header: string | undefined, etag: string): boolean {
   if (header === undefined) return true;
   const tags = header.split(",").map((t) => t.trim().replace(/^W\//, ""));
   return tags.includes("*") || tags.includes(etag);
@@ -297,6 +337,20 @@ export function project(
   return rows.map((r) => Object.fromEntries(keep!.map((k) => [k, r[k] ?? null])));
 }
 
+/**
+ * A row as JSON shows it: declared numbers as numbers (both drivers hand numeric columns over as
+ * text) and counts as numbers where exact, as decimal strings beyond 2^53.
+ */
+export function presentRow(fields: Record<string, FieldDecl>, row: Row): Row {
+  for (const [name, field] of Object.entries(fields)) {
+    const v = row[name];
+    if (typeof v !== "string" && typeof v !== "bigint") continue;
+    if (field.type === "count") row[name] = countValue(String(v));
+    else if (field.type === "int" || field.type === "number") row[name] = Number(v);
+  }
+  return row;
+}
+
 export function stripTotal(row: Row): Row {
   const { __total: _total, ...rest } = row;
   return rest;
@@ -332,288 +386,14 @@ export function parseKey(key: KeyDecl, raw: unknown): Key | null {
   return [...text].length <= (key.max ?? 100) ? text : null;
 }
 
-const textKeyRule = (key: KeyDecl) =>
+export const textKeyRule = (key: KeyDecl) =>
   `must be printable text without surrounding blanks, at most ${key.max ?? 100} characters`;
 
 /** A key for a message: long client-chosen ids are cut short. */
-const clip = (id: Key): string => {
+export const clip = (id: Key): string => {
   const s = String(id);
   return s.length > 60 ? s.slice(0, 60) + "…" : s;
 };
 
 /** A route with and without its trailing slash: NetBox clients send the slash, curl users may not. */
 export const both = (path: string): string[] => [`${path}/`, path];
-
-/** Registers the routes of one resource on the app. */
-export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDecl): void {
-  const base = `/api/${decl.path}`;
-  const shown = `${base}/`;
-  const key = decl.key ?? INT_KEY;
-  const one = `${base}/:id${keyPattern(key)}`;
-  const source = sourceOf(decl.list, key.column);
-  const detailSource: ListSource = decl.detailQuery
-    ? { ...source, base: sql(decl.detailQuery) }
-    : source;
-  const detailFields = { ...decl.list.fields, ...decl.detailFields };
-  const maxDepth = rc.deps.config.ARCHIFLOW_MAX_JSON_DEPTH;
-
-  // A diagram hidden from the caller is filtered out like a missing row, so it answers 404.
-  const acl = (c: Context<Env>, column: string): ExtraCondition[] =>
-    decl.diagramAcl
-      ? [{
-        diagramVisible: column,
-        acl: aclArgs({ actor: c.get("actor"), config: rc.deps.config }),
-      }]
-      : [];
-  const getRow = async (c: Context<Env>, db: Pick<Db, "query">, id: Key): Promise<Row> => {
-    const q = buildGetQuery(detailSource, { [key.column]: id }, acl(c, key.column));
-    const [row] = await db.query(q.text, q.values);
-    if (!row) {
-      throw new RestError(404, "not_found", `No ${decl.noun} with ${key.column} ${clip(id)}`);
-    }
-    return row;
-  };
-  // Hono hands the segment percent-decoded: /api/ip-pools/core%20pool%2F1/ is "core pool/1".
-  const idOf = (c: Context<Env>): Key => {
-    const id = parseKey(key, c.req.param("id"));
-    if (id === null) throw new RestError(404, "not_found", "Not found");
-    return id;
-  };
-
-  app.on("GET", both(base), (c) => rc.list(c, source, acl(c, key.column)));
-
-  app.on("GET", both(one), async (c) => {
-    const row = await getRow(c, rc.deps.db, idOf(c));
-    const etag = await etagOf(row);
-    c.header("ETag", etag);
-    if (c.req.header("if-none-match")?.split(",").map((s) => s.trim()).includes(etag)) {
-      return c.body(null, 304);
-    }
-    const params = new URL(c.req.url).searchParams;
-    return c.json(project([row], params, detailFields, decl.brief)[0]);
-  });
-
-  // Runs each item's tool call in one transaction, then re-reads the rows it touched.
-  const write = async (
-    c: Context<Env>,
-    binding: ToolBinding | undefined,
-    method: string,
-    items: Call[],
-    opts: { needsCurrent: boolean; ifMatch?: string; returnRows: boolean; clientKey?: boolean },
-  ): Promise<Row[]> => {
-    requireScope(c, "write");
-    const what = `${method} ${shown}`;
-    if (!binding) {
-      throw new RestError(405, "method_not_allowed", `${what} is not supported on ${decl.noun}s`);
-    }
-    if (!rc.deps.registry.get(binding.tool)) throw notImplemented(what, binding.tool);
-    return await rc.inTransaction(async (db) => {
-      const out: Row[] = [];
-      for (const call of items) {
-        if (opts.needsCurrent) {
-          if (call.id === undefined) {
-            throw new RestError(400, "invalid", `Every object must carry its ${key.column}`, {
-              [key.column]: ["This field is required."],
-            });
-          }
-          await db.query(sql("LockRestObject"), [decl.path, call.id]);
-          call.current = await getRow(c, db, call.id);
-          if (
-            opts.ifMatch !== undefined && !ifMatchHolds(opts.ifMatch, await etagOf(call.current))
-          ) {
-            throw new RestError(
-              412,
-              "precondition_failed",
-              `${decl.noun} ${call.id} changed since it was read (If-Match does not match)`,
-            );
-          }
-        }
-        if (opts.clientKey && call.body[key.column] !== undefined) {
-          // A create naming its own id must not land on an existing row (save tools would
-          // update it): the caller hears 409, as when the insert itself collides. The lock
-          // keeps two such creates of one id from both passing the check.
-          const id = parseKey(key, call.body[key.column]);
-          if (id === null) {
-            throw new RestError(400, "invalid", `${key.column}: not a valid ${decl.noun} id`, {
-              [key.column]: [textKeyRule(key)],
-            });
-          }
-          await db.query(sql("LockRestObject"), [decl.path, id]);
-          const q = buildGetQuery(detailSource, { [key.column]: id });
-          if ((await db.query(q.text, q.values)).length) {
-            throw new RestError(409, "conflict", `${decl.noun} ${clip(id)} already exists`);
-          }
-        }
-        const result = await rc.runTool(c, binding, call, db, what);
-        if (opts.returnRows) {
-          const made = result[key.column];
-          const named = key.type === "int" ? typeof made === "number" : typeof made === "string";
-          const id = named ? made as Key : call.id;
-          out.push(id !== undefined ? await getRow(c, db, id) : result);
-        }
-      }
-      return out;
-    });
-  };
-
-  // Bulk bodies name each object by the key column (id, or asset_id for devices).
-  const bodyId = (item: Record<string, unknown>): Key | undefined => {
-    const v = item[key.column];
-    if (v === undefined) return undefined;
-    const id = parseKey(key, v);
-    if (id === null) {
-      const must = key.type === "int" ? "must be a positive integer" : textKeyRule(key);
-      throw new RestError(400, "invalid", `${key.column} ${must}`, { [key.column]: [must] });
-    }
-    return id;
-  };
-  // The id is the URL's (or the bulk item's key); a body may echo it back. Other key columns
-  // (asset_id) stay in the body for the update to check.
-  const withoutId = (item: Record<string, unknown>) => {
-    const { id: _id, ...rest } = item;
-    return rest;
-  };
-  const checkPut = (item: Record<string, unknown>) => {
-    const missing = (decl.putRequired ?? []).filter((f) => item[f] === undefined);
-    if (missing.length) {
-      throw new RestError(
-        400,
-        "invalid",
-        `PUT replaces the whole object; missing: ${missing.join(", ")}`,
-        Object.fromEntries(missing.map((f) => [f, ["This field is required."]])),
-      );
-    }
-  };
-
-  app.on("POST", both(base), async (c) => {
-    requireScope(c, "write");
-    const body = await readBody(c, true, maxDepth);
-    const params = new URL(c.req.url).searchParams;
-    const list = Array.isArray(body) ? body : [body];
-    const rows = await write(c, decl.create, "POST", list.map((b) => ({ body: b, params })), {
-      needsCurrent: false,
-      returnRows: true,
-      clientKey: key.type === "text" && key.column === "id",
-    });
-    return c.json(Array.isArray(body) ? rows : rows[0], 201);
-  });
-
-  for (const method of ["PATCH", "PUT"] as const) {
-    const binding = decl.update;
-    app.on(method, both(base), async (c) => {
-      requireScope(c, "write");
-      const body = await readBody(c, true, maxDepth);
-      if (!Array.isArray(body)) {
-        throw new RestError(400, "invalid", `Bulk ${method} takes a list of objects with ids`);
-      }
-      const params = new URL(c.req.url).searchParams;
-      if (method === "PUT") body.forEach(checkPut);
-      const rows = await write(
-        c,
-        binding,
-        method,
-        body.map((b) => ({ body: withoutId(b), id: bodyId(b), params })),
-        { needsCurrent: true, returnRows: true },
-      );
-      return c.json(rows);
-    });
-    app.on(method, both(one), async (c) => {
-      requireScope(c, "write");
-      const body = await readBody(c, false, maxDepth) as Record<string, unknown>;
-      if (method === "PUT") checkPut(body);
-      const params = new URL(c.req.url).searchParams;
-      const [row] = await write(c, binding, method, [{
-        body: withoutId(body),
-        id: idOf(c),
-        params,
-      }], {
-        needsCurrent: true,
-        ifMatch: c.req.header("if-match"),
-        returnRows: true,
-      });
-      c.header("ETag", await etagOf(row));
-      return c.json(row);
-    });
-  }
-
-  app.on("DELETE", both(base), async (c) => {
-    requireScope(c, "write");
-    const body = await readBody(c, true, maxDepth);
-    if (!Array.isArray(body)) {
-      throw new RestError(400, "invalid", "Bulk DELETE takes a list of objects with ids");
-    }
-    const params = new URL(c.req.url).searchParams;
-    await write(c, decl.delete, "DELETE", body.map((b) => ({ body: {}, id: bodyId(b), params })), {
-      needsCurrent: true,
-      returnRows: false,
-    });
-    return c.body(null, 204);
-  });
-  app.on("DELETE", both(one), async (c) => {
-    requireScope(c, "write");
-    const params = new URL(c.req.url).searchParams;
-    await write(c, decl.delete, "DELETE", [{ body: {}, id: idOf(c), params }], {
-      needsCurrent: true,
-      ifMatch: c.req.header("if-match"),
-      returnRows: false,
-    });
-    return c.body(null, 204);
-  });
-
-  for (const nested of decl.nested ?? []) {
-    const nestedSource = sourceOf(nested.list);
-    const nestedKey: KeyDecl = { column: nested.keyColumn, type: "int" };
-    const nestedDetail: ListSource = nested.detailQuery
-      ? { ...nestedSource, base: sql(nested.detailQuery) }
-      : nestedSource;
-    app.on("GET", both(`${one}/${nested.path}`), async (c) => {
-      const id = idOf(c);
-      await getRow(c, rc.deps.db, id);
-      return await rc.list(c, nestedSource, [{ column: nested.parentColumn, value: id }]);
-    });
-    app.on(
-      "GET",
-      both(`${one}/${nested.path}/:${nested.keyColumn}${keyPattern(nestedKey)}`),
-      async (c) => {
-        const id = idOf(c);
-        const n = parseKey(nestedKey, c.req.param(nested.keyColumn));
-        if (n === null) throw new RestError(404, "not_found", "Not found");
-        const q = buildGetQuery(nestedDetail, {
-          [nested.parentColumn]: id,
-          [nested.keyColumn]: n,
-        }, acl(c, nested.parentColumn));
-        const [row] = await rc.deps.db.query(q.text, q.values);
-        if (!row) {
-          throw new RestError(
-            404,
-            "not_found",
-            `No ${nested.keyColumn} ${n} of ${decl.noun} ${clip(id)}`,
-          );
-        }
-        c.header("ETag", await etagOf(row));
-        return c.json(row);
-      },
-    );
-  }
-
-  for (const action of decl.actions ?? []) {
-    const path = action.detail ? `${one}/${action.name}` : `${base}/${action.name}`;
-    const what = `${action.method} ${action.detail ? `${base}/{id}/${action.name}` : path}/`;
-    const handle = async (c: Context<Env>) => {
-      const params = new URL(c.req.url).searchParams;
-      const call: Call = { body: {}, params };
-      if (action.detail) {
-        call.id = idOf(c);
-        call.current = await getRow(c, rc.deps.db, call.id);
-      }
-      if (action.method === "POST") requireScope(c, "write");
-      if (action.handler) return await action.handler(c, rc, call);
-      if (!action.tool) throw new RestError(501, "not_implemented", `${what} is not available yet`);
-      if (!rc.deps.registry.get(action.tool.tool)) throw notImplemented(what, action.tool.tool);
-      call.body = await readBody(c, false, maxDepth) as Record<string, unknown>;
-      const result = await rc.inTransaction((db) => rc.runTool(c, action.tool!, call, db, what));
-      return c.json(result);
-    };
-    app.on(action.method, both(path), handle);
-  }
-}
