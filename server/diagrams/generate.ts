@@ -146,3 +146,35 @@ export function generateNetworkPages(opts: GenerateOptions): Page[] {
 export function generateNetworkDiagram(opts: GenerateOptions): string {
   return buildDiagramXml({ pages: generateNetworkPages(opts) });
 }
+
+/**
+ * A hand-drawn-looking drawing without devices: labelled rounded boxes on a grid and edges
+ * between them (300 of each make about 100 KB). `moved` shifts one box, for a later version.
+ */
+export function generatePlainDrawing(
+  opts: { vertices: number; edges: number; moved?: number },
+): string {
+  const cells: string[] = ['<mxCell id="0"/>', '<mxCell id="1" parent="0"/>'];
+  for (let i = 0; i < opts.vertices; i++) {
+    const x = (i % 20) * 160 + (i === opts.moved ? 10 : 0);
+    const y = Math.floor(i / 20) * 120;
+    cells.push(
+      `<mxCell id="v${i}" value="Host ${i}" style="rounded=1;whiteSpace=wrap;html=1;` +
+        `fillColor=#dae8fc;" vertex="1" parent="1"><mxGeometry x="${x}" ` +
+        `y="${y}" width="120" height="60" as="geometry"/></mxCell>`,
+    );
+  }
+  for (let i = 0; i < opts.edges; i++) {
+    const s = i % opts.vertices;
+    const t = (i * 7 + 1) % opts.vertices;
+    cells.push(
+      `<mxCell id="e${i}" style="edgeStyle=orthogonalEdgeStyle;endArrow=none;" ` +
+        `edge="1" parent="1" source="v${s}" target="v${t}"><mxGeometry relative="1" ` +
+        `as="geometry"/></mxCell>`,
+    );
+  }
+  return `<mxfile host="app.diagrams.net"><diagram id="p1" name="Page-1"><mxGraphModel dx="1426" ` +
+    `dy="794" grid="1" gridSize="10" guides="1" tooltips="1" connect="1" arrows="1" fold="1" ` +
+    `page="1" pageScale="1" pageWidth="1169" pageHeight="827"><root>${cells.join("")}</root>` +
+    `</mxGraphModel></diagram></mxfile>`;
+}

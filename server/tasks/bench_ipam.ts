@@ -2,103 +2,47 @@
 // a real PostgreSQL (DATABASE_URL), each as a ratio to a baseline measured in the same run. It
 // creates and drops its own database and runs the server as a separate process, as in production.
 import postgres from "postgres";
-import { generateKey } from "../auth/tokens.ts";
+import {
+  benchDatabase,
+  best,
+  Client,
+  cpuMs,
+  measure as measureRun,
+  requireDatabaseUrl,
+  type ServerProcess,
+  startServerProcess,
+} from "./bench_support.ts";
 
-const BASE_URL = Deno.env.get("DATABASE_URL");
-if (!BASE_URL) {
-  console.error("bench:ipam needs DATABASE_URL (a PostgreSQL server it may create databases on)");
-  Deno.exit(2);
-}
+const BASE_URL = requireDatabaseUrl("bench:ipam");
 const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 64);
 const HOT_ALLOCATIONS = Number(Deno.env.get("BENCH_ALLOCATIONS") ?? 20_000);
 const POOLS_FOR_LIST = Number(Deno.env.get("BENCH_LIST_POOLS") ?? 10_000);
 const SERVER_POOL_SIZE = Number(Deno.env.get("DATABASE_POOL_SIZE") ?? 10);
 /** BENCH_ONLY=hot runs just the baseline and the hot pool (for quick comparisons). */
 const ONLY_HOT = Deno.env.get("BENCH_ONLY") === "hot";
-/** The admin key the bench's server process is provisioned with. */
-const ADMIN_KEY = generateKey();
-
-// ---------------------------------------------------------------------------------------
-// A minimal JSON-RPC client over WebSocket (tools/call only)
-
-class Client {
-  #next = 1;
-  #pending = new Map<number, (msg: Record<string, unknown>) => void>();
-  private constructor(readonly ws: WebSocket) {
-    ws.onmessage = (e) => {
-      const msg = JSON.parse(String(e.data));
-      this.#pending.get(msg.id)?.(msg);
-      this.#pending.delete(msg.id);
-    };
-    // A closed connection fails every call still waiting, so the bench stops instead of hanging.
-    ws.onclose = (e) => {
-      const closed = { error: { message: `connection closed (${e.code} ${e.reason})` } };
-      for (const settle of this.#pending.values()) settle(closed);
-      this.#pending.clear();
-    };
-  }
-  static connect(url: string): Promise<Client> {
-    const ws = new WebSocket(url, ["archiflow", `archiflow.token.${ADMIN_KEY}`]);
-    return new Promise((resolve, reject) => {
-      ws.onopen = () => resolve(new Client(ws));
-      ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
-    });
-  }
-  // deno-lint-ignore no-explicit-any
-  tool(name: string, args: Record<string, unknown>): Promise<any> {
-    const id = this.#next++;
-    // A message sent on a closed socket is dropped without an error: fail instead of waiting.
-    if (this.ws.readyState !== WebSocket.OPEN) {
-      return Promise.reject(new Error(`connection closed before ${name}`));
-    }
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (msg) => {
-        // deno-lint-ignore no-explicit-any
-        const result = msg.result as any;
-        if (msg.error) reject(new Error(JSON.stringify(msg.error)));
-        else if (result.isError) reject(new Error(JSON.stringify(result.structuredContent.error)));
-        else resolve(result.structuredContent);
-      });
-      this.ws.send(JSON.stringify({
-        jsonrpc: "2.0",
-        id,
-        method: "tools/call",
-        params: { name, arguments: args },
-      }));
-    });
-  }
-  close() {
-    this.ws.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------
 
 class Done extends Error {}
 
-const dbName = `archiflow_bench_${Date.now().toString(36)}`;
-const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-const url = new URL(BASE_URL);
-url.pathname = `/${dbName}`;
-const DB_URL = url.toString();
-
-const running: { server?: Deno.ChildProcess } = {};
+const db = await benchDatabase(BASE_URL);
+const DB_URL = db.url;
+const running: { server?: ServerProcess } = {};
 const clients: Client[] = [];
 const lines: string[] = [];
 const out = (s: string) => {
   lines.push(s);
   console.log(s);
 };
-const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 
 try {
-  const serverUrl = await startServerProcess();
+  running.server = await startServerProcess(DB_URL, {
+    clients: CLIENTS,
+    env: { DATABASE_POOL_SIZE: String(SERVER_POOL_SIZE) },
+  });
   out(`# bench:ipam  ${new Date().toISOString()}`);
   out(
     `server: separate process, DATABASE_POOL_SIZE=${SERVER_POOL_SIZE}; clients: ${CLIENTS} WebSockets; cores: ${navigator.hardwareConcurrency}`,
   );
-  for (let i = 0; i < CLIENTS; i++) clients.push(await Client.connect(serverUrl + "/ws"));
+  for (let i = 0; i < CLIENTS; i++) clients.push(await Client.connect(running.server));
   const c0 = clients[0];
 
   // Baseline: single-row INSERT transactions through postgres.js, same concurrency.
@@ -261,91 +205,11 @@ try {
   if (!(err instanceof Done)) throw err;
 } finally {
   for (const c of clients) c.close();
-  if (running.server) {
-    try {
-      running.server.kill("SIGTERM");
-      await running.server.status;
-    } catch { /* already gone */ }
-  }
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await running.server?.stop();
+  await db.drop();
 }
 
 /** Runs n operations with CLIENTS concurrent workers; returns operations per second. */
 async function measure(n: number, op: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (next < n) await op(next++);
-  }));
-  return rate(n, performance.now() - t0);
-}
-
-/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc). */
-function cpuMs(pid: number | "self"): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in 100 Hz ticks
-  } catch {
-    return NaN;
-  }
-}
-
-/** The fastest of k runs, in milliseconds. */
-async function best(k: number, fn: () => Promise<void>): Promise<number> {
-  let min = Infinity;
-  for (let i = 0; i < k; i++) {
-    const t0 = performance.now();
-    await fn();
-    min = Math.min(min, performance.now() - t0);
-  }
-  return min;
-}
-
-async function startServerProcess(): Promise<string> {
-  const main = new URL("../main.ts", import.meta.url).pathname;
-  const server = running.server = new Deno.Command(Deno.execPath(), {
-    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server there.
-    args: Deno.env.get("BENCH_CPU_PROF")
-      ? ["run", "-A", "--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_CPU_PROF")}`, main]
-      : ["run", "-A", main],
-    env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: DB_URL,
-      DATABASE_POOL_SIZE: String(SERVER_POOL_SIZE),
-      ARCHIFLOW_LOG_LEVEL: "info",
-      ARCHIFLOW_ADMIN_TOKEN: ADMIN_KEY,
-      // Every call counts against the per-token limit; the bench measures the allocator.
-      ARCHIFLOW_RATE_LIMIT_PER_TOKEN: "0",
-      ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: "0",
-      // All clients share one key and one address: the server would close sockets past its
-      // per-key and per-address limits.
-      ARCHIFLOW_MAX_SOCKETS_PER_TOKEN: String(Math.max(CLIENTS, 32)),
-      ARCHIFLOW_MAX_SOCKETS_PER_ADDRESS: String(Math.max(CLIENTS, 64)),
-    },
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the server exited before listening");
-    buf += value;
-    for (const line of buf.split("\n").slice(0, -1)) {
-      try {
-        const msg = JSON.parse(line);
-        if (msg.msg === "listening") {
-          // Keep draining stdout so the server never blocks on a full pipe.
-          (async () => {
-            while (!(await reader.read()).done) { /* discard */ }
-          })();
-          return String(msg.url).replace(/^http/, "ws");
-        }
-      } catch { /* not a log line */ }
-    }
-    buf = buf.slice(buf.lastIndexOf("\n") + 1);
-  }
+  return (await measureRun(n, CLIENTS, (i) => op(i))).rate;
 }
