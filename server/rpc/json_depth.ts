@@ -54,8 +54,11 @@ export function assertJsonDepth(value: unknown, maxDepth: number, what = "The re
  */
 export const MAX_JSON_VALUES = 1_000_000;
 
-/** Texts shorter than this cannot hold enough values or depth to matter, and are not scanned. */
-const SCAN_FROM_CHARS = 64 * 1024;
+/**
+ * Each array, object and list item takes at least one character (`[`, `{` or `,`), so a text
+ * no longer than MAX_JSON_VALUES cannot hold too many, and is not scanned.
+ */
+const SCAN_FROM_CHARS = MAX_JSON_VALUES + 1;
 
 /**
  * Checks a JSON text before it is parsed: a refusal when it holds more than MAX_JSON_VALUES

@@ -1,13 +1,11 @@
 // Diagram tools: save (parse on every save, keep every version, derive inventory), load, list,
 // delete, and the version tools: list, restore, diff and publish.
-import { setImmediate } from "node:timers";
 import { z } from "zod";
 import { audit } from "../audit.ts";
 import type { Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { diffDiagrams } from "../diagrams/diff.ts";
 import { planInventory, releaseInventory, syncInventory } from "../diagrams/inventory.ts";
-import { jsonPieces } from "../diagrams/json_pieces.ts";
 import { parseDiagram } from "../diagrams/parse.ts";
 import { utf8Length } from "../diagrams/compress.ts";
 import { DiagramParseError } from "../diagrams/model.ts";
@@ -79,23 +77,6 @@ async function parseChecked(xml: string, ctx: ToolContext): Promise<DiagramJson>
   }
 }
 
-/** From this size on, a save lets its first statements go out before stringifying its JSON. */
-const OVERLAP_CHARS = 512 * 1024;
-
-/** Lets the driver's deferred socket writes run (setImmediate: without a timer's ~2 ms). */
-const yieldToDriver = () => new Promise((r) => setImmediate(r));
-
-/**
- * Up to this size, a save sends its XML to the database before parsing it: the socket takes it
- * at once, and the database stores it while this process parses. A larger XML would wait in the
- * driver's socket write for as long as the parse holds the thread, and then delay the inventory
- * statements queued behind it; it goes after the parse instead.
- */
-export const EARLY_XML_CHARS = 2 * 1024 * 1024;
-
-/** The pieces SetDiagramJson joins into a diagram's diagram_json text. */
-const JSON_PIECES = 32;
-
 /** How many generated ids a create tries when each is taken by a client-chosen one. */
 const ID_ATTEMPTS = 5;
 
@@ -103,15 +84,9 @@ type DiagramRow = Record<string, unknown> & { id: string; version: number; site:
 
 /** One write of new content to a diagram, as afterContentWrite completes it. */
 interface ContentWrite {
-  /** The diagrams row, moved to its new version (its XML written already). */
+  /** The diagrams row, moved to its new version with its new content. */
   saved: DiagramRow;
   diagramJson: DiagramJson;
-  /**
-   * Whether the diagrams row still needs diagram_json and stats (a save), or holds them already
-   * (a restore, copied inside the database); `xmlChars` is the saved XML's length.
-   */
-  storeJson: boolean;
-  xmlChars: number;
   /** The audit row's action. */
   action: "create" | "update" | "restore";
   changeSummary: string | null;
@@ -125,13 +100,9 @@ interface ContentWrite {
 
 /**
  * What every write of new content does after the diagrams row moved to its new version: the
- * row's parsed content, the version row keeping it (the current one from now on), inventory
- * from shapes, the audit row and the change event, all in the caller's transaction. Statements
- * the caller left pending are awaited here with the rest, so that a failure of any is handled.
- *
- * The inventory statements go out first: the database works on them while this process turns
- * a large drawing's diagram_json into text (tens of milliseconds), and the content follows
- * them on the same connection.
+ * version row keeping it (the current one from now on), inventory from shapes, the audit row and
+ * the change event, all in the caller's transaction and sent together. Statements the caller
+ * left pending are awaited here with the rest, so that a failure of any is handled.
  */
 async function afterContentWrite(
   tx: Tx,
@@ -157,33 +128,16 @@ async function afterContentWrite(
     version: saved.version,
     by: ctx.actor.user,
   });
-  const storing = (async () => {
-    const sent: Promise<unknown>[] = [];
-    if (write.storeJson) {
-      // A large drawing's statements are on their way before the stringify below holds the
-      // thread (setImmediate: after the driver's own deferred writes, without a timer's ~2 ms).
-      if (write.xmlChars >= OVERLAP_CHARS) await yieldToDriver();
-      const pieces = jsonPieces(diagramJson, JSON_PIECES);
-      sent.push(tx.query(sql("SetDiagramJson"), [
-        saved.id,
-        JSON.stringify(diagramJson.stats),
-        ...pieces,
-        ...Array(JSON_PIECES - pieces.length).fill(""),
-      ]));
-    }
-    // The version row copies what the diagrams row now holds, inside the database.
-    sent.push(
-      tx.query(sql("ClearCurrentVersion"), [saved.id]),
-      tx.query(sql("InsertDiagramVersion"), [saved.id, changeSummary, ctx.actor.user]),
-    );
-    await Promise.all(sent);
-  })();
-  // Awaited together at once, so that a statement failing during the wait above is handled: the
-  // first failure is thrown (and the transaction rolled back); the others then fail only
-  // because the transaction is aborted.
+  // The version row copies what the diagrams row now holds, inside the database.
+  const versioning = Promise.all([
+    tx.query(sql("ClearCurrentVersion"), [saved.id]),
+    tx.query(sql("InsertDiagramVersion"), [saved.id, changeSummary, ctx.actor.user]),
+  ]);
+  // Awaited together: the first failure is thrown (and the transaction rolled back); the others
+  // then fail only because the transaction is aborted.
   const [{ summary: inventory, newLinks }] = await Promise.all([
     syncing,
-    storing,
+    versioning,
     notifying,
     ...pending,
   ]);
@@ -272,10 +226,15 @@ export interface NewDiagram {
   changeSummary?: string;
 }
 
+/** The parsed content a diagrams row stores beside its XML: diagram_json and its stats. */
+function contentParams(d: DiagramJson): [string, string] {
+  return [JSON.stringify(d), JSON.stringify(d.stats)];
+}
+
 /**
  * Creates a diagram at version 1, with inventory, audit and event. Without `parsed`, the XML is
- * parsed inside the transaction (a small one while the database stores it). A client-chosen id
- * that is taken is a conflict; a generated one that a client chose already is skipped.
+ * parsed here. A client-chosen id that is taken is a conflict; a generated one that a client
+ * chose already is skipped.
  */
 export async function createDiagram(
   tx: Tx,
@@ -284,6 +243,7 @@ export async function createDiagram(
   parsed: DiagramJson | null,
   extra: Record<string, unknown> = {},
 ): Promise<Record<string, unknown>> {
+  const diagramJson = parsed ?? await parseChecked(d.xml, ctx);
   const fields = [
     d.name,
     d.description ?? null,
@@ -292,24 +252,13 @@ export async function createDiagram(
     d.site ?? null,
     ctx.actor.user,
     d.xml,
+    ...contentParams(diagramJson),
   ];
   const insert = () =>
     d.id === undefined
       ? tx.query<DiagramRow>(sql("InsertNumberedDiagram"), fields)
       : tx.query<DiagramRow>(sql("InsertDiagram"), [d.id, ...fields]);
-  const early = parsed === null && d.xml.length <= EARLY_XML_CHARS ? insert() : null;
-  early?.catch(() => {});
-  let diagramJson = parsed;
-  if (diagramJson === null) {
-    try {
-      if (early) await yieldToDriver();
-      diagramJson = await parseChecked(d.xml, ctx);
-    } catch (err) {
-      await early?.catch(() => {});
-      throw err;
-    }
-  }
-  let [saved] = await (early ?? insert());
+  let [saved] = await insert();
   for (let attempt = 1; !saved && d.id === undefined && attempt < ID_ATTEMPTS; attempt++) {
     [saved] = await insert();
   }
@@ -325,8 +274,6 @@ export async function createDiagram(
   return await afterContentWrite(tx, ctx, {
     saved,
     diagramJson,
-    storeJson: true,
-    xmlChars: d.xml.length,
     action: "create",
     changeSummary: d.changeSummary ?? null,
     extra,
@@ -349,11 +296,10 @@ const saveDiagram = defineTool({
     changeSummary: z.string().max(2000).optional(),
     expectedVersion: z.number().int().min(1).optional(),
   }).strict(),
-  // The XML is parsed inside the transaction (a small one while the database stores it): a
-  // refused parse rolls everything back, so nothing is written either way.
+  // The XML is parsed inside the transaction, while the diagram's lock is on its way: a refused
+  // parse rolls everything back, so nothing is written either way.
   handler: async (args, ctx) => {
     checkSize(args.xml, ctx);
-    const summary = args.changeSummary ?? null;
     const create = (tx: Tx, id: string | undefined, parsed: DiagramJson | null) => {
       if (!args.name) throw invalid("Cannot create a diagram without a name", { field: "name" });
       return createDiagram(tx, ctx, { ...args, id, name: args.name }, parsed);
@@ -366,24 +312,8 @@ const saveDiagram = defineTool({
     }
     const diagramId = args.id;
     return await ctx.db.transaction(async (tx) => {
-      // The lock and (when small) the new XML go out together, and the XML is parsed while the
-      // database runs them. Should the diagram not exist, the update changes nothing and the
-      // diagram is created under this id instead.
       const locking = lockDiagram(tx, ctx, diagramId);
       locking.catch(() => {});
-      const update = () =>
-        tx.query<DiagramRow>(sql("UpdateDiagram"), [
-          diagramId,
-          args.name ?? null,
-          args.description ?? null,
-          args.tags ?? null,
-          args.metadata === undefined ? null : JSON.stringify(args.metadata),
-          args.site ?? null,
-          ctx.actor.user,
-          args.xml,
-        ]);
-      const early = args.xml.length <= EARLY_XML_CHARS ? update() : null;
-      early?.catch(() => {});
       /** Refuses the save itself (before any refusal of its XML); true when it creates. */
       const decide = (current: LockedDiagram | null): boolean => {
         if (current) {
@@ -398,26 +328,30 @@ const saveDiagram = defineTool({
       };
       let diagramJson: DiagramJson;
       try {
-        if (early) await yieldToDriver();
         diagramJson = await parseChecked(args.xml, ctx);
       } catch (err) {
-        await early?.catch(() => {});
         decide(await locking);
         throw err;
       }
       const current = await locking;
-      if (decide(current)) {
-        await early;
-        return await create(tx, diagramId, diagramJson);
-      }
-      const [saved] = await (early ?? update());
+      // A diagram that does not exist (yet) is created under this id.
+      if (decide(current)) return await create(tx, diagramId, diagramJson);
+      const [saved] = await tx.query<DiagramRow>(sql("UpdateDiagram"), [
+        diagramId,
+        args.name ?? null,
+        args.description ?? null,
+        args.tags ?? null,
+        args.metadata === undefined ? null : JSON.stringify(args.metadata),
+        args.site ?? null,
+        ctx.actor.user,
+        args.xml,
+        ...contentParams(diagramJson),
+      ]);
       return await afterContentWrite(tx, ctx, {
         saved,
         diagramJson,
-        storeJson: true,
-        xmlChars: args.xml.length,
         action: "update",
-        changeSummary: summary,
+        changeSummary: args.changeSummary ?? null,
         hasLinks: current!.has_links,
       });
     });
@@ -589,8 +523,6 @@ const restoreDiagramVersion = defineTool({
       return await afterContentWrite(tx, ctx, {
         saved,
         diagramJson: typeof content === "string" ? JSON.parse(content) : content,
-        storeJson: false,
-        xmlChars: 0,
         action: "restore",
         changeSummary: `Restored version ${args.version}`,
         extra: { restored_from: args.version },
