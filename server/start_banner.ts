@@ -86,8 +86,8 @@ export function firstKeyBanner(reach: Reach, key: string, embedded: boolean): st
     `  WebSocket:  ${ws}/ws with the subprotocols archiflow, archiflow.token.<key>`,
     ...(reach.note ? ["", reach.note] : []),
     "",
-    'Next: open the editor link above, or follow README.md from "Talking to it" (a pool, an ' +
-    "address, a diagram).",
+    'Next: open the editor link above, or follow README.md, "Walkthrough", from step 3 (keep ' +
+    "the key, then a pool, addresses, a diagram).",
     "Give each person and tool a key of its own: " +
     "deno task token create --user <name> --scope read|write|admin" +
     (embedded ? " (stop the server first: the embedded database allows one process)." : ""),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readReadme } from "../tests/support/readme.ts";
 import { firstKeyBanner, type ReachInput, reachOf } from "./start_banner.ts";
 
 const KEY = "af_" + "k".repeat(43);
@@ -80,4 +81,20 @@ Deno.test("the first-key banner puts the key only after # and in a header", () =
   assert.ok(proxied.includes(`https://af.example/editor#token=${KEY}`));
   assert.ok(proxied.includes("wss://af.example/ws"));
   assert.ok(!proxied.includes("this machine's name"));
+});
+
+Deno.test("the README section and step the banner sends readers to exist", async () => {
+  const text = firstKeyBanner(reachOf(machine()), KEY, false);
+  const named = /README\.md, "([^"]+)", from step (\d+) \(([^,)]+)/.exec(text);
+  assert.ok(named, text);
+  const [, section, step, title] = named;
+  const readme = await readReadme();
+  const start = readme.indexOf(`\n## ${section}\n`);
+  assert.ok(start >= 0, `README.md has no "## ${section}" section`);
+  const end = readme.indexOf("\n## ", start + 1);
+  const body = readme.slice(start, end < 0 ? undefined : end);
+  assert.ok(
+    body.toLowerCase().includes(`**${step}. ${title.toLowerCase()}`),
+    `README.md's "${section}" has no step "${step}. ${title}"`,
+  );
 });
