@@ -10,6 +10,7 @@ import { generatePlainDrawing } from "../diagrams/generate.ts";
 import {
   backendCpu,
   benchDatabase,
+  benchHelp,
   best,
   Client,
   cpuPerCall,
@@ -20,6 +21,18 @@ import {
   type ServerProcess,
   startServerProcess,
 } from "./bench_support.ts";
+
+benchHelp({
+  name: "bench:calls",
+  summary: "Times save-diagram, allocate-ip and get-ip-pools at 16 clients beside raw inserts.",
+  options: {},
+  example: "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres deno task bench:calls",
+  notes: [
+    "Needs PostgreSQL: DATABASE_URL names a server where it may create and drop a database.",
+    "BENCH_ONLY=save|allocate|list|memory runs one part; BENCH_CLIENTS (16), BENCH_SAVES (500),",
+    "BENCH_ALLOCATIONS (2000), BENCH_LIST_POOLS (10000); BENCH_CPU_PROF=<dir> profiles the server.",
+  ],
+});
 
 const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 16);
 const SAVES = Number(Deno.env.get("BENCH_SAVES") ?? 500);

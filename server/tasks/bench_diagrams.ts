@@ -22,6 +22,15 @@ import { EventHub } from "../events.ts";
 import { createLogger } from "../log.ts";
 import { createRegistry } from "../tools/index.ts";
 import { callTool, type ToolContext } from "../tools/tool.ts";
+import { benchHelp } from "./bench_support.ts";
+
+benchHelp({
+  name: "bench:diagrams",
+  summary: "save-diagram and load-diagram of large drawings beside a bare parse and a SELECT.",
+  options: {},
+  example: "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres deno task bench:diagrams",
+  notes: ["Needs PostgreSQL: DATABASE_URL names a server where it may create and drop a database."],
+});
 
 const base = Deno.env.get("DATABASE_URL");
 if (!base) {

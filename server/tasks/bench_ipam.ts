@@ -4,6 +4,7 @@
 import postgres from "postgres";
 import {
   benchDatabase,
+  benchHelp,
   best,
   Client,
   cpuMs,
@@ -12,6 +13,18 @@ import {
   type ServerProcess,
   startServerProcess,
 } from "./bench_support.ts";
+
+benchHelp({
+  name: "bench:ipam",
+  summary: "Allocation throughput, fill independence and pool listing beside raw inserts.",
+  options: {},
+  example: "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres deno task bench:ipam",
+  notes: [
+    "Needs PostgreSQL: DATABASE_URL names a server where it may create and drop a database.",
+    "BENCH_CLIENTS (64), BENCH_ALLOCATIONS (20000), BENCH_LIST_POOLS (10000), BENCH_ONLY=hot;",
+    "BENCH_CPU_PROF=<dir> profiles the server.",
+  ],
+});
 
 const BASE_URL = requireDatabaseUrl("bench:ipam");
 const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 64);

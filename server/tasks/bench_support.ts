@@ -4,6 +4,7 @@
 // used. Loaded only by `deno task bench:*`, never by the server.
 import postgres from "postgres";
 import { generateKey } from "../auth/tokens.ts";
+import { type CommandSpec, parseCommand } from "./cli.ts";
 
 export type Sql = ReturnType<typeof postgres>;
 
@@ -23,6 +24,22 @@ export async function benchDatabase(
       await admin.end();
     },
   };
+}
+
+/**
+ * Answers `--help` (exit 0) or refuses any argument (one line, exit 2): a bench's settings
+ * are environment variables, which its help lists.
+ */
+export function benchHelp(spec: CommandSpec): void {
+  const parsed = parseCommand(spec, Deno.args);
+  if (parsed.kind === "help") {
+    console.log(parsed.text);
+    Deno.exit(0);
+  }
+  if (parsed.kind === "usage") {
+    console.error(parsed.message);
+    Deno.exit(2);
+  }
 }
 
 /** The DATABASE_URL a PostgreSQL bench needs, or exit 2 with one line saying so. */
