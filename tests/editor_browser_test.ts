@@ -196,15 +196,25 @@ Deno.test({
           .devices;
         assert.equal(parsed.find((d) => d.assetId === "A-100")?.ipAddress, "10.20.0.1");
         assert.ok(parsed.some((d) => d.assetId === "A-200"));
-        // The failed device is drawn in the failure colour, without that colour being saved.
-        const fill = await frame.evaluate(() => {
+        // The failed switch is drawn as a switch, its label in the failure colour, without that
+        // colour being saved.
+        const drawn = await frame.evaluate(() => {
           const graph = (globalThis as any).archiflowUi.editor.graph;
           const cell = Object.values(graph.model.cells)
             .find((c: any) => c.value?.getAttribute?.("asset_id") === "A-100");
-          return graph.getCellStyle(cell).fillColor;
+          const style = graph.getCellStyle(cell);
+          return { shape: style.shape, label: style.labelBackgroundColor };
         });
-        assert.equal(fill, "#f8cecc");
+        assert.deepEqual(drawn, {
+          shape: "mxgraph.cisco.switches.workgroup_switch",
+          label: "#f8cecc",
+        });
         assert.doesNotMatch(String(saved.xml ?? saved.diagram_xml), /f8cecc/);
+        // The palette names the device without the address its label carries.
+        assert.equal(
+          await frame.locator('[data-asset-id="A-100"] .archiflow-device-name').textContent(),
+          "core-sw-01",
+        );
         await screenshot(page, "06-reloaded");
       });
 
@@ -379,20 +389,23 @@ Deno.test({
           status: "active",
           site: "dc1",
         });
-        // The device-changed notification refreshes the palette and the status colours.
+        // The device-changed notification refreshes the palette, the status colours and the
+        // shape's label, with no menu item; the address allocated from the pool stays.
         await frame.waitForFunction(() =>
-          (globalThis as any).archiflow.state.devices
-            .some((d: any) => d.device_name === "core-sw-01-renamed")
-        );
-        await menu(frame, "Refresh labels from inventory");
-        await frame.waitForFunction(() =>
-          /refreshed 1 shape/.test(
+          /updated 1 shape from the inventory/.test(
             (globalThis as any).document.getElementById("archiflow-status")?.textContent ?? "",
           )
         );
         const device = (await cells(frame)).find((c) => c.attrs.asset_id === "A-100")!;
         assert.equal(device.label, "core-sw-01-renamed\n10.20.0.1");
         assert.equal(device.attrs.ip_address, "10.20.0.1");
+        // The menu's full refresh finds nothing left to do.
+        await menu(frame, "Refresh shapes from inventory");
+        await frame.waitForFunction(() =>
+          /refreshed 0 shapes/.test(
+            (globalThis as any).document.getElementById("archiflow-status")?.textContent ?? "",
+          )
+        );
       });
 
       await t.step("deleting a shape that holds an address offers to release it", async () => {
@@ -418,6 +431,88 @@ Deno.test({
         );
         assert.equal(active.length, 0);
       });
+      await t.step(
+        "Bind to device turns a plain shape into the device, in one undoable change",
+        async () => {
+          // A device added meanwhile reaches the open palette by itself.
+          await api.tool("save-device", {
+            assetId: "A-300",
+            deviceName: "core-rtr-01",
+            deviceType: "core-router",
+            status: "active",
+            site: "dc1",
+            primaryIp: "10.0.0.254",
+          });
+          await frame.waitForSelector('[data-asset-id="A-300"]');
+          const box = await frame.evaluate(() => {
+            const graph = (globalThis as any).archiflowUi.editor.graph;
+            const cell = graph.insertVertex(
+              graph.getDefaultParent(),
+              "spare",
+              "spare box",
+              500,
+              150,
+              120,
+              60,
+            );
+            graph.setSelectionCell(cell);
+            return { cx: 560, cy: 180 };
+          });
+          await menu(frame, "Bind to device");
+          await frame.waitForSelector("#archiflow-bind");
+          await frame.fill("#archiflow-bind-search", "rtr");
+          assert.deepEqual(
+            await frame.$$eval(
+              "#archiflow-bind-list [data-asset-id]",
+              (bs) => bs.map((b) => b.getAttribute("data-asset-id")),
+            ),
+            ["A-300"],
+          );
+          await screenshot(page, "17-bind-dialog");
+          await frame.click('#archiflow-bind-list [data-asset-id="A-300"]');
+          await frame.waitForSelector("#archiflow-bind", { state: "detached" });
+          const bound = await frame.evaluate(() => {
+            const graph = (globalThis as any).archiflowUi.editor.graph;
+            const cell = graph.model.getCell("spare");
+            const g = cell.geometry;
+            return {
+              label: cell.value.getAttribute("label"),
+              attrs: Object.fromEntries(
+                ["asset_id", "device_type", "ip_address", "site", "pool_id"].map((k) => [
+                  k,
+                  cell.value.getAttribute(k),
+                ]),
+              ),
+              shape: graph.getCellStyle(cell).shape,
+              centre: { cx: g.x + g.width / 2, cy: g.y + g.height / 2 },
+              size: [g.width, g.height],
+            };
+          });
+          assert.deepEqual(bound, {
+            label: "core-rtr-01\n10.0.0.254",
+            attrs: {
+              asset_id: "A-300",
+              device_type: "core-router",
+              ip_address: "10.0.0.254",
+              site: "dc1",
+              pool_id: null,
+            },
+            shape: "mxgraph.cisco.routers.router",
+            centre: box,
+            size: [64, 43],
+          });
+          await screenshot(page, "18-bound-to-device");
+          // One undo gives the plain shape back.
+          const undone = await frame.evaluate(() => {
+            const ui = (globalThis as any).archiflowUi;
+            ui.editor.undoManager.undo();
+            const cell = ui.editor.graph.model.getCell("spare");
+            return { value: String(cell.value), style: cell.style ?? "" };
+          });
+          assert.equal(undone.value, "spare box");
+          assert.doesNotMatch(undone.style, /mxgraph/);
+        },
+      );
       await t.step(
         "an unknown diagram id is said not to exist, and nothing is opened",
         async () => {

@@ -20,6 +20,10 @@ export interface DeviceRecord {
   netbox_id?: number | string | null;
   site?: string | null;
   status?: string | null;
+  vendor?: string | null;
+  model?: string | null;
+  /** A synced NetBox device keeps its role's name under metadata.netbox.role. */
+  metadata?: { netbox?: { role?: string | null } | null } | null;
 }
 
 /** The user-object attributes a shape for this device carries (empty values left out). */
@@ -35,6 +39,25 @@ export function deviceAttributes(device: DeviceRecord): Record<string, string> {
   add("netbox_id", device.netbox_id);
   add("site", device.site);
   return attrs;
+}
+
+/**
+ * A device's name as its shape shows it. A trailing copy of one of the device's addresses is
+ * left off: the label shows the address on a line of its own, and a server that takes a
+ * device's name from the whole label ("name\naddress") stores "name address".
+ */
+export function shownName(
+  device: DeviceRecord,
+  ...addresses: (string | null | undefined)[]
+): string {
+  let name = (device.device_name ?? "").trim() || device.asset_id;
+  const ips = [...addresses, device.primary_ip, device.management_ip]
+    .map((a) => a?.replace(/\/\d+$/, ""))
+    .filter((a): a is string => Boolean(a));
+  for (const ip of ips) {
+    if (name.endsWith(` ${ip}`)) name = name.slice(0, -ip.length - 1).trimEnd();
+  }
+  return name || device.asset_id;
 }
 
 /**

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { deviceAttributes, deviceLabel, setStyle, statusColour, stripIpLine } from "./attrs.ts";
+import {
+  deviceAttributes,
+  deviceLabel,
+  setStyle,
+  shownName,
+  statusColour,
+  stripIpLine,
+} from "./attrs.ts";
 
 Deno.test("deviceAttributes() maps an inventory device onto the shape attributes of §4.3", () => {
   assert.deepEqual(
@@ -41,4 +48,17 @@ Deno.test("statusColour() tells failed from active and setStyle() replaces a key
     setStyle("rounded=1;fillColor=#fff;", "fillColor", "#000"),
     "rounded=1;fillColor=#000;",
   );
+});
+
+Deno.test("shownName() leaves off an address that a label folded into the device's name", () => {
+  const sw = { asset_id: "A-1", device_name: "core-sw-01 10.20.0.1", primary_ip: null };
+  assert.equal(shownName(sw, "10.20.0.1"), "core-sw-01");
+  assert.equal(shownName({ ...sw, primary_ip: "10.20.0.1/24" }), "core-sw-01");
+  // Another address, or an address inside the name, is part of the name.
+  assert.equal(shownName(sw, "10.20.0.2"), "core-sw-01 10.20.0.1");
+  assert.equal(
+    shownName({ asset_id: "A-2", device_name: "lab 10.0.0.1 rack" }, "10.0.0.1"),
+    "lab 10.0.0.1 rack",
+  );
+  assert.equal(shownName({ asset_id: "A-3", device_name: "  " }), "A-3");
 });

@@ -3,8 +3,33 @@
 // the connection drops fails with ConnectionLostError unless it is marked safe to repeat, because
 // a write (allocate-ip) may have been applied by the server before the drop. A fresh key
 // (renew()) replaces the open connection by one that uses it, without the status leaving "open".
+//
+// The server accepts every upgrade and closes a socket whose key it refuses with 1008 and the
+// reason, because a browser cannot read the HTTP status of a refused upgrade. So opening proves
+// nothing: the backoff starts over only once a socket has answered and stayed up, and a refused
+// key stops the reconnecting ("refused") until a new key comes (renew()) or retryNow().
+//
+// Over 400 lines on purpose: RpcConnection is one state machine (the current socket, one being
+// tried with a fresh key, retired ones still owed answers, pending calls, backoff), whose
+// invariants span all of it; its errors live in rpc_errors.ts.
 
-export type Status = "connecting" | "open" | "closed";
+/**
+ * "open" once the server has answered on the socket (the key works); "refused" when it closed
+ * the socket for the key, which no retry changes.
+ */
+export type Status = "connecting" | "open" | "closed" | "refused";
+
+import {
+  CallTimeoutError,
+  type CloseInfo,
+  closeKind,
+  ConnectionLostError,
+  RefusedError,
+  RpcError,
+  ToolError,
+} from "./rpc_errors.ts";
+
+export * from "./rpc_errors.ts";
 
 export interface SocketLike {
   readyState: number;
@@ -27,45 +52,20 @@ export interface RpcOptions {
   /** First reconnect delay; doubles up to maxBackoffMs, with jitter. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long a socket must stay up after its first answer for the backoff to start over: a
+   * server that accepts and then drops every connection is backed off from like one that is down.
+   */
+  stableMs?: number;
   heartbeatMs?: number;
   /** How long a heartbeat may go unanswered before the connection is dropped and reopened. */
   heartbeatTimeoutMs?: number;
   callTimeoutMs?: number;
   random?: () => number;
-}
-
-/** The server answered with a JSON-RPC error. */
-export class RpcError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: unknown) {
-    super(message);
-    this.name = "RpcError";
-  }
-}
-
-/** A tool answered with isError: the ArchiFlow error kind (conflict, not_found, ...). */
-export class ToolError extends Error {
-  constructor(readonly code: string, message: string, readonly details?: unknown) {
-    super(message);
-    this.name = "ToolError";
-  }
-}
-
-/** The call was sent but the connection dropped before its answer arrived. */
-export class ConnectionLostError extends Error {
-  constructor(method: string) {
-    super(
-      `The connection to ArchiFlow dropped before "${method}" was answered; ` +
-        `it may or may not have been applied. Check, then try again.`,
-    );
-    this.name = "ConnectionLostError";
-  }
-}
-
-export class CallTimeoutError extends Error {
-  constructor(method: string, ms: number) {
-    super(`ArchiFlow did not answer "${method}" within ${Math.round(ms / 1000)} s`);
-    this.name = "CallTimeoutError";
-  }
+  now?: () => number;
+  /** Schedules the next connection attempt; tests pass their own to see the delays. */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (timer: unknown) => void;
 }
 
 interface Pending {
@@ -84,7 +84,7 @@ interface Pending {
 
 const OPEN = 1;
 
-/** Reconnect delay for the given attempt (0-based): exponential with ±25 % jitter. */
+/** Reconnect delay for the given attempt (0-based): exponential with ±25 % jitter, capped. */
 export function backoffDelay(attempt: number, base: number, max: number, random = Math.random) {
   const raw = Math.min(max, base * 2 ** Math.min(attempt, 20));
   return Math.round(raw * (0.75 + random() * 0.5));
@@ -99,7 +99,11 @@ export class RpcConnection {
   #next = 1;
   #pending = new Map<number, Pending>();
   #attempt = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #reconnectTimer: unknown = null;
+  #retryAt: number | null = null;
+  /** When the current socket first answered, which proves its key works; null until then. */
+  #provenAt: number | null = null;
+  #lastClose: CloseInfo | null = null;
   #heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
   #waitingForProtocols = false;
@@ -108,6 +112,10 @@ export class RpcConnection {
   /** Sockets replaced by a successor, closed once their calls are answered. */
   #retired = new Set<SocketLike>();
   #status: Status = "closed";
+  /** The current socket is open: calls may be sent on it (its key may still be refused). */
+  #live = false;
+  /** The open handlers are running on a new socket; "open" is said once they are done. */
+  #openHandlersRunning = false;
   #notificationHandlers = new Set<(method: string, params: unknown) => void>();
   #statusHandlers = new Set<(status: Status) => void>();
   #openHandlers = new Set<() => void | Promise<void>>();
@@ -121,8 +129,13 @@ export class RpcConnection {
       maxBackoffMs: options.maxBackoffMs ?? 15_000,
       heartbeatMs: options.heartbeatMs ?? 20_000,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+      stableMs: options.stableMs ?? 10_000,
       callTimeoutMs: options.callTimeoutMs ?? 60_000,
       random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
+      setTimer: options.setTimer ?? ((fn, ms) => setTimeout(fn, ms)),
+      clearTimer: options.clearTimer ??
+        ((t) => clearTimeout(t as ReturnType<typeof setTimeout>)),
     };
     const protocols = options.protocols ?? [];
     if (Array.isArray(protocols)) this.#protocols = protocols;
@@ -139,19 +152,41 @@ export class RpcConnection {
     return this.#status;
   }
 
+  /** The subprotocols offered (the key rides in one), or null while they are not known yet. */
+  get protocols(): readonly string[] | null {
+    return this.#protocols;
+  }
+
+  /** How the server closed the last socket, or null when none has closed. */
+  get lastClose(): CloseInfo | null {
+    return this.#lastClose;
+  }
+
+  /** When the next attempt to connect is due (ms since the epoch), or null when none waits. */
+  get nextRetryAt(): number | null {
+    return this.#retryAt;
+  }
+
   /** Opens the connection (and keeps reopening it until close()). */
   connect(): void {
     this.#closed = false;
     this.#open();
   }
 
+  /** Tries to connect at once instead of waiting out the backoff, or again after a refusal. */
+  retryNow(): void {
+    if (this.#closed || this.#socket) return;
+    this.#cancelRetry();
+    this.#open();
+  }
+
   close(): void {
     this.#closed = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
+    this.#cancelRetry();
     this.#stopHeartbeat();
     const socket = this.#socket;
     this.#socket = null;
+    this.#live = false;
     socket?.close(1000, "closed by client");
     this.#successor?.close(1000, "closed by client");
     this.#successor = null;
@@ -174,10 +209,9 @@ export class RpcConnection {
   renew(protocols: string[]): void {
     this.#protocols = protocols;
     if (this.#closed) return;
-    if (this.#status !== "open" || !this.#socket) {
-      if (this.#reconnectTimer) {
-        clearTimeout(this.#reconnectTimer);
-        this.#reconnectTimer = null;
+    if (!this.#live || !this.#socket) {
+      if (this.#reconnectTimer !== null || this.#status === "refused") {
+        this.#cancelRetry();
         this.#attempt = 0;
         this.#open();
       }
@@ -235,6 +269,9 @@ export class RpcConnection {
     options: { retry?: boolean; timeoutMs?: number } = {},
   ): Promise<T> {
     if (this.#closed) return Promise.reject(new Error("The ArchiFlow connection was closed"));
+    if (this.#status === "refused" && this.#lastClose) {
+      return Promise.reject(new RefusedError(this.#lastClose));
+    }
     const id = this.#next++;
     const timeoutMs = options.timeoutMs ?? this.#opts.callTimeoutMs;
     return new Promise<T>((resolve, reject) => {
@@ -253,7 +290,7 @@ export class RpcConnection {
         timer,
       };
       this.#pending.set(id, pending);
-      if (this.#status === "open") this.#send(pending);
+      if (this.#live) this.#send(pending);
     });
   }
 
@@ -310,49 +347,53 @@ export class RpcConnection {
       return;
     }
     this.#socket = socket;
+    this.#provenAt = null;
     socket.onopen = () => {
-      if (socket === this.#socket) this.#opened(socket, false);
+      if (socket === this.#socket) this.#opened(socket);
     };
-    socket.onmessage = (ev) => this.#receive(String(ev.data));
+    socket.onmessage = (ev) => this.#receive(String(ev.data), socket);
     socket.onerror = () => {};
-    socket.onclose = () => this.#lost(socket);
+    socket.onclose = (ev) => this.#lost(socket, ev);
   }
 
   /** Makes `socket` (a successor that answered its probe) the connection. */
   #adopt(socket: SocketLike) {
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
+    this.#cancelRetry();
     const old = this.#socket;
-    const wasOpen = this.#status === "open" && old !== null;
     this.#socket = socket;
-    socket.onmessage = (ev) => this.#receive(String(ev.data));
-    socket.onclose = () => this.#lost(socket);
+    // It answered the probe: its key works.
+    this.#provenAt = this.#opts.now();
+    socket.onmessage = (ev) => this.#receive(String(ev.data), socket);
+    socket.onclose = (ev) => this.#lost(socket, ev);
     if (old) {
       this.#retired.add(old);
       old.onopen = null;
       old.onmessage = (ev) => {
-        this.#receive(String(ev.data));
+        this.#receive(String(ev.data), old);
         this.#closeIfDone(old);
       };
-      old.onclose = () => this.#lost(old);
+      old.onclose = (ev) => this.#lost(old, ev);
       this.#closeIfDone(old);
     }
-    this.#opened(socket, wasOpen);
+    this.#opened(socket);
   }
 
-  async #opened(socket: SocketLike, wasOpen: boolean) {
-    this.#attempt = 0;
-    this.#status = "open";
+  async #opened(socket: SocketLike) {
+    // Calls may go out from here on; the status says "open" once an answer proves the key.
+    this.#live = true;
     this.#startHeartbeat();
     // Handlers (subscribe) go first so no notification is missed by calls sent after them.
+    this.#openHandlersRunning = true;
     for (const fn of this.#openHandlers) {
       try {
         await fn();
       } catch { /* reported by the handler itself */ }
     }
     if (socket !== this.#socket) return;
+    this.#openHandlersRunning = false;
     for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
-    if (!wasOpen) { for (const fn of this.#statusHandlers) fn("open"); }
+    // Otherwise the first answer says so (at the latest, the heartbeat's).
+    if (this.#provenAt !== null) this.#setStatus("open");
   }
 
   /** A retired socket whose calls are all answered is closed. */
@@ -364,8 +405,12 @@ export class RpcConnection {
     old.close(1000, "replaced by a connection with a newer key");
   }
 
-  /** A socket closed: its unanswered calls are resent (reads) or fail (writes). */
-  #lost(socket: SocketLike) {
+  /**
+   * A socket closed: its unanswered calls are resent (reads) or fail (writes). A refused key
+   * ends the reconnecting and fails every waiting call; anything else is retried after the
+   * backoff, which starts over only after a connection that proved itself and stayed up.
+   */
+  #lost(socket: SocketLike, ev?: unknown) {
     const current = socket === this.#socket;
     if (!current && !this.#retired.delete(socket)) return;
     for (const p of [...this.#pending.values()]) {
@@ -376,14 +421,31 @@ export class RpcConnection {
       } else this.#settle(p.id)?.reject(new ConnectionLostError(p.method));
     }
     if (!current) {
-      if (this.#status === "open") {
+      if (this.#live) {
         for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
       }
       return;
     }
     this.#socket = null;
+    this.#live = false;
     this.#stopHeartbeat();
-    this.#setStatus(this.#closed ? "closed" : "connecting");
+    const e = (ev ?? {}) as { code?: unknown; reason?: unknown };
+    const close: CloseInfo = {
+      code: typeof e.code === "number" ? e.code : 1006,
+      reason: typeof e.reason === "string" ? e.reason : "",
+    };
+    this.#lastClose = close;
+    const proven = this.#provenAt;
+    this.#provenAt = null;
+    if (this.#closed) return this.#setStatus("closed");
+    if (closeKind(close) === "refused") {
+      for (const p of [...this.#pending.values()]) {
+        this.#settle(p.id)?.reject(new RefusedError(close));
+      }
+      return this.#setStatus("refused");
+    }
+    if (proven !== null && this.#opts.now() - proven >= this.#opts.stableMs) this.#attempt = 0;
+    this.#setStatus("connecting");
     this.#scheduleReconnect();
   }
 
@@ -395,10 +457,18 @@ export class RpcConnection {
       this.#opts.maxBackoffMs,
       this.#opts.random,
     );
-    this.#reconnectTimer = setTimeout(() => {
+    this.#retryAt = this.#opts.now() + delay;
+    this.#reconnectTimer = this.#opts.setTimer(() => {
       this.#reconnectTimer = null;
+      this.#retryAt = null;
       this.#open();
     }, delay);
+  }
+
+  #cancelRetry() {
+    if (this.#reconnectTimer !== null) this.#opts.clearTimer(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#retryAt = null;
   }
 
   #send(p: Pending) {
@@ -419,7 +489,7 @@ export class RpcConnection {
     return p;
   }
 
-  #receive(text: string) {
+  #receive(text: string, socket: SocketLike) {
     let msg: Record<string, unknown>;
     try {
       msg = JSON.parse(text);
@@ -430,6 +500,12 @@ export class RpcConnection {
     if (typeof msg.method === "string" && msg.id === undefined) {
       for (const fn of this.#notificationHandlers) fn(msg.method, msg.params);
       return;
+    }
+    // Any answer, even an error, comes only through a key the server accepted. Until the open
+    // handlers are done the status waits for them (#opened says "open").
+    if (socket === this.#socket && this.#provenAt === null) {
+      this.#provenAt = this.#opts.now();
+      if (this.#live && !this.#openHandlersRunning) this.#setStatus("open");
     }
     const p = this.#settle(msg.id as number);
     if (!p) return;
@@ -448,7 +524,7 @@ export class RpcConnection {
           // No answer: the connection is half-open; drop it so onclose reconnects.
           if (socket && socket === this.#socket) {
             socket.close(4000, "heartbeat timeout");
-            socket.onclose?.({});
+            socket.onclose?.({ code: 4000, reason: "heartbeat timeout" });
           }
         });
     }, this.#opts.heartbeatMs);
