@@ -1,6 +1,6 @@
 // What a signed editor token may do. The NetBox plugin signs one per page: the Diagrams list
 // (no claim), one diagram (`diagram`), or the Diagram tab of a Site (`site`) or a Device
-// (`device`). A token grants the tools the draw.io plugin calls (drawio-plugin/src/editor.ts),
+// (`device`). A token grants the tools the draw.io plugin calls (drawio-plugin/src/),
 // and within them only what its page was signed for; anything else is refused as `forbidden`
 // with the reason. Tools are reached through callTool() on every transport, which asks
 // enforceEditorGrant(); routes that are not tools are closed to editor tokens (editorMayUse).

@@ -3,6 +3,7 @@
 // for benchmarks and tests. Deterministic: the same options give the same XML.
 
 import { buildDiagramXml } from "./build.ts";
+import { deviceShape } from "./device_shapes.ts";
 import type { Edge, Page, Vertex } from "./model.ts";
 
 export interface GenerateOptions {
@@ -14,25 +15,14 @@ export interface GenerateOptions {
   devicesPerPage?: number;
 }
 
+/** Device types in turn, each with its port names; shapes come from the shared mapping. */
 const KINDS = [
-  { type: "router", shape: "mxgraph.cisco.routers.router", w: 50, h: 34, port: "Gi0/0/" },
-  {
-    type: "switch",
-    shape: "mxgraph.cisco.switches.workgroup_switch",
-    w: 64,
-    h: 32,
-    port: "Gi1/0/",
-  },
-  { type: "firewall", shape: "mxgraph.cisco.security.firewall", w: 32, h: 64, port: "eth" },
-  { type: "server", shape: "mxgraph.cisco.servers.fileserver", w: 43, h: 62, port: "eno" },
-  {
-    type: "access-point",
-    shape: "mxgraph.cisco.wireless.access_point",
-    w: 50,
-    h: 21,
-    port: "wlan",
-  },
-];
+  { type: "router", port: "Gi0/0/" },
+  { type: "switch", port: "Gi1/0/" },
+  { type: "firewall", port: "eth" },
+  { type: "server", port: "eno" },
+  { type: "access-point", port: "wlan" },
+].map((k) => ({ ...k, shape: deviceShape(k.type) }));
 
 /** The diagram as a DiagramJson-shaped model (pages only). */
 export function generateNetworkPages(opts: GenerateOptions): Page[] {
@@ -68,24 +58,12 @@ export function generateNetworkPages(opts: GenerateOptions): Page[] {
         parent: "1",
         layer: "1",
         label: `${kind.type}-${String(n).padStart(5, "0")}`,
-        style: {
-          shape: kind.shape,
-          html: "1",
-          pointerEvents: "1",
-          dashed: "0",
-          fillColor: "#036897",
-          strokeColor: "#ffffff",
-          strokeWidth: "2",
-          verticalLabelPosition: "bottom",
-          verticalAlign: "top",
-          align: "center",
-          outlineConnect: "0",
-        },
+        style: { ...kind.shape.styleMap, html: "1" },
         geometry: {
           x: 40 + (i % columns) * 160,
           y: 40 + Math.floor(i / columns) * 140,
-          width: kind.w,
-          height: kind.h,
+          width: kind.shape.width,
+          height: kind.shape.height,
         },
         attributes: {
           asset_id: `A-${String(n + 1).padStart(6, "0")}`,

@@ -110,7 +110,7 @@ export function planInventory(dj: DiagramJson, diagramSite: string | null): Inve
     const assetId = d.assetId.trim();
     if (assetId === "" || assetId.length > 200 || seen.has(assetId)) continue;
     seen.add(assetId);
-    const name = d.name.replace(/\s+/g, " ").trim();
+    const name = deviceName(d.name);
     const site = siteOf.get(d.pageId)?.get(d.cellId)?.trim() || diagramSite;
     devices.push({
       assetId,
@@ -308,4 +308,17 @@ export async function releaseInventory(
     ...actorParams(actor),
   ]);
   return cut.disconnected;
+}
+
+/**
+ * A device's name from its shape's label: the label's text on one line, without a last line
+ * that is an address (shapes show "core-sw-01" over "10.20.0.1"; the address is the device's
+ * IP, not part of its name, and keeping it would grow the name at every refresh and save).
+ */
+export function deviceName(label: string): string {
+  const lines = label.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  if (lines.length > 1 && isValidIp(lines[lines.length - 1].replace(/\/\d{1,3}$/, ""))) {
+    lines.pop();
+  }
+  return lines.join(" ").replace(/\s+/g, " ");
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deviceIp, planInventory } from "./inventory.ts";
+import { deviceIp, deviceName, planInventory } from "./inventory.ts";
 import { parseDiagram } from "./parse.ts";
 
 const dev = (id: string, asset: string, label: string, extra = "") =>
@@ -55,4 +55,13 @@ Deno.test("planInventory() makes links only from edges with both ports, one cabl
     ["e3", "missing_port"],
     ["e4", "same_port"],
   ]);
+});
+
+Deno.test("deviceName() keeps the label's text and drops a last line that is an address", () => {
+  assert.equal(deviceName("core-sw-01\n10.20.0.1"), "core-sw-01");
+  assert.equal(deviceName("core-sw-01\n2001:db8::1/64"), "core-sw-01");
+  assert.equal(deviceName("  edge  fw\n  rack 3 "), "edge fw rack 3");
+  // A label that is only an address names the device by it.
+  assert.equal(deviceName("10.0.0.1"), "10.0.0.1");
+  assert.equal(deviceName("core\n10.0.0.300"), "core 10.0.0.300");
 });
