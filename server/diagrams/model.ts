@@ -170,7 +170,8 @@ export function summarize(pages: Page[]): DiagramJson {
     vertices += page.vertices.length;
     edges += page.edges.length;
     const byCell = new Map<string, Device>();
-    for (const v of page.vertices) {
+    for (let i = 0; i < page.vertices.length; i++) {
+      const v = page.vertices[i];
       const assetId = v.attributes.asset_id;
       if (assetId === undefined || assetId === "") continue;
       const device: Device = {
@@ -185,7 +186,10 @@ export function summarize(pages: Page[]): DiagramJson {
       devices.push(device);
       byCell.set(v.id, device);
     }
-    for (const e of page.edges) {
+    // A link joins two devices: a page without devices has none to look for.
+    if (byCell.size === 0) continue;
+    for (let i = 0; i < page.edges.length; i++) {
+      const e = page.edges[i];
       const s = e.source === null ? undefined : byCell.get(e.source);
       const t = e.target === null ? undefined : byCell.get(e.target);
       if (s === undefined || t === undefined) continue;

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { corpusDir, corpusMissing } from "../../tests/support/corpus.ts";
 import { decompressPage } from "./compress.ts";
-import { parseXmlTree, TEXT, XmlDepthError, XmlSyntaxError, type XNode } from "./xml.ts";
+import {
+  parseXmlTree,
+  readXml,
+  TEXT,
+  XElement,
+  XmlDepthError,
+  XmlSyntaxError,
+  type XNode,
+} from "./xml.ts";
 
 // fast-xml-parser, configured for the tree shape xml.ts promises, is the reference on
 // well-formed documents.
@@ -194,4 +202,41 @@ Deno.test("parseXmlTree() tells onElement each start tag with the elements it is
     RangeError,
   );
   assert.equal(count, 11);
+});
+
+Deno.test("readXml() gives elements with flat attribute lists, text as strings, and where references are", () => {
+  const root = readXml(`<a x="1" y="&lt;2"><b z="3"/>text<c/><![CDATA[ raw ]]></a>`);
+  assert.ok(root instanceof XElement);
+  assert.equal(root.name, "a");
+  assert.deepEqual(root.attrs, ["x", "1", "y", "&lt;2"]);
+  assert.equal(root.attr("y"), "&lt;2");
+  assert.equal(root.attr("z"), undefined);
+  assert.equal(root.references, true);
+  const [b, text, c, raw] = root.children as [XElement, string, XElement, string];
+  assert.deepEqual([b.name, b.attrs, b.references], ["b", ["z", "3"], false]);
+  assert.deepEqual([text, c.name, c.attrs, c.children, raw], ["text", "c", [], [], "raw"]);
+});
+
+Deno.test("parseXmlTree() reads long attribute values with the same checks as short ones", () => {
+  const long = "a value longer than any short one";
+  const [node] = parseXmlTree(
+    `<a v="${long},\r\nnext\tline" w='${long} "quoted"' x="${long} &amp; &#x41;"/>`,
+  );
+  assert.deepEqual(node[":@"], {
+    v: `${long}, next line`,
+    w: `${long} "quoted"`,
+    x: `${long} &amp; &#x41;`,
+  });
+  rejects(`<a v="${long} < inside"/>`, /malformed attribute/, 1, 3);
+  rejects(`<a v="${long} & inside"/>`, /'&' that does not start/, 1, 3);
+  rejects(`<a v="${long}/>`, /malformed attribute/, 1, 3);
+  rejects(`<a v="${long}`, /malformed attribute/, 1, 3);
+});
+
+Deno.test("parseXmlTree() takes a space from U+00C0 on as an attribute name's first character where nothing else can be", () => {
+  // Such spaces are name characters too; the reader has always read them as `\s+name` would.
+  assert.deepEqual(parseXmlTree(`<a x="1" \u3000="2"/>`)[0][":@"], { x: "1", "\u3000": "2" });
+  assert.deepEqual(parseXmlTree(`<a x="1" \u3000 ="2"/>`)[0][":@"], { x: "1", "\u3000": "2" });
+  assert.deepEqual(parseXmlTree(`<a x="1"\u3000 \u3000y="2"/>`)[0][":@"], { x: "1", y: "2" });
+  rejects(`<a x="1"\u3000="2"/>`, /malformed attribute/);
 });
