@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keyOf, offlineText, type Refusal, refusalText } from "./connection_notice.ts";
+import { keyOf, offlineText, type Refusal, refusalText } from "./connection_text.ts";
 
 const base: Refusal = {
   reason: "",
