@@ -132,8 +132,8 @@ Deno.test("wrong argument types and missing fields get -32602 naming the field",
 
 Deno.test("an unexpected failure inside a method gets -32603 without internals", opts, async () => {
   await withServer(async (s, c) => {
-    // Break the database under the server: with its table gone, get-ip-pools fails unexpectedly.
-    await s.db.exec("ALTER TABLE ip_pools RENAME TO ip_pools_gone");
+    // Break the database under the server: with its schema gone, get-ip-pools fails unexpectedly.
+    await s.db.exec("ALTER SCHEMA archiflow RENAME TO archiflow_gone");
     const reply = await c.call("tools/call", { name: "get-ip-pools", arguments: {} }) as {
       isError: boolean;
       structuredContent: { error: { code: string; message: string } };

@@ -19,6 +19,7 @@ import {
 } from "../ipam/allocator.ts";
 import { poolAlertKey, resolveCondition, syncPoolThreshold } from "../ipam/alerts.ts";
 import { planPool, type PoolPlan, PoolSpecError } from "../ipam/ranges.ts";
+import { listPools } from "../ipam/pool_listing.ts";
 import { assetId, likeEscape, poolId, shortText } from "./common.ts";
 import { defineTool } from "./tool.ts";
 
@@ -279,47 +280,7 @@ const deletePool = defineTool({
   },
 });
 
-/** Counts up to 2^53 as numbers; larger ones (IPv6) as exact decimal strings. */
-export function countValue(text: string): number | string {
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : text;
-}
-
-/** Adds the bounded samples (`allocated`, `available`) and shapes the counts of pool rows. */
-async function withSamples(
-  db: Queryable,
-  pools: Record<string, unknown>[],
-  size: number,
-): Promise<void> {
-  for (const pool of pools) {
-    pool.usable_count = countValue(pool.usable_count as string);
-    pool.available_count = countValue(pool.available_count as string);
-    pool.allocated = [];
-    pool.available = [];
-  }
-  if (!size || !pools.length) return;
-  const samples = await db.query<{ pool_id: string; allocated: string[]; free_ranges: string[] }>(
-    sql("PoolSamples"),
-    [pools.map((p) => p.id), size],
-  );
-  const byId = new Map(samples.map((s) => [s.pool_id, s]));
-  for (const pool of pools) {
-    const s = byId.get(pool.id as string);
-    if (!s) continue;
-    pool.allocated = s.allocated;
-    const available: string[] = [];
-    for (const r of s.free_ranges) {
-      const dash = r.indexOf("-");
-      const first = parseIp(r.slice(0, dash));
-      const last = parseIp(r.slice(dash + 1)).value;
-      for (let v = first.value; v <= last && available.length < size; v++) {
-        available.push(formatIp({ version: first.version, value: v }));
-      }
-      if (available.length >= size) break;
-    }
-    pool.available = available;
-  }
-}
+export { countValue } from "../ipam/pool_listing.ts";
 
 const sampleSize = z.number().int().min(0).max(100).default(POOL_SAMPLE_SIZE);
 
@@ -329,9 +290,13 @@ const getPool = defineTool({
   scope: "read",
   input: z.object({ poolId, sampleSize }).strict(),
   handler: async (args, ctx) => {
-    const [pool] = await ctx.db.query<Record<string, unknown>>(sql("GetPool"), [args.poolId]);
+    const [pool] = await listPools(ctx.db, {
+      poolId: args.poolId,
+      limit: 1,
+      offset: 0,
+      sampleSize: args.sampleSize,
+    });
     if (!pool) throw notFound(`Pool ${args.poolId} does not exist`, { poolId: args.poolId });
-    await withSamples(ctx.db, [pool], args.sampleSize);
     return pool;
   },
 });
@@ -351,20 +316,20 @@ const getPools = defineTool({
     sampleSize: z.number().int().min(0).max(100).optional(),
   }).strict(),
   handler: async (args, ctx) => {
-    const pools = await ctx.db.query<Record<string, unknown>>(sql("ListPools"), [
-      args.poolType ?? null,
-      args.vlanId ?? null,
-      args.active ?? null,
-      args.q ? likeEscape(args.q) : null,
-      args.limit,
-      args.offset,
-    ]);
+    const query = { ...args, q: args.q ? likeEscape(args.q) : undefined };
+    if (args.sampleSize !== undefined) {
+      return { pools: await listPools(ctx.db, { ...query, sampleSize: args.sampleSize }) };
+    }
     // Samples cost two index probes per pool: by default only pages of up to
     // SAMPLED_PAGE_SIZE pools carry them, so a listing of 10,000 pools stays a plain scan.
-    const size = args.sampleSize ??
-      (pools.length <= SAMPLED_PAGE_SIZE ? POOL_SAMPLE_SIZE : 0);
-    await withSamples(ctx.db, pools, size);
-    return { pools };
+    // One pool more than that is read with samples; a page that long is read again without.
+    const pools = await listPools(ctx.db, {
+      ...query,
+      limit: Math.min(args.limit, SAMPLED_PAGE_SIZE + 1),
+      sampleSize: POOL_SAMPLE_SIZE,
+    });
+    if (pools.length <= SAMPLED_PAGE_SIZE) return { pools };
+    return { pools: await listPools(ctx.db, { ...query, sampleSize: 0 }) };
   },
 });
 

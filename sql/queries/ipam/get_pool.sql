@@ -1,18 +1,13 @@
 -- name: GetPool :one
--- One pool, active or not, with its usage figures (as ip_pool_usage computes them, which
--- shows active pools only).
-SELECT p.id, p.name, p.network::text AS network, host(p.gateway) AS gateway,
-       ARRAY(SELECT host(d::inet) FROM unnest(p.dns_servers) d) AS dns_servers, p.vlan_id,
-       p.pool_type, p.description, p.site, p.is_active, p.reserved_ranges,
-       p.alert_threshold::float8 AS alert_threshold, p.created_by,
-       -- Timestamps as the ISO text JSON carries (what Date#toJSON gives), made here: on a page
-       -- of 10,000 pools, Date objects cost more than the rest of the encoding together.
-       to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
-       to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
-       s.active_count AS allocated_count, s.total_addresses - s.excluded_count AS usable_count,
-       greatest(s.total_addresses - s.excluded_count - s.active_count, 0) AS available_count,
-       (CASE WHEN s.total_addresses - s.excluded_count <= 0 THEN 100
-             ELSE round(s.active_count::numeric / (s.total_addresses - s.excluded_count) * 100, 2)
-        END)::float8 AS usage_percentage
-  FROM ip_pools p JOIN ip_pool_state s ON s.pool_id = p.id
- WHERE p.id = $1::text
+-- One pool, active or not, with its usage figures (ip_pool_usage_all's).
+SELECT u.pool_id AS id, u.pool_name AS name, u.network::text AS network,
+       host(u.gateway) AS gateway,
+       ARRAY(SELECT host(d::inet) FROM unnest(u.dns_servers) d) AS dns_servers, u.vlan_id,
+       u.pool_type, u.description, u.site, u.is_active, u.reserved_ranges,
+       u.alert_threshold::float8 AS alert_threshold, u.created_by,
+       to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+       to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
+       u.allocated_count, u.usable_addresses AS usable_count, u.available_count,
+       u.usage_percentage::float8 AS usage_percentage
+  FROM ip_pool_usage_all u
+ WHERE u.pool_id = $1::text
