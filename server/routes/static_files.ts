@@ -152,7 +152,10 @@ export function stream(file: StaticFile): ReadableStream<Uint8Array<ArrayBuffer>
   });
 }
 
-/** The whole file as bytes (for small files the server rewrites, e.g. HTML); closes it. */
+/**
+ * The file's first `size` bytes (what it had when opened) in memory, for serving compressed
+ * from there; closes it.
+ */
 export async function readAll(file: StaticFile): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await new Response(stream(file)).arrayBuffer());
 }

@@ -1,10 +1,12 @@
 // Bundles the draw.io plugin (drawio-plugin/src/main.ts) into one IIFE file with esbuild.
-// `deno task build:plugin` runs it; the editor route calls buildPlugin() when the file is missing.
+// `deno task build:plugin` runs it; the server runs ensurePluginBuilt() when it starts, so a
+// missing or stale bundle is rebuilt then, never while answering a request.
 import * as esbuild from "esbuild";
+import { PLUGIN_BUNDLE } from "../routes/editor_assets.ts";
 
 const root = new URL("../../", import.meta.url);
 export const PLUGIN_ENTRY = new URL("drawio-plugin/src/main.ts", root);
-export const PLUGIN_DIST = new URL("drawio-plugin/dist/archiflow-plugin.js", root);
+export const PLUGIN_DIST = PLUGIN_BUNDLE;
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -30,15 +32,61 @@ async function build(options: { write?: boolean; minify?: boolean }): Promise<st
       legalComments: "none",
     });
     const code = result.outputFiles[0].text;
-    if (options.write !== false) {
-      await Deno.mkdir(new URL(".", PLUGIN_DIST), { recursive: true });
-      await Deno.writeTextFile(PLUGIN_DIST, code);
-    }
+    if (options.write !== false) await writeAtomically(code);
     return code;
   } finally {
     // The esbuild service keeps a child process alive; stop it so servers and tests exit cleanly.
     await esbuild.stop();
   }
+}
+
+/** Written aside and renamed, so a server starting at the same time never reads half a file. */
+async function writeAtomically(code: string): Promise<void> {
+  await Deno.mkdir(new URL(".", PLUGIN_DIST), { recursive: true });
+  const tmp = `${PLUGIN_DIST.pathname}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.writeTextFile(tmp, code);
+    await Deno.rename(tmp, PLUGIN_DIST);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+let ensured: Promise<void> | null = null;
+
+/**
+ * Builds the bundle when it is missing or older than a plugin source file, once per process. An
+ * install without the sources keeps the bundle it has.
+ */
+export function ensurePluginBuilt(): Promise<void> {
+  return ensured ??= (async () => {
+    if (await sourcesNewerThanDist()) await buildPlugin();
+  })().catch((err) => {
+    ensured = null;
+    throw new Error(`Cannot build the editor plugin: ${err instanceof Error ? err.message : err}`);
+  });
+}
+
+/** True when a plugin source file changed after the bundle was built (or there is no bundle). */
+async function sourcesNewerThanDist(): Promise<boolean> {
+  let built: number;
+  try {
+    built = (await Deno.stat(PLUGIN_DIST)).mtime?.getTime() ?? 0;
+  } catch {
+    return true;
+  }
+  const dir = new URL(".", PLUGIN_ENTRY);
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      const m = (await Deno.stat(new URL(entry.name, dir))).mtime?.getTime() ?? 0;
+      if (m > built) return true;
+    }
+  } catch {
+    // An install without sources serves the bundle it has.
+  }
+  return false;
 }
 
 if (import.meta.main) {
