@@ -22,6 +22,7 @@ import { createLogger } from "../log.ts";
 import { EMBED_PARAMS } from "../routes/editor.ts";
 import { startServer } from "../server.ts";
 import { createToken } from "../auth/tokens.ts";
+import { benchHelp } from "./bench_support.ts";
 import {
   baselineHost,
   browserCpuMs,
@@ -29,6 +30,17 @@ import {
   type Transfer,
   Transfers,
 } from "./bench_editor_browser.ts";
+
+benchHelp({
+  name: "bench:editor",
+  summary: "The editor in headless chromium: transferred bytes, open time and a 1 MB save.",
+  options: {},
+  example: "deno task bench:editor",
+  notes: [
+    "Embedded PGlite, or PostgreSQL with DATABASE_URL; BENCH_RUNS (5); CHROMIUM_PATH",
+    "(default /usr/bin/chromium).",
+  ],
+});
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 const COLD_RUNS = Number(Deno.env.get("BENCH_COLD_RUNS") ?? 3);

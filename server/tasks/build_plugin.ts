@@ -90,8 +90,26 @@ async function sourcesNewerThanDist(): Promise<boolean> {
 }
 
 if (import.meta.main) {
+  const { parseCommand } = await import("./cli.ts");
+  const parsed = parseCommand({
+    name: "build:plugin",
+    summary: "Bundles the draw.io plugin into drawio-plugin/dist/archiflow-plugin.js.",
+    options: {
+      "no-minify": { type: "boolean", description: "keep the bundle readable" },
+    },
+    example: "deno task build:plugin",
+    notes: ["The server also builds it when it starts, if it is missing or stale."],
+  }, Deno.args);
+  if (parsed.kind === "help") {
+    console.log(parsed.text);
+    Deno.exit(0);
+  }
+  if (parsed.kind === "usage") {
+    console.error(parsed.message);
+    Deno.exit(2);
+  }
   const started = performance.now();
-  const code = await buildPlugin({ minify: !Deno.args.includes("--no-minify") });
+  const code = await buildPlugin({ minify: !parsed.value["no-minify"] });
   console.log(
     `built ${PLUGIN_DIST.pathname} (${code.length} bytes) in ${
       Math.round(performance.now() - started)

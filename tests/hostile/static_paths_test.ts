@@ -38,6 +38,9 @@ function spellings(target: string): string[] {
     `/drawio/${up("%252e%252e/")}${target}%00.png`, // NUL before an innocent extension
     `/drawio/%252f${enc(target, "%252f")}`,
     `/%64rawio/%2f${enc(target, "%2f")}`, // a prefix the router decodes
+    `/drawio/-/x/${up("..%2f")}${target}`, // under the versioned prefix
+    `/drawio/-/x/%2f${enc(target, "%2f")}`,
+    `/drawio/-/${up("../")}${target}`,
     `/drawio-plugin/${up("..%2f")}${target}`,
     `/drawio-plugin/%2f${enc(target, "%2f")}`,
     `/drawio-plugin//${target}`,
