@@ -4,7 +4,7 @@ import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { notFound } from "../errors.ts";
 import { formatIp, parseIp } from "./addr.ts";
-import { lockPools, planOf, rebuildRanges } from "./allocator.ts";
+import { lockPools, planOf, rebuildRanges } from "./pool_state.ts";
 
 const RANGE_PAGE = 500;
 
