@@ -52,8 +52,8 @@ async function fillPath(s: TestServer, path: string): Promise<string> {
   let out = path;
   for (let m = /\{(\w+)\}/.exec(out); m; m = /\{(\w+)\}/.exec(out)) {
     const prefix = out.slice(0, m.index);
-    let value: unknown = "index.html";
-    if (m[1] !== "path") {
+    let value: unknown = m[1] === "file" ? "archiflow-plugin.js" : "index.html";
+    if (m[1] !== "path" && m[1] !== "file") {
       const list = await sendJson(s, "GET", `${prefix}?limit=1`);
       const row = list.body?.results?.[0];
       value = m[1] === "id" ? row?.id ?? row?.asset_id : row?.[m[1]];

@@ -124,10 +124,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   {
     method: "GET",
-    path: "/drawio-plugin/archiflow-plugin.js",
+    path: "/drawio-plugin/:file",
     op: {
       operationId: "drawio_plugin",
-      summary: "The ArchiFlow draw.io plugin bundle",
+      summary:
+        "The ArchiFlow draw.io plugin bundle: archiflow-plugin.js, or archiflow-plugin.<hash>.js (cached for good)",
       ...open,
       responses: {
         "200": {
