@@ -62,6 +62,8 @@ export type Env = {
     tokenId: number | null;
     /** The caller's rate limits for tool calls; every transport puts it in its tool context. */
     admit: (tool: string) => void;
+    /** This request's id (X-Request-Id): every tool call it makes is audited under it. */
+    requestId: string;
   };
 };
 
@@ -100,6 +102,7 @@ export function createApp(deps: AppDeps): { app: Hono<Env>; state: AppState } {
   app.use("*", async (c, next) => {
     const given = c.req.header("x-request-id");
     const requestId = given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    c.set("requestId", requestId);
     const started = performance.now();
     await next();
     const ms = performance.now() - started;

@@ -13,8 +13,7 @@ export function mountMcp(app: Hono<Env>, deps: AppDeps, responses: ResponseGate)
     const text = await c.req.text();
     const actor = c.get("actor");
     const admit = c.get("admit");
-    let seq = 0;
-    const base = crypto.randomUUID().slice(0, 8);
+    const requestId = c.get("requestId");
     const reply = await dispatch(text, {
       registry: deps.registry,
       context: () => ({
@@ -22,7 +21,7 @@ export function mountMcp(app: Hono<Env>, deps: AppDeps, responses: ResponseGate)
         config: deps.config,
         events: deps.events,
         log: deps.log,
-        actor: { ...actor, requestId: `mcp-${base}-${++seq}` },
+        actor: { ...actor, requestId },
         admit,
       }),
       onInternalError: (err, method) =>

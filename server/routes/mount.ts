@@ -28,12 +28,10 @@ import { mountResource } from "./resource_routes.ts";
 import { createRowReaders } from "./row_readers.ts";
 import { RESOURCES } from "./resources.ts";
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function createRestContext(deps: AppDeps, resources: ResourceDecl[]): RestContext {
   const toolContext = (c: Context<Env>, db: Db = deps.db): ToolContext => {
-    const given = c.req.header("x-request-id");
-    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    // The app's id for this request, so that the items of a bulk call share it.
+    const requestId = c.get("requestId");
     return {
       db,
       config: deps.config,

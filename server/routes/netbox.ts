@@ -19,7 +19,7 @@ export interface NetboxRouteDeps {
 }
 
 /** The caller's identity and rate limits, set by the app's authentication middleware. */
-type Env = { Variables: { actor: Actor; admit: (tool: string) => void } };
+type Env = { Variables: { actor: Actor; admit: (tool: string) => void; requestId: string } };
 
 export function netboxRoutes(deps: NetboxRouteDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -35,7 +35,7 @@ export function netboxRoutes(deps: NetboxRouteDeps): Hono<Env> {
       config: deps.config,
       events: deps.events,
       log: deps.log,
-      actor: c.get("actor"),
+      actor: { ...c.get("actor"), requestId: c.get("requestId") },
       admit: c.get("admit"),
     });
     return c.json(run, run.status === "succeeded" ? 200 : 502);
