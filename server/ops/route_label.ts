@@ -18,8 +18,11 @@ export function routeLabel(c: Context<any>): string {
   const answered = routes[c.req.routeIndex];
   if (answered && answered.method !== ANY_METHOD) return plainPattern(answered.path);
   // A middleware answered (authentication, a rate or size limit) or nothing matched: the first
-  // route handler in line is the one the request was for.
-  const meant = routes.find((r) => r.method !== ANY_METHOD);
+  // route handler in line is the one the request was for. Failing that, an all-methods handler
+  // of a real path (the 405 that names the methods a path offers) labels it by that path;
+  // middleware paths carry a wildcard.
+  const meant = routes.find((r) => r.method !== ANY_METHOD) ??
+    (answered && !answered.path.includes("*") ? answered : undefined);
   return meant ? plainPattern(meant.path) : UNMATCHED;
 }
 

@@ -28,6 +28,7 @@ Deno.test("routeLabel() names the route that answered, even with a 404 or a refu
   });
   app.get("/items/:id{[0-9]+}/", (c) => c.text("gone", 404));
   app.get("/items/", (c) => c.text("list"));
+  app.all("/items/", (c) => c.text("no such method", 405));
   const ok = { headers: { authorization: "ok" } };
   const statuses = [
     (await app.request("/items/12/", ok)).status,
@@ -35,7 +36,15 @@ Deno.test("routeLabel() names the route that answered, even with a 404 or a refu
     (await app.request("/items/12/")).status,
     (await app.request("/items/abc/", ok)).status,
     (await app.request("/nowhere", ok)).status,
+    (await app.request("/items/", { ...ok, method: "DELETE" })).status,
   ];
-  assert.deepEqual(statuses, [404, 200, 401, 404, 404]);
-  assert.deepEqual(seen, ["/items/{id}/", "/items/", "/items/{id}/", UNMATCHED, UNMATCHED]);
+  assert.deepEqual(statuses, [404, 200, 401, 404, 404, 405]);
+  assert.deepEqual(seen, [
+    "/items/{id}/",
+    "/items/",
+    "/items/{id}/",
+    UNMATCHED,
+    UNMATCHED,
+    "/items/",
+  ]);
 });
