@@ -22,7 +22,8 @@ import { netboxRoutes } from "./routes/netbox.ts";
 import { ResponseGate } from "./rpc/response_gate.ts";
 import { closeAtOnce, serveWebSocket } from "./rpc/socket.ts";
 import { SocketSlots } from "./rpc/socket_limits.ts";
-import type { Actor, ToolContext, ToolRegistry } from "./tools/tool.ts";
+import type { ToolContext, ToolRegistry } from "./tools/tool.ts";
+import type { Actor } from "./auth/actor.ts";
 import {
   clientAddress,
   createAuthenticator,

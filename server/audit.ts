@@ -6,7 +6,7 @@
 import type { Queryable } from "./db/db.ts";
 import { sql } from "./db/queries.ts";
 import { formatIp, parseIp } from "./ipam/addr.ts";
-import type { Actor } from "./tools/tool.ts";
+import type { Actor } from "./auth/actor.ts";
 
 export interface AuditEntry {
   action: string;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createTestDb } from "../tests/support/db.ts";
 import { audit, auditAddress } from "./audit.ts";
 import { migrate } from "./db/migrate.ts";
-import type { Actor } from "./tools/tool.ts";
+import type { Actor } from "./auth/actor.ts";
 
 Deno.test("client addresses become INET text, or null when they are no IP address", () => {
   const cases: [string | null | undefined, string | null][] = [

@@ -5,7 +5,7 @@
 import { notice } from "./dom.ts";
 import { keyLifetime } from "./params.ts";
 import type { RpcConnection } from "./rpc.ts";
-import { keyOf, offlineText, type Refusal, refusalText } from "./connection_text.ts";
+import { keyOf, offlineText, refusalText } from "./connection_text.ts";
 
 export const NOTICE_ID = "archiflow-connection";
 

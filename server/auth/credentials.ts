@@ -17,7 +17,7 @@
 // sessions were revoked (editor_sessions.ts).
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import type { Actor, Scope } from "../tools/tool.ts";
+import type { Actor, Scope } from "./actor.ts";
 import { type EditorGrant, editorUserName } from "./editor_scope.ts";
 import { EditorRevocations } from "./editor_sessions.ts";
 import { sessionStart, verifyEditorToken } from "./editor_token.ts";

@@ -12,7 +12,7 @@ import {
   parseGroup,
   UsageError,
 } from "../tasks/cli.ts";
-import type { Scope } from "../tools/tool.ts";
+import type { Scope } from "./actor.ts";
 import { EDITOR_USER_PREFIX } from "./editor_scope.ts";
 import { revokeEditorSessions } from "./editor_sessions.ts";
 import {

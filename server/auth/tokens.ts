@@ -6,7 +6,7 @@ import type { Db, Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
 import { contains, type IpAddr, parseCidr, parseIp } from "../ipam/addr.ts";
-import type { Scope } from "../tools/tool.ts";
+import type { Scope } from "./actor.ts";
 import { base64urlEncode } from "./editor_token.ts";
 
 export const SCOPES = ["read", "write", "admin"] as const;

@@ -25,7 +25,7 @@ import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
 import { isValidIp } from "../ipam/addr.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import type { DiagramJson } from "./model.ts";
 
 export interface PlannedDevice {

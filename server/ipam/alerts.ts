@@ -7,7 +7,7 @@ import { audit } from "../audit.ts";
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { publish } from "../events.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 
 export type AlertType = "ip_conflict" | "pool_exhausted" | "device_down";
 export type Severity = "info" | "warning" | "critical";

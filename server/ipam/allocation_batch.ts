@@ -15,7 +15,7 @@ import type { Db, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
 import { type AppEvent, EVENT_CHANNEL } from "../events.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import { formatIp, type IpAddr, IpParseError, parseIp } from "./addr.ts";
 import { checkPoolThreshold } from "./alerts.ts";
 import { raiseOverlapConflicts } from "./overlap.ts";

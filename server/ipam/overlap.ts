@@ -2,7 +2,7 @@
 // makes it so, resolved when a release leaves the address active in one pool only.
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import { ipConflictKey, raiseAlert, resolveCondition } from "./alerts.ts";
 import type { AllocationRow, PoolRow } from "./pool_state.ts";
 

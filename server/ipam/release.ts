@@ -5,7 +5,7 @@ import type { Db, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import { formatIp, IpParseError, parseIp } from "./addr.ts";
 import { checkPoolThreshold } from "./alerts.ts";
 import { resolveOverlapConflicts } from "./overlap.ts";

@@ -5,7 +5,8 @@ import { migrate } from "../db/migrate.ts";
 import { EventHub } from "../events.ts";
 import { createLogger } from "../log.ts";
 import { createRegistry } from "../tools/index.ts";
-import { type Actor, callTool, type ToolContext } from "../tools/tool.ts";
+import { callTool, type ToolContext } from "../tools/tool.ts";
+import { type Actor } from "../auth/actor.ts";
 import { createTestDb, type TestDb } from "../../tests/support/db.ts";
 
 export const dbOpts = { sanitizeOps: false, sanitizeResources: false };

@@ -7,7 +7,7 @@ import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { audit } from "../audit.ts";
 import type { Logger } from "../log.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import type { Json, NetboxClient } from "./client.ts";
 
 export const PUSH_ACTOR: Actor = {

@@ -9,7 +9,7 @@ import type { Db, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { publish } from "../events.ts";
 import type { Logger } from "../log.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import type { Json, NetboxClient } from "./client.ts";
 import {
   cableRow,

@@ -5,7 +5,7 @@ import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
 import { publish } from "../events.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import type { Json } from "./client.ts";
 import type { PoolSelection } from "./mapping.ts";
 import { applyObjects, removeObject, STAGES, SYNC_ACTOR } from "./sync.ts";

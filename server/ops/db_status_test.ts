@@ -5,7 +5,8 @@ import { migrate } from "../db/migrate.ts";
 import { createLogger } from "../log.ts";
 import { EventHub } from "../events.ts";
 import { createRegistry } from "../tools/index.ts";
-import { callTool, type Scope } from "../tools/tool.ts";
+import { callTool } from "../tools/tool.ts";
+import { type Scope } from "../auth/actor.ts";
 import { createTestDb } from "../../tests/support/db.ts";
 import { getDbStatus } from "./db_status.ts";
 

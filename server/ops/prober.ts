@@ -8,7 +8,7 @@ import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { publish } from "../events.ts";
 import type { Logger } from "../log.ts";
-import type { Actor } from "../tools/tool.ts";
+import type { Actor } from "../auth/actor.ts";
 
 export interface ProberOptions {
   ports: number[];

@@ -8,7 +8,8 @@ import type { EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
 import { poolSelectionFrom } from "../netbox/settings.ts";
 import { handleWebhook, signatureValid } from "../netbox/webhook.ts";
-import { type Actor, callTool, type ToolRegistry } from "../tools/tool.ts";
+import { callTool, type ToolRegistry } from "../tools/tool.ts";
+import { type Actor } from "../auth/actor.ts";
 
 export interface NetboxRouteDeps {
   config: Config;

@@ -8,7 +8,8 @@ import type { AppDeps, Env } from "../app.ts";
 import type { Db, Row, Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, HTTP_STATUS, toAppError } from "../errors.ts";
-import { hasScope, InvalidParamsError, type Scope, type ToolContext } from "../tools/tool.ts";
+import { InvalidParamsError, type ToolContext } from "../tools/tool.ts";
+import { hasScope, type Scope } from "../auth/actor.ts";
 import { countValue } from "../tools/ipam.ts";
 import { assertJsonDepth, jsonTextTooLarge } from "../rpc/json_depth.ts";
 import {

@@ -5,7 +5,7 @@
 // diagram the caller may not see must look exactly like a missing one.
 import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
-import type { Actor } from "./tool.ts";
+import type { Actor } from "../auth/actor.ts";
 import type { Config } from "../config.ts";
 
 export type DiagramAccess = "read" | "write";

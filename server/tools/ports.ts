@@ -10,7 +10,8 @@ import { AppError, invalid, notFound } from "../errors.ts";
 import { checkDevicePorts } from "../ipam/alerts.ts";
 import { assetId, id } from "./common.ts";
 import { macArg, publishDevices } from "./devices.ts";
-import { type Actor, defineTool } from "./tool.ts";
+import { defineTool } from "./tool.ts";
+import { type Actor } from "../auth/actor.ts";
 
 /** What device_ports.status holds. */
 export const PORT_STATUSES = ["up", "down", "admin-down", "unknown"] as const;

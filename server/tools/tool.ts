@@ -8,20 +8,8 @@ import type { Db } from "../db/db.ts";
 import { AppError } from "../errors.ts";
 import type { EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
-import { type EditorGrant, enforceEditorGrant } from "../auth/editor_scope.ts";
-
-export type Scope = "read" | "write" | "admin";
-const SCOPE_RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
-
-export interface Actor {
-  user: string;
-  scope: Scope;
-  clientAddr: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  /** Set for signed editor tokens: what the token was signed for (see auth/editor_scope.ts). */
-  editor?: EditorGrant;
-}
+import { enforceEditorGrant } from "../auth/editor_scope.ts";
+import { type Actor, hasScope, type Scope } from "../auth/actor.ts";
 
 export interface ToolContext {
   db: Db;
@@ -144,10 +132,6 @@ export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
     schemaCache.set(schema, cached);
   }
   return cached;
-}
-
-export function hasScope(actor: Actor, needed: Scope): boolean {
-  return SCOPE_RANK[actor.scope] >= SCOPE_RANK[needed];
 }
 
 /**

@@ -7,7 +7,7 @@ import { createToken } from "../../server/auth/tokens.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { openPglite } from "../../server/db/pglite.ts";
 import type { Db } from "../../server/db/db.ts";
-import type { Scope } from "../../server/tools/tool.ts";
+import type { Scope } from "../../server/auth/actor.ts";
 import { createTestDb, type TestDb } from "../support/db.ts";
 import { type ServerProcess, spawnServer } from "../support/process.ts";
 import { RpcClient } from "../support/rpc_client.ts";

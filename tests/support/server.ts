@@ -5,7 +5,7 @@ import { loadConfig } from "../../server/config.ts";
 import { migrate } from "../../server/db/migrate.ts";
 import { createLogger } from "../../server/log.ts";
 import { type RunningServer, startServer } from "../../server/server.ts";
-import type { Scope } from "../../server/tools/tool.ts";
+import type { Scope } from "../../server/auth/actor.ts";
 import { createTestDb, type TestDb } from "./db.ts";
 import { RpcClient } from "./rpc_client.ts";
 
