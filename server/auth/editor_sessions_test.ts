@@ -3,7 +3,7 @@ import { createTestDb } from "../../tests/support/db.ts";
 import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
 import { EditorRevocations, revokeEditorSessions } from "./editor_sessions.ts";
-import { runTokenCommand } from "./token_cli.ts";
+import { runTokenCommand } from "../tasks/token_cli.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

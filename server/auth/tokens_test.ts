@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createTestDb } from "../../tests/support/db.ts";
 import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
-import { runTokenCommand } from "./token_cli.ts";
+import { runTokenCommand } from "../tasks/token_cli.ts";
 import {
   addrInNetworks,
   bootstrapAdminToken,

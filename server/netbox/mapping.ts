@@ -1,6 +1,6 @@
 // Pure mappings from NetBox REST objects (4.x shapes) to the flat rows the sync upserts, and the
 // prefix selection that decides which NetBox prefixes become IP pools.
-import { speedFromKbps } from "../tools/ports.ts";
+import { speedFromKbps } from "../port_speed.ts";
 import type { Json } from "./client.ts";
 
 const ref = (v: unknown): Json | null => (v && typeof v === "object" ? v as Json : null);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { speedFromKbps, speedFromText } from "../tools/ports.ts";
+import { speedFromKbps, speedFromText } from "../port_speed.ts";
 import { deviceRow, portRow } from "./mapping.ts";
 
 Deno.test("NetBox interface speeds (kbit/s) become the document's text; disabled is admin-down", () => {

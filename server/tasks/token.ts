@@ -2,7 +2,7 @@
 // sessions in the configured database.
 // With the embedded PGlite backend, stop the server first: one process owns the data folder, and
 // a second one is refused (exit status 2) before it writes anything.
-import { executeTokenRequest, parseTokenArgs } from "../auth/token_cli.ts";
+import { executeTokenRequest, parseTokenArgs } from "./token_cli.ts";
 import { generateKey } from "../auth/tokens.ts";
 import { migrate } from "../db/migrate.ts";
 import { loadConfigForTask, openDatabaseForTask } from "../db/open.ts";

@@ -5,7 +5,7 @@
 // tokens.
 import assert from "node:assert/strict";
 import { signEditorToken } from "../../server/auth/editor_token.ts";
-import { runTokenCommand } from "../../server/auth/token_cli.ts";
+import { runTokenCommand } from "../../server/tasks/token_cli.ts";
 import { getJson, jsonInit } from "../support/rest.ts";
 import { ToolCallError } from "../support/rpc_client.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";

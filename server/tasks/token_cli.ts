@@ -11,10 +11,10 @@ import {
   type Parsed,
   parseGroup,
   UsageError,
-} from "../tasks/cli.ts";
-import type { Scope } from "./actor.ts";
-import { EDITOR_USER_PREFIX } from "./editor_scope.ts";
-import { revokeEditorSessions } from "./editor_sessions.ts";
+} from "./cli.ts";
+import type { Scope } from "../auth/actor.ts";
+import { EDITOR_USER_PREFIX } from "../auth/editor_scope.ts";
+import { revokeEditorSessions } from "../auth/editor_sessions.ts";
 import {
   createToken,
   generateKey,
@@ -23,7 +23,7 @@ import {
   revokeToken,
   SCOPES,
   type TokenRow,
-} from "./tokens.ts";
+} from "../auth/tokens.ts";
 
 const CREATE = {
   name: "token create",
