@@ -1,5 +1,9 @@
-// The one application error class and the one table from error kinds to transport codes.
-// Domain code throws AppError; transports (JSON-RPC, REST) translate it with the maps below.
+// The one application error type and the one table from error kinds to transport codes. Domain
+// code, route handlers and JSON-RPC methods all throw AppError; the HTTP edge renders it with
+// httpError() (one root handler), JSON-RPC with toJSON() or, for errors that refuse the call
+// itself, its rpcCode. The kinds are the wire contract's codes; what a kind does not say
+// (rate limited, a failed If-Match, a body over the limit) travels in `details.reason`, with the
+// HTTP status that names it.
 
 export const ERROR_KINDS = [
   "invalid",
@@ -9,12 +13,11 @@ export const ERROR_KINDS = [
   "conflict",
   "exhausted",
   "unavailable",
-  "rate_limited",
   "internal",
 ] as const;
 export type ErrorKind = typeof ERROR_KINDS[number];
 
-/** HTTP status for each kind (REST). */
+/** HTTP status for each kind (REST), unless the error names its own. */
 export const HTTP_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
@@ -23,18 +26,44 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   exhausted: 409,
   unavailable: 503,
-  rate_limited: 429,
   internal: 500,
 };
 
+/** JSON-RPC 2.0's own error codes (rpc/protocol.ts re-exports them with the message shapes). */
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+export const METHOD_NOT_FOUND = -32601;
+export const INVALID_PARAMS = -32602;
+export const INTERNAL_ERROR = -32603;
+
+export interface AppErrorOptions {
+  /** The HTTP status when it is not the kind's own (412, 413, 429, 501, 405). */
+  status?: number;
+  /** Headers an HTTP answer carries (Allow, Retry-After, WWW-Authenticate). */
+  headers?: Record<string, string>;
+  /**
+   * The JSON-RPC error code when the error refuses the call itself (bad params, an unknown
+   * method) rather than being a tool's result with isError.
+   */
+  rpcCode?: number;
+}
+
 export class AppError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly rpcCode?: number;
+
   constructor(
     readonly kind: ErrorKind,
     message: string,
     readonly details?: Record<string, unknown>,
+    options: AppErrorOptions = {},
   ) {
     super(message);
     this.name = "AppError";
+    this.status = options.status ?? HTTP_STATUS[kind];
+    this.headers = options.headers ?? {};
+    if (options.rpcCode !== undefined) this.rpcCode = options.rpcCode;
   }
 
   toJSON(): { code: ErrorKind; message: string; details?: Record<string, unknown> } {
@@ -50,6 +79,93 @@ export const notFound = (message: string, details?: Record<string, unknown>) =>
   new AppError("not_found", message, details);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError("conflict", message, details);
+
+/** One argument a schema refused: its dotted path (camelCase, as the caller named it). */
+export interface ParamIssue {
+  path: string;
+  message: string;
+}
+
+/** Arguments that do not match a schema: -32602 over JSON-RPC, 400 with `errors` over REST. */
+export function invalidParams(issues: ParamIssue[]): AppError {
+  const message = "Invalid arguments: " +
+    issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
+  return new AppError("invalid", message, { issues }, { rpcCode: INVALID_PARAMS });
+}
+
+/** Refuses a JSON-RPC call itself with `rpcCode` (and `data` as the error's data). */
+export const rpcRefusal = (
+  kind: ErrorKind,
+  rpcCode: number,
+  message: string,
+  data?: Record<string, unknown>,
+) => new AppError(kind, message, data, { rpcCode });
+
+/** Over a rate limit: `unavailable` for now, 429 with Retry-After over HTTP. */
+export const rateLimited = (message: string, retryAfter: number, setting: string) =>
+  new AppError("unavailable", message, { reason: "rate_limited", retryAfter, setting }, {
+    status: 429,
+    headers: { "Retry-After": String(retryAfter) },
+  });
+
+/** A request body over a size limit: 413, naming the setting. */
+export const bodyTooLarge = (max: number, setting: string) =>
+  new AppError("invalid", `Request body exceeds ${max} bytes (${setting})`, {
+    reason: "too_large",
+    limit: max,
+    setting,
+  }, { status: 413 });
+
+/** The body of an HTTP error answer: `{detail, code, errors?, details?}`. */
+export interface ErrorBody {
+  detail: string;
+  code: ErrorKind;
+  errors?: Record<string, string[]>;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * What an HTTP answer to anything thrown is: its status, body and headers; `unexpected` when it
+ * was no AppError and became `internal` (worth a log line: clients only see "Internal error").
+ * Field errors come as `errors` keyed by snake_case path, the REST names of the fields.
+ */
+export function httpError(
+  err: unknown,
+): {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  unexpected: boolean;
+} {
+  const e = toAppError(err);
+  const { errors, issues, ...rest } = (e.details ?? {}) as {
+    errors?: Record<string, string[]>;
+    issues?: ParamIssue[];
+  };
+  const body: ErrorBody = { detail: e.message, code: e.kind };
+  const fields = errors ?? (Array.isArray(issues) ? fieldErrors(issues) : undefined);
+  if (fields) body.errors = fields;
+  if (Object.keys(rest).length) body.details = rest;
+  const unexpected = e.kind === "internal" && !(err instanceof AppError);
+  return { status: e.status, body, headers: e.headers, unexpected };
+}
+
+/** httpError() as a Response, for code outside a Hono handler (WebSocket upgrades). */
+export function errorResponse(err: unknown): Response {
+  const { status, body, headers } = httpError(err);
+  return Response.json(body, { status, headers });
+}
+
+function fieldErrors(issues: ParamIssue[]): Record<string, string[]> {
+  const errors = new Map<string, string[]>();
+  for (const i of issues) {
+    const key = i.path
+      ? i.path.split(".").map((s) => s.replace(/[A-Z]/g, (ch) => "_" + ch.toLowerCase())).join(".")
+      : "non_field_errors";
+    errors.set(key, [...errors.get(key) ?? [], i.message]);
+  }
+  return Object.fromEntries(errors);
+}
 
 /**
  * PostgreSQL SQLSTATE codes that carry a meaning for callers, mapped in one place.

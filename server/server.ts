@@ -8,7 +8,8 @@ import { EventHub } from "./events.ts";
 import type { Logger } from "./log.ts";
 import { type AppMetrics, createAppMetrics } from "./ops/app_metrics.ts";
 import { Prober } from "./ops/prober.ts";
-import { ensurePlugin } from "./routes/editor.ts";
+import { warmEditorAssets } from "./routes/editor.ts";
+import { ensurePluginBuilt } from "./tasks/build_plugin.ts";
 import { startOutboxWorker } from "./netbox/outbox.ts";
 import { netboxClientFrom } from "./netbox/settings.ts";
 import { createRegistry } from "./tools/index.ts";
@@ -37,8 +38,14 @@ export async function startServer(config: Config, db: Db, log: Logger): Promise<
     if (result.applied.length) log.info("migrations applied", { applied: result.applied });
   }
   if (config.ARCHIFLOW_ADMIN_TOKEN) await ensureProvisionedToken(db, config.ARCHIFLOW_ADMIN_TOKEN);
-  // The editor's plugin bundle is built now when it is missing, not on the first editor request.
-  await ensurePlugin().catch((err) => log.warn("plugin build failed", { error: String(err) }));
+  // The editor's plugin bundle is built now when it is missing or stale, never while answering
+  // a request; what the editor loads first is then read and compressed once.
+  const built = await ensurePluginBuilt().then(() => null, (err: unknown) => err);
+  await warmEditorAssets()
+    .then(() => {
+      if (built) throw built;
+    })
+    .catch((err) => log.warn("plugin build failed", { error: String(err) }));
   const events = new EventHub();
   await events.start(db);
   const registry = createRegistry();

@@ -10,9 +10,7 @@ import { ToolRegistry } from "../server/tools/tool.ts";
 import { getJson, jsonInit } from "./support/rest.ts";
 import { startTestServer } from "./support/server.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("REST writes go through the tools with NetBox semantics", opts, async (t) => {
+Deno.test("REST writes go through the tools with NetBox semantics", async (t) => {
   const s = await startTestServer();
   const count = async (table: string) =>
     (await s.testDb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
@@ -129,7 +127,9 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
         jsonInit("PATCH", { model: "M2" }, { "if-match": etag }),
       );
       assert.equal(stale.status, 412);
-      assert.equal(stale.body.code, "precondition_failed");
+      // The contract's code, with what it was in the details: 412 says the rest.
+      assert.equal(stale.body.code, "conflict");
+      assert.equal((stale.body.details as { reason?: string }).reason, "precondition_failed");
       const [row] = await s.testDb.db.query<{ model: string }>(
         "SELECT model FROM network_devices WHERE asset_id = $1",
         [id],
@@ -215,7 +215,8 @@ Deno.test("REST writes go through the tools with NetBox semantics", opts, async 
         const absent = await call("/api/devices/B-1/", "DELETE");
         assert.equal(absent.status, 501);
         const absentBody = await absent.json();
-        assert.equal(absentBody.code, "not_implemented");
+        assert.equal(absentBody.code, "unavailable");
+        assert.equal(absentBody.details.reason, "not_implemented");
         assert.ok(String(absentBody.detail).includes("delete-device"), absentBody.detail);
         assert.equal((await call("/api/devices/B-1/", "GET")).status, 200);
         assert.ok(createRegistry().get("delete-device"), "the full registry has the tool");

@@ -4,7 +4,7 @@
 // HTTP requests and tool calls draw on the same buckets: admitCalls() is the hook every
 // transport's tool context carries, so a call counts whether it came over REST, MCP or a
 // WebSocket opened long before the limit was reached.
-import { AppError } from "../errors.ts";
+import { rateLimited } from "../errors.ts";
 
 export interface RateDecision {
   ok: boolean;
@@ -54,18 +54,18 @@ export interface CallBudget {
 
 /**
  * What a tool context's `admit` hook does: takes one from each budget, or throws AppError
- * rate_limited with `retryAfter` (seconds) in its details.
+ * (errors.ts rateLimited) with `retryAfter` (seconds) in its details.
  */
 export function admitCalls(budgets: CallBudget[]): (tool: string) => void {
   return (tool) => {
     for (const { limiter, key, setting } of budgets) {
       const d = limiter.take(key);
       if (!d.ok) {
-        throw new AppError(
-          "rate_limited",
+        throw rateLimited(
           `Cannot call ${tool}: more than ${limiter.perMinute} calls per minute ` +
             `(${setting}); retry in ${d.retryAfter} s`,
-          { retryAfter: d.retryAfter, setting },
+          d.retryAfter,
+          setting,
         );
       }
     }

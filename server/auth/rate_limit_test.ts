@@ -32,7 +32,7 @@ Deno.test("admitCalls() draws on every budget and names the setting that refused
   admit("get-ip-pools");
   assert.throws(() => admit("get-ip-pools"), (err: unknown) => {
     assert.ok(err instanceof AppError);
-    assert.equal(err.kind, "rate_limited");
+    assert.equal(err.details?.reason, "rate_limited");
     assert.match(err.message, /ARCHIFLOW_RATE_LIMIT_PER_TOKEN/);
     assert.equal(err.details?.retryAfter, 30);
     return true;

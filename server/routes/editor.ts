@@ -7,13 +7,17 @@
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import type { Config } from "../config.ts";
+import { AppError } from "../errors.ts";
 import { diagramId } from "../tools/common.ts";
 import { type Asset, assetResponse, contentHash } from "./compressed_assets.ts";
 import { inlineHashes } from "./csp.ts";
 import { contentType, EditorAssets, PLUGIN_PATH } from "./editor_assets.ts";
+import { answerError } from "./edge.ts";
 import { parseStaticPath } from "./static_files.ts";
 
 export { DRAWIO_DIR, PLUGIN_PATH } from "./editor_assets.ts";
+
+const NOT_FOUND = new AppError("not_found", "Not found");
 
 /** Browsers keep what a versioned or content-hashed URL names and never ask again. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -166,18 +170,14 @@ export function editorAssets(): EditorAssets {
 }
 
 /**
- * Start-up work for the editor, which startServer() awaits before it listens: builds the plugin
- * bundle when it is missing or older than its sources, then loads and compresses what the editor
- * loads first. Request handlers never build; a file beyond those is compressed once, when first
- * asked for.
+ * Start-up work for the editor, which startServer() awaits before it listens, once it has built
+ * the plugin bundle (tasks/build_plugin.ts): forgets any bundle read before, then loads and
+ * compresses what the editor loads first. Request handlers never build; a file beyond those is
+ * compressed once, when first asked for.
  */
-export async function ensurePlugin(): Promise<void> {
-  // Imported here, not at the top: esbuild is needed at start-up only, and only for a build.
-  const { ensurePluginBuilt } = await import("../tasks/build_plugin.ts");
-  const built = await ensurePluginBuilt().then(() => null, (err: unknown) => err);
+export async function warmEditorAssets(): Promise<void> {
   editorAssets().forgetPlugin();
   await editorAssets().warm();
-  if (built) throw built;
 }
 
 export interface EditorRoutesOptions {
@@ -233,29 +233,42 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
     c.header("X-Content-Type-Options", "nosniff");
     if (url.searchParams.has("token")) {
       // Refused rather than served: a key in the query is in every access log it passed.
-      return c.json({
-        detail: "Cannot open the editor with the key in the query (?token=), where servers, " +
-          "proxies and browser history keep it: open /editor#token=<key> instead (the part " +
-          "after # never leaves the browser), and consider the key in this address exposed.",
-        code: "invalid",
-      }, 400);
+      return answerError(
+        c,
+        new AppError(
+          "invalid",
+          "Cannot open the editor with the key in the query (?token=), where servers, " +
+            "proxies and browser history keep it: open /editor#token=<key> instead (the part " +
+            "after # never leaves the browser), and consider the key in this address exposed.",
+        ),
+      );
     }
     // Any printable diagram id ("diagram-1", "Core DC/2"); it reaches the frame only through
     // URLSearchParams and the page only as an escaped attribute. Whether it exists is not said
     // here (this page needs no key): the editor asks, and says so when it does not.
     const diagram = url.searchParams.get("diagram") ?? "";
     if (diagram !== "" && !diagramId.safeParse(diagram).success) {
-      return c.json({
-        detail: "Cannot open the editor: the diagram id must be 1 to 100 printable characters " +
-          "without surrounding blanks",
-        code: "invalid",
-      }, 400);
+      return answerError(
+        c,
+        new AppError(
+          "invalid",
+          "Cannot open the editor: the diagram id must be 1 to 100 printable characters " +
+            "without surrounding blanks",
+        ),
+      );
     }
     const base = config.DRAWIO_URL ?? `${url.origin}/drawio/-/${await assets.tag()}/`;
     const frame = new URL(base, url.origin);
     for (const [k, v] of Object.entries(EMBED_PARAMS)) frame.searchParams.set(k, v);
     if (diagram) frame.searchParams.set("af_diagram", diagram);
     frame.searchParams.set("af_server", url.origin);
+    // The site the editor is opened for (NetBox's Site tab), its name, and whether to generate
+    // its diagram at once; the plugin reads them and the key's own site claim still governs.
+    for (const [k, to] of [["site", "af_site"], ["site_name", "af_site_name"]]) {
+      const v = url.searchParams.get(k);
+      if (v && v.length <= 200 && !/\p{Cc}/u.test(v)) frame.searchParams.set(to, v);
+    }
+    if (url.searchParams.get("generate") === "1") frame.searchParams.set("af_generate", "1");
     for (const k of ["ui", "lang", "dark"]) {
       const v = url.searchParams.get(k);
       if (v && /^[a-z0-9_-]{1,20}$/i.test(v)) frame.searchParams.set(k, v);
@@ -280,21 +293,24 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
   app.get("/drawio-plugin/:file", async (c) => {
     const path = new URL(c.req.url).pathname;
     if (!/^\/drawio-plugin\/archiflow-plugin(\.[A-Za-z0-9_-]{1,64})?\.js$/.test(path)) {
-      return c.json({ detail: "Not found", code: "not_found" }, 404);
+      return answerError(c, NOT_FOUND);
     }
     const plugin = await assets.plugin();
     if (!plugin) {
-      return c.json({
-        detail: "The editor plugin is not built: run `deno task build:plugin`, or restart the " +
-          "server, which builds it when it starts",
-        code: "unavailable",
-      }, 503);
+      return answerError(
+        c,
+        new AppError(
+          "unavailable",
+          "The editor plugin is not built: run `deno task build:plugin`, or restart the " +
+            "server, which builds it when it starts",
+        ),
+      );
     }
     // Under its content hash for editors (PostConfig.js names it), and under its plain name for
     // a draw.io hosted elsewhere (DRAWIO_URL), revalidated there.
     const hashed = path === await assets.pluginPath();
     if (!hashed && path !== PLUGIN_PATH) {
-      return c.json({ detail: "Not found: not the current plugin bundle", code: "not_found" }, 404);
+      return answerError(c, new AppError("not_found", "Not found: not the current plugin bundle"));
     }
     return assetResponse(c.req.header("accept-encoding"), plugin, {
       "Cache-Control": hashed ? IMMUTABLE : "no-cache",
@@ -307,7 +323,7 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
     // The path as sent (still percent-encoded), decoded once by the static root.
     const url = new URL(c.req.url);
     if (!url.pathname.startsWith("/drawio/")) {
-      return c.json({ detail: "Not found", code: "not_found" }, 404);
+      return answerError(c, NOT_FOUND);
     }
     let rel = url.pathname.slice("/drawio/".length);
     // draw.io under the versioned prefix, /drawio/-/<tag>/...: cached for good when the tag is
@@ -316,7 +332,7 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
     let current = false;
     if (rel.startsWith("-/")) {
       const versioned = /^-\/([A-Za-z0-9.]{1,40})(\/.*)?$/.exec(rel);
-      if (!versioned) return c.json({ detail: "Not found", code: "not_found" }, 404);
+      if (!versioned) return answerError(c, NOT_FOUND);
       if (versioned[2] === undefined) return c.redirect(`${url.pathname}/${url.search}`, 301);
       current = versioned[1] === await assets.tag();
       rel = versioned[2].slice(1);
@@ -328,8 +344,8 @@ export function createEditorRoutes(config: Config, options: EditorRoutesOptions 
     if (!asset) {
       const found = await assets.files.open(rel);
       if (!found.ok) {
-        const code = found.status === 400 ? "invalid" : "not_found";
-        return c.json({ detail: found.detail, code }, found.status);
+        const kind = found.status === 400 ? "invalid" : "not_found";
+        return answerError(c, new AppError(kind, found.detail));
       }
       asset = await assets.asset(found.file, type);
     }

@@ -5,11 +5,8 @@ import { createEditorRoutes, editorHostPage, parentOrigins } from "./editor.ts";
 import { EditorAssets } from "./editor_assets.ts";
 
 const app = (env: Record<string, string> = {}) => createEditorRoutes(loadConfig(env));
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "GET /editor frames draw.io in embed mode with the diagram and server, and no key in any URL",
-  opts,
   async () => {
     const res = await app().request("http://af.test/editor?diagram=12");
     assert.equal(res.status, 200);
@@ -43,7 +40,6 @@ function frameSrc(html: string): URL {
 
 Deno.test(
   "GET /editor passes a text diagram id to the frame exactly, escaped in the URL and the page",
-  opts,
   async () => {
     for (const id of ["diagram-1", "Core DC/2", 'a b&c=d/é?#"<x>', "42"]) {
       const res = await app().request(
@@ -65,7 +61,6 @@ Deno.test(
 
 Deno.test(
   "GET /editor refuses a diagram id that no diagram can have, saying what an id is",
-  opts,
   async () => {
     for (const id of ["a\u0001b", " padded", "padded ", "x".repeat(101), "tab\there"]) {
       const res = await app().request(
@@ -83,7 +78,6 @@ Deno.test(
 
 Deno.test(
   "GET /editor?token= is refused: a key in the query reaches every access log on the way",
-  opts,
   async () => {
     for (const q of ["token=af_secret", "diagram=1&token=af_secret", "%74oken=af_secret"]) {
       const res = await app().request(`http://af.test/editor?${q}`);
@@ -98,7 +92,6 @@ Deno.test(
 
 Deno.test(
   "frame-ancestors follows ARCHIFLOW_FRAME_ANCESTORS and DRAWIO_URL replaces /drawio/",
-  opts,
   async () => {
     const a = app({
       ARCHIFLOW_FRAME_ANCESTORS: "https://netbox.example",
@@ -125,7 +118,6 @@ async function versioned(a: ReturnType<typeof app>): Promise<string> {
 
 Deno.test(
   "GET /editor is revalidated by ETag: the same page again is a 304 without a body",
-  opts,
   async () => {
     const a = app();
     const first = await a.request("http://af.test/editor?diagram=7");
@@ -149,7 +141,6 @@ Deno.test(
 
 Deno.test(
   "/drawio/ serves draw.io's files with content types and caching, and nothing outside",
-  opts,
   async () => {
     const a = app();
     const prefix = await versioned(a);
@@ -208,7 +199,6 @@ async function decoded(res: Response): Promise<string> {
 
 Deno.test(
   "draw.io's scripts come brotli or gzip compressed as the client accepts, each with its ETag",
-  opts,
   async () => {
     const a = app();
     const prefix = await versioned(a);
@@ -257,7 +247,6 @@ Deno.test(
 
 Deno.test(
   "PostConfig.js loads the plugin by its content hash, which browsers keep for good",
-  opts,
   async () => {
     await ensurePluginBuilt();
     const a = app();
@@ -291,7 +280,6 @@ Deno.test(
 
 Deno.test(
   "without a built plugin, serving never builds it: the bundle answers 503 and says how to build",
-  opts,
   async () => {
     const dir = await Deno.makeTempDir({ prefix: "archiflow-noplugin-" });
     try {
@@ -321,7 +309,6 @@ Deno.test(
 
 Deno.test(
   "draw.io's 7 MB stencil bundle is replaced: stencil sets load from stencils/*.xml, compressed",
-  opts,
   async () => {
     const a = app();
     const prefix = await versioned(a);
@@ -360,7 +347,6 @@ Deno.test('parentOrigins() keeps exact frame ancestors and falls back to "*" for
 
 Deno.test(
   "GET /editor tells its script which origins may frame it, and its policy allows that script",
-  opts,
   async () => {
     for (
       const [ancestors, parents] of [

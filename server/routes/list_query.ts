@@ -3,9 +3,9 @@
 // ordering with "-" and several fields, limit/offset. Values only ever travel as parameters;
 // identifiers come only from the declaration (checked against a strict pattern), never from
 // input. The base SELECT of each resource lives in sql/queries/rest/.
-import { sql } from "../db/queries.ts";
+import { sqlText } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
-import { isValidCidr, isValidIp } from "../ipam/addr.ts";
+import { isValidCidr, isValidIp } from "../ipam/addr_parse.ts";
 import { likeEscape } from "../tools/common.ts";
 
 export type FieldType =
@@ -200,7 +200,7 @@ export type ExtraCondition =
  * built (the query's own parameters are `args`, in order).
  */
 export function embedQuery(name: string, args: unknown[], p: (v: unknown) => string): string {
-  const text = sql(name).replace(/^\s*--.*$/gm, "").trim();
+  const text = sqlText(name).replace(/^\s*--.*$/gm, "").trim();
   const bound = args.map((a) => p(a));
   return text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => {
     const at = Number(n) - 1;

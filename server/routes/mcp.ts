@@ -2,28 +2,21 @@
 // message or a batch and gets the response as application/json, through the same dispatch and
 // tools as the WebSocket. Sessions are optional: initialize returns an Mcp-Session-Id that
 // clients may send back; nothing depends on it, so any server process can answer any request.
-import type { Hono } from "hono";
-import type { AppDeps, Env } from "../app.ts";
+import { Hono } from "hono";
+import { AppError } from "../errors.ts";
 import { dispatch } from "../rpc/dispatch.ts";
 import type { ResponseGate } from "../rpc/response_gate.ts";
+import { toolContext } from "./context.ts";
+import type { Env, RouteDeps } from "./env.ts";
 
-export function mountMcp(app: Hono<Env>, deps: AppDeps, responses: ResponseGate): void {
+export function mcpRoutes(deps: RouteDeps, responses: ResponseGate): Hono<Env> {
+  const app = new Hono<Env>();
   app.post("/mcp", async (c) => {
     // The app's body limit has already refused a body over ARCHIFLOW_MAX_MESSAGE_BYTES.
     const text = await c.req.text();
-    const actor = c.get("actor");
-    const admit = c.get("admit");
-    const requestId = c.get("requestId");
     const reply = await dispatch(text, {
       registry: deps.registry,
-      context: () => ({
-        db: deps.db,
-        config: deps.config,
-        events: deps.events,
-        log: deps.log,
-        actor: { ...actor, requestId },
-        admit,
-      }),
+      context: () => toolContext(c, deps),
       onInternalError: (err, method) =>
         deps.log.error("internal error", { method, transport: "mcp", error: String(err) }),
       responses,
@@ -38,16 +31,14 @@ export function mountMcp(app: Hono<Env>, deps: AppDeps, responses: ResponseGate)
     return c.body(reply.text, reply.refused ? 400 : 200, { "Content-Type": "application/json" });
   });
   // No server-initiated stream on this transport; clients fall back to POST only.
-  app.get(
-    "/mcp",
-    (c) =>
-      c.json(
-        { detail: "GET /mcp streams are not offered; POST JSON-RPC messages", code: "invalid" },
-        405,
-        {
-          Allow: "POST, DELETE",
-        },
-      ),
-  );
+  app.get("/mcp", () => {
+    throw new AppError(
+      "invalid",
+      "GET /mcp streams are not offered; POST JSON-RPC messages",
+      { reason: "method_not_allowed" },
+      { status: 405, headers: { Allow: "POST, DELETE" } },
+    );
+  });
   app.delete("/mcp", (c) => c.body(null, 204));
+  return app;
 }

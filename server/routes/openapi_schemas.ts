@@ -1,6 +1,7 @@
 // JSON Schema and OpenAPI pieces of the REST document: a schema per declared field type, object
 // and page schemas, the shared parameters (paging, filters, ids) and error responses. Request
 // bodies come from the tools' zod schemas (z.toJSONSchema), with REST's snake_case names.
+import { ERROR_KINDS } from "../errors.ts";
 import { inputJsonSchema, type ToolRegistry } from "../tools/tool.ts";
 import { type FieldDecl, LOOKUPS, MAX_LIMIT } from "./list_query.ts";
 import { camelToSnake, type KeyDecl, type ToolBinding } from "./resource.ts";
@@ -95,8 +96,11 @@ export const ERROR_SCHEMA: Json = {
   type: "object",
   properties: {
     detail: { type: "string" },
-    code: { type: "string" },
+    code: { type: "string", enum: [...ERROR_KINDS] },
     errors: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
+    // What the code does not say: details.reason names it (rate_limited, precondition_failed,
+    // not_implemented, method_not_allowed, too_large), with the setting or limit involved.
+    details: { type: "object", additionalProperties: true },
   },
   required: ["detail", "code"],
 };

@@ -1,16 +1,16 @@
 // A REST resource is a declaration: its base query, fields (types, filters, ordering, search),
 // and which tool handles create, update, delete and each action. operations.ts derives its
 // operations from it, resource_routes.ts mounts them, openapi.ts documents them. This module
-// holds the declaration types and what every handler shares: body reading, errors, ETags,
-// projections and how database values become JSON.
+// holds the declaration types and what every handler shares: body reading, the 501 of a missing
+// tool, ETags, projections and how database values become JSON. Handlers throw AppError; the
+// app's one error handler (edge.ts) answers.
 import type { Context } from "hono";
-import type { AppDeps, Env } from "../app.ts";
+import type { Env, RouteDeps } from "./env.ts";
 import type { Db, Row, Tx } from "../db/db.ts";
-import { sql } from "../db/queries.ts";
-import { AppError, HTTP_STATUS, toAppError } from "../errors.ts";
-import { InvalidParamsError, type ToolContext } from "../tools/tool.ts";
+import { sqlText } from "../db/queries.ts";
+import { AppError } from "../errors.ts";
 import { hasScope, type Scope } from "../auth/actor.ts";
-import { countValue } from "../tools/ipam.ts";
+import { countValue } from "../ipam/pool_listing.ts";
 import { assertJsonDepth, jsonTextTooLarge } from "../rpc/json_depth.ts";
 import {
   type ExtraCondition,
@@ -146,8 +146,7 @@ export interface RowAt {
 
 /** What handlers need about the app. */
 export interface RestContext {
-  deps: AppDeps;
-  toolContext(c: Context<Env>, db?: Db): ToolContext;
+  deps: RouteDeps;
   runTool(c: Context<Env>, binding: ToolBinding, call: Call, db: Db, what: string): Promise<Row>;
   /** Runs fn in one transaction with a Db whose own transactions become savepoints of it. */
   inTransaction<T>(fn: (db: Db, tx: Tx) => Promise<T>): Promise<T>;
@@ -210,55 +209,16 @@ export function ifMatchHolds(header: string | undefined, etag: string): boolean 
   return tags.includes("*") || tags.includes(etag);
 }
 
-export class RestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly errors?: Record<string, string[]>,
-  ) {
-    super(message);
-  }
-}
-
-export const notImplemented = (what: string, tool: string) =>
-  new RestError(
-    501,
-    "not_implemented",
-    `${what} is not available yet: this server has no ${tool} tool`,
+/** A declared operation whose tool this server does not have (yet): 501. */
+export const notImplemented = (what: string, tool?: string) =>
+  new AppError(
+    "unavailable",
+    tool
+      ? `${what} is not available yet: this server has no ${tool} tool`
+      : `${what} is not available yet`,
+    { reason: "not_implemented", ...(tool ? { tool } : {}) },
+    { status: 501 },
   );
-
-/** Turns anything thrown by a handler into the {detail, code, errors?} body and its status. */
-export function errorBody(
-  err: unknown,
-  onInternal: (err: unknown) => void,
-): { status: number; body: Record<string, unknown> } {
-  if (err instanceof RestError) {
-    return {
-      status: err.status,
-      body: err.errors
-        ? { detail: err.message, code: err.code, errors: err.errors }
-        : { detail: err.message, code: err.code },
-    };
-  }
-  if (err instanceof InvalidParamsError) {
-    const errors = new Map<string, string[]>();
-    for (const i of err.issues) {
-      const key = i.path ? i.path.split(".").map(camelToSnake).join(".") : "non_field_errors";
-      errors.set(key, [...errors.get(key) ?? [], i.message]);
-    }
-    return {
-      status: 400,
-      body: { detail: err.message, code: "invalid", errors: Object.fromEntries(errors) },
-    };
-  }
-  const app = toAppError(err);
-  if (app.kind === "internal" && !(err instanceof AppError)) onInternal(err);
-  const details = app.details as { errors?: Record<string, string[]> } | undefined;
-  const body: Record<string, unknown> = { detail: app.message, code: app.kind };
-  if (details?.errors) body.errors = details.errors;
-  return { status: HTTP_STATUS[app.kind], body };
-}
 
 /**
  * Reads a JSON body: an object, or a list of objects when `allowList`, nested at most `maxDepth`
@@ -273,34 +233,33 @@ export async function readBody(
   const text = await c.req.text();
   if (text.trim() === "") return {};
   const tooLarge = jsonTextTooLarge(text);
-  if (tooLarge) throw new RestError(400, "invalid", tooLarge);
+  if (tooLarge) throw new AppError("invalid", tooLarge);
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
-    throw new RestError(400, "invalid", `Malformed JSON: ${(err as Error).message}`);
+    throw new AppError("invalid", `Malformed JSON: ${(err as Error).message}`);
   }
   assertJsonDepth(body, maxDepth);
   const isObj = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
   if (Array.isArray(body)) {
-    if (!allowList) throw new RestError(400, "invalid", "Expected a JSON object, not a list");
-    if (body.length === 0) throw new RestError(400, "invalid", "Expected a non-empty list");
+    if (!allowList) throw new AppError("invalid", "Expected a JSON object, not a list");
+    if (body.length === 0) throw new AppError("invalid", "Expected a non-empty list");
     if (body.length > MAX_LIMIT) {
-      throw new RestError(400, "invalid", `A bulk request takes at most ${MAX_LIMIT} objects`);
+      throw new AppError("invalid", `A bulk request takes at most ${MAX_LIMIT} objects`);
     }
     if (!body.every(isObj)) {
-      throw new RestError(400, "invalid", "Every list item must be an object");
+      throw new AppError("invalid", "Every list item must be an object");
     }
     return body as Record<string, unknown>[];
   }
-  if (!isObj(body)) throw new RestError(400, "invalid", "Expected a JSON object");
+  if (!isObj(body)) throw new AppError("invalid", "Expected a JSON object");
   return body as Record<string, unknown>;
 }
 
 export function requireScope(c: Context<Env>, scope: Scope): void {
   if (!hasScope(c.get("actor"), scope)) {
-    throw new RestError(
-      403,
+    throw new AppError(
       "forbidden",
       `This needs the ${scope} scope; this token has ${c.get("actor").scope}`,
     );
@@ -321,15 +280,19 @@ export function project(
     keep = fieldsParam.split(",").map((s) => s.trim()).filter(Boolean);
     for (const f of keep) {
       if (!fieldOf(known, f)) {
-        throw new RestError(400, "invalid", `fields: unknown field "${f.slice(0, 40)}"`, {
-          fields: [`unknown field "${f.slice(0, 40)}"`],
+        throw new AppError("invalid", `fields: unknown field "${f.slice(0, 40)}"`, {
+          errors: {
+            fields: [`unknown field "${f.slice(0, 40)}"`],
+          },
         });
       }
     }
   } else if (briefParam !== null) {
     if (!/^(true|false|1|0)$/i.test(briefParam)) {
-      throw new RestError(400, "invalid", "brief: must be true or false", {
-        brief: ["must be true or false"],
+      throw new AppError("invalid", "brief: must be true or false", {
+        errors: {
+          brief: ["must be true or false"],
+        },
       });
     }
     if (/^(true|1)$/i.test(briefParam)) keep = brief;
@@ -359,7 +322,7 @@ export function stripTotal(row: Row): Row {
 
 export function sourceOf(list: ListDecl, key = "id"): ListSource {
   return {
-    base: sql(list.query),
+    base: sqlText(list.query),
     fields: list.fields,
     search: list.search,
     ordering: list.ordering,

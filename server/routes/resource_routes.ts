@@ -3,8 +3,9 @@
 // transaction per request, so bulk bodies are all or nothing, and answers with the rows read
 // again, in the shape their GET gives. A declared tool that the registry does not have yet
 // answers 501; a method the resource does not offer on a path answers 405 with Allow.
-import type { Context, Hono } from "hono";
-import type { Env } from "../app.ts";
+import { AppError } from "../errors.ts";
+import { type Context, Hono } from "hono";
+import type { Env } from "./env.ts";
 import type { Db, Row } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { buildGetQuery } from "./list_query.ts";
@@ -28,14 +29,14 @@ import {
   requireScope,
   type ResourceDecl,
   type RestContext,
-  RestError,
   sourceOf,
   textKeyRule,
   type ToolBinding,
 } from "./resource.ts";
 
-/** Registers the operations of one resource on the app. */
-export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDecl): void {
+/** The routes of one resource's operations. */
+export function resourceRoutes(rc: RestContext, decl: ResourceDecl): Hono<Env> {
+  const app = new Hono<Env>();
   const key = decl.key ?? INT_KEY;
   const source = sourceOf(decl.list, key.column);
   const detailFields = { ...decl.list.fields, ...decl.detailFields };
@@ -46,7 +47,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
   // Hono hands the segment percent-decoded: /api/ip-pools/core%20pool%2F1/ is "core pool/1".
   const idOf = (c: Context<Env>): Key => {
     const id = parseKey(key, c.req.param("id"));
-    if (id === null) throw new RestError(404, "not_found", "Not found");
+    if (id === null) throw new AppError("not_found", "Not found");
     return id;
   };
   const paramsOf = (c: Context<Env>) => new URL(c.req.url).searchParams;
@@ -71,8 +72,10 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
       for (const call of items) {
         if (opts.needsCurrent) {
           if (call.id === undefined) {
-            throw new RestError(400, "invalid", `Every object must carry its ${key.column}`, {
-              [key.column]: ["This field is required."],
+            throw new AppError("invalid", `Every object must carry its ${key.column}`, {
+              errors: {
+                [key.column]: ["This field is required."],
+              },
             });
           }
           await db.query(sql("LockRestObject"), [decl.path, call.id]);
@@ -80,10 +83,11 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
           if (
             opts.ifMatch !== undefined && !ifMatchHolds(opts.ifMatch, await etagOf(call.current))
           ) {
-            throw new RestError(
-              412,
-              "precondition_failed",
+            throw new AppError(
+              "conflict",
               `${decl.noun} ${call.id} changed since it was read (If-Match does not match)`,
+              { reason: "precondition_failed" },
+              { status: 412 },
             );
           }
         }
@@ -93,15 +97,17 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
           // keeps two such creates of one id from both passing the check.
           const id = parseKey(key, call.body[key.column]);
           if (id === null) {
-            throw new RestError(400, "invalid", `${key.column}: not a valid ${decl.noun} id`, {
-              [key.column]: [textKeyRule(key)],
+            throw new AppError("invalid", `${key.column}: not a valid ${decl.noun} id`, {
+              errors: {
+                [key.column]: [textKeyRule(key)],
+              },
             });
           }
           await db.query(sql("LockRestObject"), [decl.path, id]);
           // Rows hidden from the caller count too: a create must never reach them.
           const q = buildGetQuery(source, { [key.column]: id });
           if ((await db.query(q.text, q.values)).length) {
-            throw new RestError(409, "conflict", `${decl.noun} ${clip(id)} already exists`);
+            throw new AppError("conflict", `${decl.noun} ${clip(id)} already exists`);
           }
         }
         const result = await rc.runTool(c, binding, call, db, what);
@@ -119,7 +125,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     const id = parseKey(key, v);
     if (id === null) {
       const must = key.type === "int" ? "must be a positive integer" : textKeyRule(key);
-      throw new RestError(400, "invalid", `${key.column} ${must}`, { [key.column]: [must] });
+      throw new AppError("invalid", `${key.column} ${must}`, { errors: { [key.column]: [must] } });
     }
     return id;
   };
@@ -132,11 +138,10 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
   const checkPut = (item: Record<string, unknown>) => {
     const missing = (decl.putRequired ?? []).filter((f) => item[f] === undefined);
     if (missing.length) {
-      throw new RestError(
-        400,
+      throw new AppError(
         "invalid",
         `PUT replaces the whole object; missing: ${missing.join(", ")}`,
-        Object.fromEntries(missing.map((f) => [f, ["This field is required."]])),
+        { errors: Object.fromEntries(missing.map((f) => [f, ["This field is required."]])) },
       );
     }
   };
@@ -175,11 +180,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
           requireScope(c, "write");
           const body = await readBody(c, true, maxDepth);
           if (!Array.isArray(body)) {
-            throw new RestError(
-              400,
-              "invalid",
-              `Bulk ${op.method} takes a list of objects with ids`,
-            );
+            throw new AppError("invalid", `Bulk ${op.method} takes a list of objects with ids`);
           }
           if (op.method === "PUT") body.forEach(checkPut);
           const params = paramsOf(c);
@@ -208,7 +209,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
           requireScope(c, "write");
           const body = await readBody(c, true, maxDepth);
           if (!Array.isArray(body)) {
-            throw new RestError(400, "invalid", "Bulk DELETE takes a list of objects with ids");
+            throw new AppError("invalid", "Bulk DELETE takes a list of objects with ids");
           }
           const params = paramsOf(c);
           const items = body.map((b) => ({ body: {}, id: bodyId(b), params }));
@@ -238,7 +239,7 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
         return async (c: Context<Env>) => {
           const id = idOf(c);
           const n = parseKey(nestedKey, c.req.param(op.nested.keyColumn));
-          if (n === null) throw new RestError(404, "not_found", "Not found");
+          if (n === null) throw new AppError("not_found", "Not found");
           const nested = { path: op.nested.path, key: n as number };
           const row = await rc.readRow(c, rc.deps.db, { resource: decl.path, key: id, nested });
           c.header("ETag", await etagOf(row));
@@ -260,14 +261,16 @@ export function mountResource(app: Hono<Env>, rc: RestContext, decl: ResourceDec
     const allow = methods.join(", ");
     for (const path of both(route)) {
       app.all(path, (c) => {
-        c.header("Allow", allow);
-        return c.json({
-          detail: `${c.req.method} is not supported on ${pluralOf(decl)} here; allowed: ${allow}`,
-          code: "method_not_allowed",
-        }, 405);
+        throw new AppError(
+          "invalid",
+          `${c.req.method} is not supported on ${pluralOf(decl)} here; allowed: ${allow}`,
+          { reason: "method_not_allowed" },
+          { status: 405, headers: { Allow: allow } },
+        );
       });
     }
   }
+  return app;
 }
 
 /** The keys of the rows a create made: several for tools that say so, else the one it names. */
@@ -297,11 +300,17 @@ function actionHandler(
     if (action.method === "POST") requireScope(c, "write");
     if (action.handler) return await action.handler(c, rc, call);
     const binding = action.tool;
-    if (!binding) throw new RestError(501, "not_implemented", `${what} is not available yet`);
+    if (!binding) throw notImplemented(`${what} is not available yet`);
     if (!rc.deps.registry.get(binding.tool)) throw notImplemented(what, binding.tool);
     const body = await readBody(c, action.bulk ?? false, maxDepth);
     const items = Array.isArray(body) ? body : [body];
     const done = action.answer;
+    // One call answered with its own result needs no transaction around it: the tool opens its
+    // own, so work it does first (generate-diagram's layout) holds no connection meanwhile.
+    if (items.length === 1 && !done && !binding.several && !Array.isArray(body)) {
+      const result = await rc.runTool(c, binding, { ...call, body: items[0] }, rc.deps.db, what);
+      return c.json(result, 200);
+    }
     const rows = await rc.inTransaction(async (db) => {
       const out: Row[] = [];
       for (const item of items) {

@@ -2,15 +2,16 @@
 // export) and /api/templates/ (instantiated into new diagrams). Actions answer with the diagram
 // or version as its own GET shows it.
 import type { Context } from "hono";
-import type { Env } from "../app.ts";
+import type { Env } from "./env.ts";
 import type { Key } from "./resource.ts";
 import {
   type Call,
   camelKeys,
+  notImplemented,
   type ResourceDecl,
   type RestContext,
-  RestError,
 } from "./resource.ts";
+import { AppError } from "../errors.ts";
 import {
   bool,
   id,
@@ -81,6 +82,15 @@ const diagrams: ResourceDecl = {
   }],
   actions: [
     {
+      name: "generate",
+      method: "POST",
+      detail: false,
+      summary:
+        "Draw the inventory a scope selects as a new diagram; answers what generate-diagram returns.",
+      tool: { tool: "generate-diagram" },
+      body: "tool",
+    },
+    {
       name: "diff",
       method: "GET",
       detail: true,
@@ -93,6 +103,15 @@ const diagrams: ResourceDecl = {
           from: intQuery(call.params, "from"),
           to: intQuery(call.params, "to"),
         }),
+    },
+    {
+      name: "refresh",
+      method: "POST",
+      detail: true,
+      summary:
+        "Bring a generated diagram up to date with the inventory; answers what refresh-diagram returns.",
+      tool: { tool: "refresh-diagram" },
+      body: "tool",
     },
     {
       name: "restore",
@@ -183,8 +202,10 @@ function intQuery(params: URLSearchParams, name: string): number | undefined {
   const raw = params.get(name);
   if (raw === null) return undefined;
   if (!/^\d{1,9}$/.test(raw)) {
-    throw new RestError(400, "invalid", `${name}: must be a version number`, {
-      [name]: ["must be a version number"],
+    throw new AppError("invalid", `${name}: must be a version number`, {
+      errors: {
+        [name]: ["must be a version number"],
+      },
     });
   }
   return Number(raw);
@@ -198,7 +219,7 @@ async function readTool(
 ): Promise<Response> {
   const what = `${c.req.method} ${c.req.path}`;
   if (!rc.deps.registry.get(tool)) {
-    throw new RestError(501, "not_implemented", `${what} is not available yet: no ${tool} tool`);
+    throw notImplemented(what, tool);
   }
   const result = await rc.runTool(
     c,
@@ -221,8 +242,10 @@ function exportDiagram(c: Context<Env>, _rc: RestContext, call: Call): Promise<R
     return Promise.resolve(c.json(row.diagram_json as Record<string, unknown>));
   }
   if (format !== "xml" && format !== "drawio") {
-    throw new RestError(400, "invalid", "format: must be drawio, xml or json", {
-      format: ["must be drawio, xml or json"],
+    throw new AppError("invalid", "format: must be drawio, xml or json", {
+      errors: {
+        format: ["must be drawio, xml or json"],
+      },
     });
   }
   c.header("Content-Type", "application/xml; charset=utf-8");

@@ -1,8 +1,9 @@
 // REST resources of the inventory: /api/devices/ (named by asset id), /api/device-ports/ and
 // the read-only /api/connections/ (one row per cabled port pair).
+import { AppError } from "../errors.ts";
 import { DEVICE_STATUSES } from "../tools/devices.ts";
 import { PORT_STATUSES } from "../tools/ports.ts";
-import { type Call, camelKeys, type ResourceDecl, RestError } from "./resource.ts";
+import { type Call, camelKeys, type ResourceDecl } from "./resource.ts";
 import {
   enumOf,
   id,
@@ -53,8 +54,10 @@ const devices: ResourceDecl = {
     args: (call) => {
       const current = call.current!;
       if (call.body.asset_id !== undefined && call.body.asset_id !== current.asset_id) {
-        throw new RestError(400, "invalid", "asset_id cannot be changed", {
-          asset_id: ["cannot be changed"],
+        throw new AppError("invalid", "asset_id cannot be changed", {
+          errors: {
+            asset_id: ["cannot be changed"],
+          },
         });
       }
       return {

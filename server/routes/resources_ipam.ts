@@ -1,12 +1,14 @@
 // REST resources of address management: /api/ip-pools/ (with usage and available-ips) and
 // /api/ip-allocations/. An allocation has one shape wherever it appears: the row of
 // /api/ip-allocations/{id}/, also when POST …/available-ips/ or POST /api/ip-allocations/ made it.
+import { AppError } from "../errors.ts";
 import type { Context } from "hono";
-import type { Env } from "../app.ts";
+import type { Env } from "./env.ts";
 import type { Row } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { listAvailable } from "../ipam/available.ts";
-import { countValue, POOL_TYPES } from "../tools/ipam.ts";
+import { countValue } from "../ipam/pool_listing.ts";
+import { POOL_TYPES } from "../tools/ip_pools.ts";
 import { type FieldDecl, MAX_LIMIT } from "./list_query.ts";
 import { COUNT_SCHEMA, objectSchema, paginated } from "./openapi_schemas.ts";
 import {
@@ -15,7 +17,6 @@ import {
   type Key,
   type ResourceDecl,
   type RestContext,
-  RestError,
   type ToolBinding,
 } from "./resource.ts";
 import {
@@ -144,8 +145,10 @@ async function availableIps(c: Context<Env>, rc: RestContext, call: Call): Promi
   const params = call.params;
   for (const k of params.keys()) {
     if (k !== "limit" && k !== "offset") {
-      throw new RestError(400, "invalid", `${k.slice(0, 40)}: unknown parameter`, {
-        [k.slice(0, 40)]: ["unknown parameter"],
+      throw new AppError("invalid", `${k.slice(0, 40)}: unknown parameter`, {
+        errors: {
+          [k.slice(0, 40)]: ["unknown parameter"],
+        },
       });
     }
   }
@@ -153,8 +156,10 @@ async function availableIps(c: Context<Env>, rc: RestContext, call: Call): Promi
     const raw = params.get(name);
     if (raw === null || raw === "") return def;
     if (!/^\d{1,9}$/.test(raw)) {
-      throw new RestError(400, "invalid", `${name}: must be a non-negative integer`, {
-        [name]: ["must be a non-negative integer"],
+      throw new AppError("invalid", `${name}: must be a non-negative integer`, {
+        errors: {
+          [name]: ["must be a non-negative integer"],
+        },
       });
     }
     return Math.min(Number(raw), max);
@@ -269,8 +274,10 @@ function allocationArgs(call: Call): Record<string, unknown> {
   for (const field of ["ip_address", "pool_id"]) {
     if (body[field] === undefined) continue;
     if (String(body[field]) !== String(current[field])) {
-      throw new RestError(400, "invalid", `${field} cannot be changed`, {
-        [field]: ["cannot be changed"],
+      throw new AppError("invalid", `${field} cannot be changed`, {
+        errors: {
+          [field]: ["cannot be changed"],
+        },
       });
     }
     delete body[field];

@@ -1,9 +1,10 @@
 // Reads REST rows the way their GET shows them (detail query, declared number types, per-user
 // diagram access), for detail routes and for what writes and actions answer with.
+import { AppError } from "../errors.ts";
 import type { Context } from "hono";
-import type { Env } from "../app.ts";
+import type { Env } from "./env.ts";
 import type { Config } from "../config.ts";
-import { sql } from "../db/queries.ts";
+import { sqlText } from "../db/queries.ts";
 import { aclArgs } from "../tools/diagram_acl.ts";
 import { buildGetQuery, type ExtraCondition } from "./list_query.ts";
 import {
@@ -12,7 +13,6 @@ import {
   presentRow,
   type ResourceDecl,
   type RestContext,
-  RestError,
   sourceOf,
 } from "./resource.ts";
 
@@ -45,7 +45,7 @@ export function createRowReaders(
     return {
       key,
       fields: { ...decl.list.fields, ...decl.detailFields },
-      source: decl.detailQuery ? { ...source, base: sql(decl.detailQuery) } : source,
+      source: decl.detailQuery ? { ...source, base: sqlText(decl.detailQuery) } : source,
     };
   };
   const readRow: RestContext["readRow"] = async (c, db, at) => {
@@ -59,7 +59,7 @@ export function createRowReaders(
       if (!nested) throw new Error(`No nested ${at.nested.path} of ${decl.path}`);
       fields = { ...nested.list.fields, ...nested.detailFields };
       source = sourceOf(nested.list);
-      if (nested.detailQuery) source = { ...source, base: sql(nested.detailQuery) };
+      if (nested.detailQuery) source = { ...source, base: sqlText(nested.detailQuery) };
       match = { [nested.parentColumn]: at.key, [nested.keyColumn]: at.nested.key };
       aclColumn = nested.parentColumn;
       missing = `No ${nested.keyColumn} ${at.nested.key} of ${decl.noun} ${clip(at.key)}`;
@@ -67,7 +67,7 @@ export function createRowReaders(
     }
     const q = buildGetQuery(source, match, aclOf(decl, config, c, aclColumn));
     const [row] = await db.query(q.text, q.values);
-    if (!row) throw new RestError(404, "not_found", missing);
+    if (!row) throw new AppError("not_found", missing);
     return presentRow(fields, row);
   };
   const readRows: RestContext["readRows"] = async (c, db, resource, keys) => {
@@ -80,7 +80,7 @@ export function createRowReaders(
     return keys.map((k) => {
       const row = byKey.get(k);
       if (!row) {
-        throw new RestError(404, "not_found", `No ${decl.noun} with ${key.column} ${clip(k)}`);
+        throw new AppError("not_found", `No ${decl.noun} with ${key.column} ${clip(k)}`);
       }
       return presentRow(fields, row);
     });

@@ -1,10 +1,13 @@
-// JSON-RPC 2.0 message shapes and error codes, and the error a method throws to answer with one.
+// JSON-RPC 2.0 message shapes and error codes. A method answers with an error by throwing
+// AppError with an rpcCode (errors.ts rpcRefusal), the one error type of every transport.
+export {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  METHOD_NOT_FOUND,
+  PARSE_ERROR,
+} from "../errors.ts";
 
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const METHOD_NOT_FOUND = -32601;
-export const INVALID_PARAMS = -32602;
-export const INTERNAL_ERROR = -32603;
 /**
  * The call's response does not fit in ARCHIFLOW_MAX_RESPONSE_BYTES (data.reason "too_large"), or
  * it was not run because its batch's earlier responses already filled that budget (data.reason
@@ -46,15 +49,4 @@ export function errorResponse(
 
 export function isValidId(id: unknown): id is RpcId {
   return id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
-}
-
-/**
- * Thrown by a method (dispatch's own or a transport's extra one, e.g. subscribe) to answer with
- * this JSON-RPC error instead of -32603.
- */
-export class RpcMethodError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: unknown) {
-    super(message);
-    this.name = "RpcMethodError";
-  }
 }

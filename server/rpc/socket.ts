@@ -1,31 +1,21 @@
 // WebSocket glue: one JSON-RPC session per connection. Two messages are handled at a time, so
 // one slow call does not block the next, while the next waits until the client has taken the
 // answers before it (backpressure); subscriptions turn hub events into notifications. The
-// connection's credential is checked again while it stays open, so revocation and expiry reach
-// sockets too.
+// connection's credential is checked again while it stays open (socket_credential.ts), so
+// revocation and expiry reach sockets too.
 import { enforceEditorGrant } from "../auth/editor_scope.ts";
-import { AppError, toAppError } from "../errors.ts";
+import { AppError, errorResponse as httpErrorResponse, rpcRefusal } from "../errors.ts";
 import type { AppEvent, EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
 import { diagramAccess } from "../tools/diagram_acl.ts";
 import type { ToolContext, ToolRegistry } from "../tools/tool.ts";
 import { dispatch, type ExtraMethod } from "./dispatch.ts";
-import { errorResponse, INVALID_PARAMS, INVALID_REQUEST, RpcMethodError } from "./protocol.ts";
+import { errorResponse, INVALID_PARAMS, INVALID_REQUEST } from "./protocol.ts";
 import type { ResponseGate } from "./response_gate.ts";
-import { CLOSE_POLICY, utf8LongerThan } from "./socket_limits.ts";
+import { utf8LongerThan } from "./socket_limits.ts";
+import { fitReason, guardCredential, type SocketCredential } from "./socket_credential.ts";
 
-/** The credential a socket was opened with, as seen again while the socket stays open. */
-export interface SocketCredential {
-  /** When it stops working, in ms since the epoch; null when it does not expire. */
-  expiresAt: number | null;
-  /** How old the last check may be before the next message waits for a new one, in ms. */
-  maxAgeMs: number;
-  /**
-   * Checks the credential again and resolves with its expiry; rejects with the reason it no
-   * longer works. `fresh` asks past any cache (before a call), otherwise a cached answer will do.
-   */
-  check(fresh: boolean): Promise<number | null>;
-}
+export type { SocketCredential } from "./socket_credential.ts";
 
 export interface SocketDeps {
   registry: ToolRegistry;
@@ -112,7 +102,7 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
     const known: Topic[] = ["diagrams", "pools", "alerts", "devices"];
     const refuse = (message: string, data: Record<string, unknown>) =>
       Promise.reject(
-        new RpcMethodError(INVALID_PARAMS, `Invalid params: ${message}`, {
+        rpcRefusal("invalid", INVALID_PARAMS, `Invalid params: ${message}`, {
           ...data,
           topics: known,
         }),
@@ -264,11 +254,15 @@ function upgrade(
   idleSeconds: number,
 ): { socket: WebSocket; response: Response } | Response {
   const badRequest = () =>
-    Response.json({
-      detail: "Cannot open a WebSocket: the upgrade request needs a Sec-WebSocket-Key header " +
-        "and Sec-WebSocket-Version: 13",
-      code: "invalid",
-    }, { status: 400, headers: { "Sec-WebSocket-Version": "13" } });
+    httpErrorResponse(
+      new AppError(
+        "invalid",
+        "Cannot open a WebSocket: the upgrade request needs a Sec-WebSocket-Key header " +
+          "and Sec-WebSocket-Version: 13",
+        undefined,
+        { headers: { "Sec-WebSocket-Version": "13" } },
+      ),
+    );
   if (req.headers.get("sec-websocket-version")?.trim() !== "13") return badRequest();
   try {
     return Deno.upgradeWebSocket(req, { protocol, idleTimeout: idleSeconds });
@@ -296,111 +290,6 @@ export function closeAtOnce(
   socket.onmessage = () => {};
   socket.onerror = () => {};
   return response;
-}
-
-/**
- * Keeps a socket's credential honest: closes the socket when the credential expires, checks it
- * again before a message is handled once the last check is older than the cache time (fresh from
- * the database, so revocation stops calls within that time), and on a timer for idle sockets,
- * which may still be receiving notifications.
- */
-function guardCredential(socket: WebSocket, deps: SocketDeps) {
-  const cred = deps.credential;
-  let checkedAt = Date.now();
-  let expiresAt = cred?.expiresAt ?? null;
-  let pending: { fresh: boolean; done: Promise<boolean> } | null = null;
-  let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  let recheckTimer: ReturnType<typeof setInterval> | undefined;
-  let closed = false;
-
-  const close = (reason: string) => {
-    if (closed) return;
-    closed = true;
-    stop();
-    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-      socket.close(CLOSE_POLICY, fitReason(reason));
-    }
-  };
-  const armExpiry = () => {
-    clearTimeout(expiryTimer);
-    if (expiresAt === null) return;
-    // setTimeout cannot wait longer than 2^31-1 ms; far expiries are armed again on the way.
-    const wait = Math.min(expiresAt - Date.now(), 2 ** 31 - 1);
-    if (wait <= 0) return close("Token expired");
-    expiryTimer = setTimeout(() => {
-      if (expiresAt !== null && expiresAt <= Date.now()) close("Token expired");
-      else armExpiry();
-    }, wait);
-  };
-  const check = (fresh: boolean): Promise<boolean> => {
-    if (!cred || closed) return Promise.resolve(!closed);
-    if (pending && (pending.fresh || !fresh)) return pending.done;
-    // A cached answer under way does not do for a call: ask again once it is in.
-    if (pending) return pending.done.then((ok) => ok && check(true));
-    const done: Promise<boolean> = cred.check(fresh).then(
-      (expiry) => {
-        checkedAt = Date.now();
-        if (expiry !== expiresAt) {
-          expiresAt = expiry;
-          armExpiry();
-        }
-        return !closed;
-      },
-      (err) => {
-        const e = toAppError(err);
-        // A database that cannot answer is no verdict on the credential: it is asked again after
-        // the cache time (not on every message of an outage), and calls meanwhile fail on the
-        // database themselves.
-        if (e.kind === "internal" || e.kind === "unavailable") {
-          checkedAt = Date.now();
-          deps.log.warn("cannot check a WebSocket's credential again", { error: e.message });
-          return !closed;
-        }
-        close(e.message);
-        return false;
-      },
-    ).finally(() => {
-      if (pending?.done === done) pending = null;
-    });
-    pending = { fresh, done };
-    return done;
-  };
-  function stop() {
-    clearTimeout(expiryTimer);
-    clearInterval(recheckTimer);
-  }
-  return {
-    start() {
-      if (!cred) return;
-      armExpiry();
-      const every = Math.max(cred.maxAgeMs, 1000);
-      recheckTimer = setInterval(() => {
-        if (Date.now() - checkedAt >= cred.maxAgeMs) check(false);
-      }, every);
-    },
-    stop() {
-      closed = true;
-      stop();
-    },
-    /** Resolves false when the socket is closing because its credential no longer works. */
-    valid(): Promise<boolean> {
-      if (closed) return Promise.resolve(false);
-      if (expiresAt !== null && expiresAt <= Date.now()) {
-        close("Token expired");
-        return Promise.resolve(false);
-      }
-      if (!cred || Date.now() - checkedAt < cred.maxAgeMs) return Promise.resolve(true);
-      return check(true);
-    },
-  };
-}
-
-/** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */
-function fitReason(text: string): string {
-  const encoder = new TextEncoder();
-  let fit = text;
-  while (encoder.encode(fit).length > 123) fit = fit.slice(0, -1);
-  return fit;
 }
 
 /** Whether the caller's editor grant lets it open diagram `id` (no database work for most). */

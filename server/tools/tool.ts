@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/db.ts";
-import { AppError } from "../errors.ts";
+import { AppError, invalidParams, type ParamIssue } from "../errors.ts";
 import type { EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
 import { enforceEditorGrant } from "../auth/editor_scope.ts";
@@ -17,7 +17,7 @@ export interface ToolContext {
   actor: Actor;
   events: EventHub;
   log: Logger;
-  /** Counts the call against the caller's rate limits; throws AppError rate_limited when over. */
+  /** Counts the call against the caller's rate limits; throws AppError (rateLimited) when over. */
   admit?: (tool: string) => void;
 }
 
@@ -35,21 +35,7 @@ export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool {
   return tool as unknown as Tool;
 }
 
-export interface ParamIssue {
-  path: string;
-  message: string;
-}
-
-/** Arguments that do not match a tool's schema. Transports map it to -32602 / HTTP 400. */
-export class InvalidParamsError extends Error {
-  constructor(readonly issues: ParamIssue[]) {
-    super(
-      "Invalid arguments: " +
-        issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "),
-    );
-    this.name = "InvalidParamsError";
-  }
-}
+export type { ParamIssue } from "../errors.ts";
 
 export function zodIssues(error: z.ZodError): ParamIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
@@ -135,8 +121,8 @@ export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /**
- * Validates arguments and runs a tool. Throws InvalidParamsError for bad arguments and
- * AppError for everything a caller should see; other errors are left to the transport.
+ * Validates arguments and runs a tool. Throws AppError for everything a caller should see (bad
+ * arguments as invalidParams()); other errors are left to the transport.
  */
 export async function callTool(
   registry: ToolRegistry,
@@ -176,6 +162,6 @@ async function runTool(
     );
   }
   const parsed = tool.input.safeParse(rawArgs ?? {});
-  if (!parsed.success) throw new InvalidParamsError(zodIssues(parsed.error));
+  if (!parsed.success) throw invalidParams(zodIssues(parsed.error));
   return await tool.handler(parsed.data, ctx);
 }

@@ -2,13 +2,12 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/db.ts";
-import { AppError } from "../errors.ts";
+import { AppError, INVALID_PARAMS } from "../errors.ts";
 import type { EventHub } from "../events.ts";
 import { createLogger } from "../log.ts";
 import {
   callTool,
   defineTool,
-  InvalidParamsError,
   type ToolCallRecord,
   type ToolContext,
   ToolRegistry,
@@ -44,7 +43,10 @@ Deno.test("callTool() reports each call of a known tool to the registry's observ
   assert.equal(view.get("echo-text"), base.get("echo-text"));
   assert.deepEqual(await callTool(view, "echo-text", { text: "hi" }, ctx), { text: "hi" });
   await assert.rejects(callTool(view, "echo-text", { text: "boom" }, ctx), AppError);
-  await assert.rejects(callTool(view, "echo-text", { text: 1 }, ctx), InvalidParamsError);
+  await assert.rejects(
+    callTool(view, "echo-text", { text: 1 }, ctx),
+    (err) => err instanceof AppError && err.rpcCode === INVALID_PARAMS,
+  );
   await assert.rejects(callTool(view, "no-such-tool", {}, ctx), /Unknown tool/);
   // The unobserved registry reports nothing.
   await callTool(base, "echo-text", { text: "quiet" }, ctx);

@@ -35,7 +35,9 @@ Deno.test(
       assert.ok(refused, `REST was never refused after ${rest} requests`);
       assert.ok(Number(refused.headers.get("retry-after")) >= 1);
       const restBody = await refused.json();
-      assert.equal(restBody.code, "rate_limited");
+      // The contract's code for "not now", with why in the details.
+      assert.equal(restBody.code, "unavailable");
+      assert.equal(restBody.details.reason, "rate_limited");
       assert.match(restBody.detail, /ARCHIFLOW_RATE_LIMIT_PER_TOKEN/);
 
       // Once REST is refused, the open socket must be refused too (the bucket refills at
@@ -52,12 +54,12 @@ Deno.test(
             assert.ok((err.details as { retryAfter?: number }).retryAfter! >= 1);
             assert.match(err.message, /ARCHIFLOW_RATE_LIMIT_PER_TOKEN/);
           }
-          socketErrors.push(err.code);
+          socketErrors.push(`${err.code}/${(err.details as { reason?: string }).reason}`);
         }
       }
       console.log(`hostile: after REST's 429, ${socketOk} of 200 socket calls succeeded`);
       assert.ok(socketOk < 10, `${socketOk} socket calls succeeded after REST's 429`);
-      assert.deepEqual([...new Set(socketErrors)], ["rate_limited"]);
+      assert.deepEqual([...new Set(socketErrors)], ["unavailable/rate_limited"]);
       await socket.close();
 
       // A batch of more calls than the limit: the calls over it are refused one by one.
@@ -78,12 +80,15 @@ Deno.test(
         body: JSON.stringify(batch),
       });
       const replies = await res.json() as {
-        result?: { isError?: boolean; structuredContent?: { error?: { code: string } } };
+        result?: {
+          isError?: boolean;
+          structuredContent?: { error?: { code: string; details?: { reason?: string } } };
+        };
         error?: { code: number; message: string };
       }[];
       assert.ok(Array.isArray(replies), JSON.stringify(replies).slice(0, 300));
       const limited = replies.filter((r) =>
-        r.result?.isError && r.result.structuredContent?.error?.code === "rate_limited"
+        r.result?.isError && r.result.structuredContent?.error?.details?.reason === "rate_limited"
       ).length;
       const ok = replies.filter((r) =>
         r.result && !r.result.isError

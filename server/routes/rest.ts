@@ -1,16 +1,17 @@
-// Mounts the REST API under /api/: the declared resources, the API root, status, the OpenAPI
-// document (made on first request from the routes the app has mounted by then) and its browser
-// page. Holds the one RestContext the resource routes share.
-import type { Context, Hono } from "hono";
-import type { AppDeps, Env } from "../app.ts";
-import type { Db, Row } from "../db/db.ts";
+// The REST API under /api/: the declared resources, the API root, status, the OpenAPI document
+// (made on first request from the routes the app has mounted by then) and its browser page.
+// Holds the one RestContext the resource routes share.
+import { Hono } from "hono";
+import type { Row } from "../db/db.ts";
 import { schemaVersion } from "../db/migrate.ts";
 import { sql } from "../db/queries.ts";
 import { SERVER_INFO } from "../rpc/dispatch.ts";
-import { callTool, type ToolContext } from "../tools/tool.ts";
+import { callTool } from "../tools/tool.ts";
 import { aclArgs } from "../tools/diagram_acl.ts";
 import { buildListQuery, type ListSource } from "./list_query.ts";
-import { openApiDocument } from "./openapi.ts";
+import { toolContext } from "./context.ts";
+import type { Env, RouteDeps } from "./env.ts";
+import { type MountedRoute, openApiDocument } from "./openapi.ts";
 import { DOCS_HEADERS, DOCS_HTML } from "./openapi_page.ts";
 import {
   both,
@@ -24,30 +25,18 @@ import {
   type RestContext,
   stripTotal,
 } from "./resource.ts";
-import { mountResource } from "./resource_routes.ts";
+import { resourceRoutes } from "./resource_routes.ts";
 import { createRowReaders } from "./row_readers.ts";
 import { RESOURCES } from "./resources.ts";
 
-export function createRestContext(deps: AppDeps, resources: ResourceDecl[]): RestContext {
-  const toolContext = (c: Context<Env>, db: Db = deps.db): ToolContext => {
-    // The app's id for this request, so that the items of a bulk call share it.
-    const requestId = c.get("requestId");
-    return {
-      db,
-      config: deps.config,
-      events: deps.events,
-      log: deps.log,
-      actor: { ...c.get("actor"), requestId },
-      admit: c.get("admit"),
-    };
-  };
+export function createRestContext(deps: RouteDeps, resources: ResourceDecl[]): RestContext {
   const rc: RestContext = {
     deps,
-    toolContext,
     async runTool(c, binding, call, db, what) {
       if (!deps.registry.get(binding.tool)) throw notImplemented(what, binding.tool);
       const args = binding.args ? binding.args(call) : defaultArgs(call);
-      return await callTool(deps.registry, binding.tool, args, toolContext(c, db)) as Row;
+      // The request's id, so that the items of a bulk call share it.
+      return await callTool(deps.registry, binding.tool, args, toolContext(c, deps, { db })) as Row;
     },
     inTransaction: (fn) => deps.db.transaction((tx) => fn(dbInTransaction(deps.db, tx), tx)),
     async list(c, source: ListSource, extra = []) {
@@ -95,7 +84,12 @@ function briefOf(source: ListSource): string[] {
   return BRIEF.get(source.fields) ?? ["id"];
 }
 
-export function mountRest(app: Hono<Env>, deps: AppDeps): void {
+/**
+ * The REST routes; `mounted` lists the routes of the whole app once it is built, which the OpenAPI
+ * document describes.
+ */
+export function restRoutes(deps: RouteDeps, mounted: () => MountedRoute[]): Hono<Env> {
+  const app = new Hono<Env>();
   const rc = createRestContext(deps, RESOURCES);
 
   app.on("GET", both("/api"), (c) => {
@@ -120,13 +114,14 @@ export function mountRest(app: Hono<Env>, deps: AppDeps): void {
 
   let doc: Record<string, unknown> | null = null;
   app.on("GET", both("/api/schema"), (c) => {
-    doc ??= openApiDocument(RESOURCES, deps.registry, app.routes);
+    doc ??= openApiDocument(RESOURCES, deps.registry, mounted());
     return c.json(doc);
   });
   app.on("GET", both("/api/docs"), (c) => c.html(DOCS_HTML, 200, DOCS_HEADERS));
 
   for (const decl of RESOURCES) {
     BRIEF.set(decl.list.fields, decl.brief);
-    mountResource(app, rc, decl);
+    app.route("/", resourceRoutes(rc, decl));
   }
+  return app;
 }
