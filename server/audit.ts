@@ -5,7 +5,8 @@
 // caller's (create, update, delete, allocate_ip, ...; device, ip_pool, diagram, ...).
 import type { Queryable } from "./db/db.ts";
 import { sql } from "./db/queries.ts";
-import { formatIp, parseIp } from "./ipam/addr.ts";
+import { formatIp } from "./ipam/addr_format.ts";
+import { parseIp } from "./ipam/addr_parse.ts";
 import type { Actor } from "./auth/actor.ts";
 
 export interface AuditEntry {

@@ -2,11 +2,12 @@
 // only main.ts and the tasks pass the real environment in. Every setting is declared once, with
 // what it means, its default and what is allowed; SETTINGS lists them for documentation, and a
 // wrong value is reported as one line naming the setting and what it may be.
-// Longer than 400 lines: the table of settings is each setting's documentation, and splitting it
-// would give a setting two places to be read from; the database settings' precedence sits beside
-// the settings it reads.
+// Longer than 400 lines on purpose: this is the single schema of all settings, which the README's
+// settings table mirrors and tests/readme_config_test.ts holds the two to; splitting it would give
+// a setting two places to be declared and read from. The database settings' precedence sits
+// beside the settings it reads.
 import { z } from "zod";
-import { parseCidr } from "./ipam/addr.ts";
+import { parseCidr } from "./ipam/addr_parse.ts";
 
 /** What a setting is for, as SETTINGS lists it and error lines quote it. */
 interface SettingMeta {
@@ -252,6 +253,12 @@ export const configSchema = z.object({
     100,
   ),
   ARCHIFLOW_MAX_XML_DEPTH: int(256, "deepest element nesting in diagram XML", 16, 100_000),
+  ARCHIFLOW_GENERATE_MAX_DEVICES: int(
+    1000,
+    "most devices generate-diagram draws in one diagram; a larger scope is refused",
+    1,
+    100_000,
+  ),
   ARCHIFLOW_MAX_SOCKETS_PER_TOKEN: int(
     32,
     "open WebSockets per token (per user for editor tokens); `0`: no cap",

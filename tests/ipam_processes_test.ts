@@ -2,13 +2,17 @@
 // concurrent WebSocket clients: every address is handed out once, inside the pool, never reserved.
 import assert from "node:assert/strict";
 import { migrate } from "../server/db/migrate.ts";
-import { parseCidr, parseIp } from "../server/ipam/addr.ts";
+import { parseCidr, parseIp } from "../server/ipam/addr_parse.ts";
 import { planPool } from "../server/ipam/ranges.ts";
 import { backendName, createTestDb } from "./support/db.ts";
 import { type ServerProcess, spawnServer as spawnProcess } from "./support/process.ts";
 import { RpcClient } from "./support/rpc_client.ts";
 import { wsProtocols } from "./support/server.ts";
 import { generateKey } from "../server/auth/tokens.ts";
+import { slowFile } from "./support/timeouts.ts";
+
+// Two server processes hand out 10,000 addresses: the slow limit.
+slowFile();
 
 const TOTAL = 10_000;
 const CLIENTS_PER_PROCESS = 32;
@@ -22,8 +26,6 @@ if (onPglite) {
 Deno.test({
   name: "two server processes on one PostgreSQL hand out 10,000 distinct addresses of one pool",
   ignore: onPglite,
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     const t = await createTestDb();
     const servers: ServerProcess[] = [];

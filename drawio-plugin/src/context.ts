@@ -1,8 +1,8 @@
 // What the editor's parts share: the open diagram's state and the editor they act through.
 // Each part (palette, IP dialogs, history, draw.io hooks...) takes an EditorContext instead of
 // reaching into the editor class, so it can be read, and changed, on its own.
-// deno-lint-ignore-file no-explicit-any
 import type { DeviceRecord } from "./attrs.ts";
+import type { EditorUi, Graph } from "./drawio_types.ts";
 import type { EditorParams } from "./params.ts";
 import type { RpcConnection } from "./rpc.ts";
 
@@ -22,9 +22,10 @@ export interface EditorState {
 }
 
 export interface EditorContext {
-  /** draw.io's EditorUi (untyped: draw.io's API is global JavaScript). */
-  readonly ui: any;
-  readonly graph: any;
+  /** draw.io's editor window. */
+  readonly ui: EditorUi;
+  /** The canvas: draw.io's graph of the open diagram (ui.editor.graph). */
+  readonly graph: Graph;
   readonly rpc: RpcConnection;
   readonly params: EditorParams;
   readonly state: EditorState;
@@ -36,6 +37,8 @@ export interface EditorContext {
   openDiagram(id: string): Promise<void>;
   /** Like openDiagram(), after asking whether to discard unsaved edits. */
   openWithCheck(id: string): Promise<void>;
+  /** Saves the canvas as a new version (asking for a name first when it was never saved). */
+  save(): Promise<boolean>;
   /**
    * Runs one of the editor's own writes that makes a new version of the open diagram, so that
    * the server's announcement of it is not taken for someone else's change.

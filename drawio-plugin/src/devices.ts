@@ -3,26 +3,26 @@
 // from the menu or as device changes arrive. Each change is one undoable edit that the next
 // save stores.
 /// <reference lib="dom" />
-// deno-lint-ignore-file no-explicit-any
 import { type DeviceRecord, shownName } from "./attrs.ts";
 import { boundShape, type ShapeState, type ShapeUpdate } from "./binding.ts";
 import type { EditorContext } from "./context.ts";
 import { button, el, message, openDialog } from "./dom.ts";
 import { cellAttr } from "./drawio_hooks.ts";
+import type { Graph, MxCell } from "./drawio_types.ts";
 
-export function selectedVertex(graph: any): any | null {
+export function selectedVertex(graph: Graph): MxCell | null {
   const cell = graph.getSelectionCell();
   return cell && graph.model.isVertex(cell) ? cell : null;
 }
 
-export function cellLabel(graph: any, cell: any): string {
+export function cellLabel(graph: Graph, cell: MxCell): string {
   return String(graph.convertValueToString(cell) ?? "");
 }
 
 /** Writes attributes (null removes one) and the label in one undoable change. */
 export function writeAttrs(
-  graph: any,
-  cell: any,
+  graph: Graph,
+  cell: MxCell,
   attrs: Record<string, string | null>,
   label?: string,
 ): void {
@@ -35,12 +35,20 @@ export function writeAttrs(
   }
 }
 
+/**
+ * Whether a cell's user object is an XML element with attributes (a bound shape's) rather than
+ * label text. Tested by shape, not instanceof: the element may come from another document.
+ */
+function isXmlNode(v: unknown): v is Element {
+  return typeof v === "object" && v !== null && "attributes" in v && Boolean(v.attributes);
+}
+
 /** A shape as binding.ts reads it. */
-function shapeState(graph: any, cell: any): ShapeState {
+function shapeState(graph: Graph, cell: MxCell): ShapeState {
   const attrs: Record<string, string | null> = {};
-  const v = cell.value;
-  if (v && typeof v === "object" && v.attributes) {
-    for (const a of Array.from(v.attributes as ArrayLike<Attr>)) attrs[a.name] = a.value;
+  const v: unknown = cell.value;
+  if (isXmlNode(v)) {
+    for (const a of Array.from(v.attributes)) attrs[a.name] = a.value;
   }
   return {
     attrs,
@@ -51,7 +59,7 @@ function shapeState(graph: any, cell: any): ShapeState {
 }
 
 /** Applies an update inside the caller's model change; a new icon keeps the shape's centre. */
-function apply(graph: any, cell: any, update: ShapeUpdate): void {
+function apply(graph: Graph, cell: MxCell, update: ShapeUpdate): void {
   const model = graph.model;
   if (update.restyle) {
     model.setStyle(cell, update.restyle.style);
@@ -70,7 +78,7 @@ function apply(graph: any, cell: any, update: ShapeUpdate): void {
 }
 
 /** Makes `cell` stand for `device`. */
-export function bindCell(graph: any, cell: any, device: DeviceRecord): void {
+export function bindCell(graph: Graph, cell: MxCell, device: DeviceRecord): void {
   const update = boundShape(shapeState(graph, cell), device, "bind");
   if (!update) return;
   graph.model.beginUpdate();
@@ -88,7 +96,7 @@ export function bindCell(graph: any, cell: any, device: DeviceRecord): void {
  * is.
  */
 export function syncShapes(
-  graph: any,
+  graph: Graph,
   devices: DeviceRecord[],
   options: { only?: Set<string> | null; before?: Map<string, DeviceRecord> } = {},
 ): number {
@@ -98,7 +106,7 @@ export function syncShapes(
   let changed = 0;
   model.beginUpdate();
   try {
-    for (const cell of Object.values<any>(model.cells)) {
+    for (const cell of Object.values<MxCell>(model.cells ?? {})) {
       const asset = cellAttr(cell, "asset_id");
       if (!asset || !model.isVertex(cell) || cell === editing) continue;
       if (options.only && !options.only.has(asset)) continue;

@@ -1,11 +1,31 @@
 // Choosing what to open: the Open dialog (the diagrams this user may see, searchable) and
 // "New from template" (a template's variables as a form, instantiated by the server).
 /// <reference lib="dom" />
-// deno-lint-ignore-file no-explicit-any
 import type { EditorContext } from "./context.ts";
 import { button, el, message, openDialog } from "./dom.ts";
 import { templateVariables } from "./templates.ts";
 import { errorText, toolMessage } from "./tool_errors.ts";
+
+/** A diagram as list-diagrams lists it, as far as the Open dialog reads it. */
+interface ListedDiagram {
+  id: string | number;
+  name: string;
+  version: number;
+}
+
+/** A template as list-templates lists it; its variables are read by templateVariables(). */
+interface ListedTemplate {
+  id: string | number;
+  name: string;
+}
+
+/** What instantiate-template answers: the new diagram (its id, in one of several places) or XML. */
+interface Instantiated {
+  id?: unknown;
+  diagram?: { id?: unknown };
+  diagram_id?: unknown;
+  xml?: unknown;
+}
 
 const TYPE_HINTS: Record<string, string> = {
   ip: "IP address, e.g. 10.0.0.1",
@@ -25,7 +45,7 @@ export async function openDiagramDialog(ctx: EditorContext): Promise<void> {
   const load = async () => {
     const mine = ++seq;
     try {
-      const r = await ctx.rpc.tool<{ diagrams: any[] }>("list-diagrams", {
+      const r = await ctx.rpc.tool<{ diagrams: ListedDiagram[] }>("list-diagrams", {
         q: search.value.trim() || undefined,
         limit: 100,
       }, { retry: true });
@@ -53,9 +73,13 @@ export async function openDiagramDialog(ctx: EditorContext): Promise<void> {
 }
 
 export async function newFromTemplateDialog(ctx: EditorContext): Promise<void> {
-  let templates: any[];
+  let templates: ListedTemplate[];
   try {
-    const r = await ctx.rpc.tool<any>("list-templates", {}, { retry: true });
+    const r = await ctx.rpc.tool<{ templates?: ListedTemplate[]; results?: ListedTemplate[] }>(
+      "list-templates",
+      {},
+      { retry: true },
+    );
     templates = r.templates ?? r.results ?? [];
   } catch (err) {
     return void toolMessage("New from template", "list-templates", err);
@@ -101,7 +125,7 @@ export async function newFromTemplateDialog(ctx: EditorContext): Promise<void> {
       if (i.value.trim() !== "") values[i.dataset.var!] = i.value.trim();
     }
     try {
-      const r = await ctx.rpc.tool<any>("instantiate-template", {
+      const r = await ctx.rpc.tool<Instantiated>("instantiate-template", {
         templateId: select.value,
         name: name.value.trim() || chosen()?.name || "New diagram",
         values,

@@ -2,15 +2,15 @@
 // dialog is open as other users and processes allocate), "Release IP", and the offer to release
 // the address of a shape being deleted.
 /// <reference lib="dom" />
-// deno-lint-ignore-file no-explicit-any
 import { deviceLabel, stripIpLine } from "./attrs.ts";
 import type { EditorContext } from "./context.ts";
 import { button, confirmDialog, el, message, openDialog } from "./dom.ts";
 import { cellAttr } from "./drawio_hooks.ts";
 import { cellLabel, selectedVertex, writeAttrs } from "./devices.ts";
+import type { DrawioGlobals, MxCell, MxChildChange, MxEventObject } from "./drawio_types.ts";
 import { errorText } from "./tool_errors.ts";
 
-declare const mxEvent: any;
+declare const mxEvent: DrawioGlobals["mxEvent"];
 
 interface Pool {
   id: string;
@@ -38,7 +38,9 @@ export function poolUsage(p: Pool | undefined): string {
 }
 
 async function listPools(ctx: EditorContext): Promise<Pool[]> {
-  const r = await ctx.rpc.tool<{ pools: any[] }>("get-ip-pools", {}, { retry: true });
+  // Ids are kept as text, whatever JSON type they arrive as.
+  type Listed = Omit<Pool, "id"> & { id: string | number };
+  const r = await ctx.rpc.tool<{ pools: Listed[] }>("get-ip-pools", {}, { retry: true });
   return r.pools.map((p) => ({ ...p, id: String(p.id) }));
 }
 
@@ -139,7 +141,11 @@ export async function allocateIpDialog(ctx: EditorContext): Promise<void> {
   }).observe(document.body, { childList: true });
 }
 
-export async function releaseIp(ctx: EditorContext, cell: any, ask = true): Promise<void> {
+export async function releaseIp(
+  ctx: EditorContext,
+  cell: MxCell | null,
+  ask = true,
+): Promise<void> {
   const graph = ctx.graph;
   const ip = cellAttr(cell, "ip_address");
   const poolId = cellAttr(cell, "pool_id");
@@ -169,12 +175,13 @@ export async function releaseIp(ctx: EditorContext, cell: any, ask = true): Prom
 
 /** Deleting a shape that holds an address asks whether to release the address as well. */
 export function installDeleteHandler(ctx: EditorContext): void {
-  ctx.graph.model.addListener(mxEvent.CHANGE, (_sender: any, evt: any) => {
+  ctx.graph.model.addListener(mxEvent.CHANGE, (_sender: unknown, evt: MxEventObject) => {
     if (ctx.loading) return;
-    const removed: any[] = [];
-    for (const change of evt.getProperty("edit").changes ?? []) {
+    const removed: MxCell[] = [];
+    const changes: MxChildChange[] = evt.getProperty("edit").changes ?? [];
+    for (const change of changes) {
       if (change.child !== undefined && change.parent == null && change.previous != null) {
-        const collect = (c: any) => {
+        const collect = (c: MxCell) => {
           if (cellAttr(c, "ip_address") && cellAttr(c, "pool_id")) removed.push(c);
           for (let i = 0; i < (c.getChildCount?.() ?? 0); i++) collect(c.getChildAt(i));
         };

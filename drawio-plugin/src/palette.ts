@@ -2,21 +2,21 @@
 // (from the shared device-shape table) with its name readable under it. Clicking or dragging an
 // entry places a shape that carries the device's attributes (ARCHITECTURE §4.3).
 /// <reference lib="dom" />
-// deno-lint-ignore-file no-explicit-any
 import { deviceAttributes, deviceLabel, type DeviceRecord, shownName } from "./attrs.ts";
 import { newDeviceShape } from "./binding.ts";
 import { el } from "./dom.ts";
+import type { DrawioGlobals, EditorUi, MxCell, Sidebar } from "./drawio_types.ts";
 
-declare const mxUtils: any;
-declare const mxCell: any;
-declare const mxGeometry: any;
+declare const mxUtils: DrawioGlobals["mxUtils"];
+declare const mxCell: DrawioGlobals["mxCell"];
+declare const mxGeometry: DrawioGlobals["mxGeometry"];
 
 export const PALETTE_ID = "archiflow-devices";
 /** Thumbnail size: draw.io's own (32x30) leaves a device icon and its name unreadable. */
 const THUMB = { width: 60, height: 44 };
 
 /** A new shape for `device`: its icon, its attributes, "name" and address as its label. */
-export function newDeviceCell(device: DeviceRecord): any {
+export function newDeviceCell(device: DeviceRecord): MxCell {
   const doc = mxUtils.createXmlDocument();
   const obj = doc.createElement("object");
   const attrs = deviceAttributes(device);
@@ -29,13 +29,14 @@ export function newDeviceCell(device: DeviceRecord): any {
 }
 
 /** One palette entry: draw.io's draggable thumbnail, larger, with the device's name under it. */
-function entry(sidebar: any, device: DeviceRecord): HTMLElement {
+function entry(sidebar: Sidebar, device: DeviceRecord): HTMLElement {
   const name = shownName(device);
   const title = `${name} (${device.asset_id})${
     device.device_type ? `, ${device.device_type}` : ""
   }`;
   const cell = newDeviceCell(device);
-  const own = ["thumbWidth", "thumbHeight"].filter((k) => Object.hasOwn(sidebar, k));
+  const sizes = ["thumbWidth", "thumbHeight"] as const;
+  const own = sizes.filter((k) => Object.hasOwn(sidebar, k));
   const saved = [sidebar.thumbWidth, sidebar.thumbHeight];
   sidebar.thumbWidth = THUMB.width;
   sidebar.thumbHeight = THUMB.height;
@@ -52,7 +53,8 @@ function entry(sidebar: any, device: DeviceRecord): HTMLElement {
     );
   } finally {
     [sidebar.thumbWidth, sidebar.thumbHeight] = saved;
-    for (const k of ["thumbWidth", "thumbHeight"]) if (!own.includes(k)) delete sidebar[k];
+    // A size the sidebar did not hold itself goes again, so draw.io's default shows through.
+    for (const k of sizes) if (!own.includes(k)) Reflect.deleteProperty(sidebar, k);
   }
   item.style.height = "auto";
   item.style.verticalAlign = "top";
@@ -73,14 +75,14 @@ function entry(sidebar: any, device: DeviceRecord): HTMLElement {
 }
 
 /** Draws (or redraws) the palette, first in the sidebar, keeping what the filter holds. */
-export function renderPalette(ui: any, devices: DeviceRecord[]): void {
+export function renderPalette(ui: EditorUi, devices: DeviceRecord[]): void {
   const sidebar = ui.sidebar;
   if (!sidebar) return;
   const old = sidebar.palettes?.[PALETTE_ID];
   if (old) { for (const e of old) e.remove(); }
   const filter = (document.getElementById("archiflow-device-filter") as HTMLInputElement | null)
     ?.value ?? "";
-  sidebar.addPalette(PALETTE_ID, `ArchiFlow devices (${devices.length})`, true, (c: any) => {
+  sidebar.addPalette(PALETTE_ID, `ArchiFlow devices (${devices.length})`, true, (c) => {
     const input = el("input", {
       id: "archiflow-device-filter",
       type: "search",
@@ -90,7 +92,7 @@ export function renderPalette(ui: any, devices: DeviceRecord[]): void {
     input.value = filter;
     const apply = () => {
       const q = input.value.toLowerCase();
-      for (const item of c.querySelectorAll("[data-asset-id]") as NodeListOf<HTMLElement>) {
+      for (const item of c.querySelectorAll<HTMLElement>("[data-asset-id]")) {
         item.style.display = (item.dataset.search ?? "").includes(q) ? "" : "none";
       }
     };

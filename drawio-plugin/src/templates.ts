@@ -1,5 +1,4 @@
 // Template variables as the "New from template" form needs them, read from list-templates rows.
-// deno-lint-ignore-file no-explicit-any
 
 export interface TemplateVariable {
   name: string;
@@ -12,36 +11,39 @@ export interface TemplateVariable {
   type: string;
 }
 
+/** A listed template or variable: JSON of a shape only partly known. */
+type Loose = Record<string, unknown>;
+
+const isLoose = (v: unknown): v is Loose => typeof v === "object" && v !== null;
+
+/** One variable from its declaration (a field of a list entry or of a JSON schema). */
+function variable(name: string, v: Loose): TemplateVariable {
+  return {
+    name,
+    label: String(v.label ?? v.description ?? name),
+    default: v.default === undefined ? undefined : String(v.default),
+    required: v.required === true,
+    options: Array.isArray(v.options) ? v.options.map(String) : undefined,
+    type: typeof v.type === "string" ? v.type : "string",
+  };
+}
+
 /** The variables of a template as a form needs them, whatever shape the server lists them in. */
-export function templateVariables(
-  t: any,
-): TemplateVariable[] {
-  const raw = t?.variables ?? t?.schema?.properties ?? [];
+export function templateVariables(t: unknown): TemplateVariable[] {
+  const template = isLoose(t) ? t : {};
+  const schema = isLoose(template.schema) ? template.schema : {};
+  const raw = template.variables ?? schema.properties ?? [];
   const out: TemplateVariable[] = [];
   if (Array.isArray(raw)) {
     for (const v of raw) {
       if (typeof v === "string") out.push({ name: v, label: v, required: true, type: "string" });
-      else if (v && typeof v.name === "string") {
-        out.push({
-          name: v.name,
-          label: v.label ?? v.description ?? v.name,
-          default: v.default === undefined ? undefined : String(v.default),
-          required: v.required === true,
-          options: Array.isArray(v.options) ? v.options.map(String) : undefined,
-          type: typeof v.type === "string" ? v.type : "string",
-        });
+      else if (isLoose(v) && typeof v.name === "string") {
+        out.push(variable(v.name, v));
       }
     }
-  } else if (raw && typeof raw === "object") {
-    for (const [name, v] of Object.entries<any>(raw)) {
-      out.push({
-        name,
-        label: v?.label ?? v?.description ?? name,
-        default: v?.default === undefined ? undefined : String(v.default),
-        required: v?.required === true,
-        options: Array.isArray(v?.options) ? v.options.map(String) : undefined,
-        type: typeof v?.type === "string" ? v.type : "string",
-      });
+  } else if (isLoose(raw)) {
+    for (const [name, v] of Object.entries(raw)) {
+      out.push(variable(name, isLoose(v) ? v : {}));
     }
   }
   return out;

@@ -5,7 +5,9 @@
 import type { Db, Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
-import { contains, type IpAddr, parseCidr, parseIp } from "../ipam/addr.ts";
+import { contains } from "../ipam/addr_math.ts";
+import { parseCidr, parseIp } from "../ipam/addr_parse.ts";
+import { type IpAddr } from "../ipam/addr_types.ts";
 import type { Scope } from "./actor.ts";
 import { base64urlEncode } from "./editor_token.ts";
 

@@ -24,7 +24,7 @@ import { auditActor } from "../audit.ts";
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError } from "../errors.ts";
-import { isValidIp } from "../ipam/addr.ts";
+import { isValidIp } from "../ipam/addr_parse.ts";
 import type { Actor } from "../auth/actor.ts";
 import type { DiagramJson } from "./model.ts";
 

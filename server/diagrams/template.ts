@@ -3,7 +3,9 @@
 // values, escaped for XML (and for HTML first in HTML labels). Substitution is one pass over
 // the template, so a value that itself contains `{{...}}` is written literally, never expanded.
 import { z } from "zod";
-import { formatCidr, formatIp, IpParseError, parseCidr, parseIp } from "../ipam/addr.ts";
+import { formatCidr, formatIp } from "../ipam/addr_format.ts";
+import { parseCidr, parseIp } from "../ipam/addr_parse.ts";
+import { IpParseError } from "../ipam/addr_types.ts";
 import { esc, textToHtml } from "./build.ts";
 import { decompressPage, InflateLimitError } from "./compress.ts";
 import { DEFAULT_DIAGRAM_LIMITS, DiagramParseError } from "./model.ts";

@@ -16,7 +16,9 @@ import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
 import { type AppEvent, EVENT_CHANNEL } from "../events.ts";
 import type { Actor } from "../auth/actor.ts";
-import { formatIp, type IpAddr, IpParseError, parseIp } from "./addr.ts";
+import { formatIp } from "./addr_format.ts";
+import { parseIp } from "./addr_parse.ts";
+import { type IpAddr, IpParseError } from "./addr_types.ts";
 import { checkPoolThreshold } from "./alerts.ts";
 import { raiseOverlapConflicts } from "./overlap.ts";
 import {
@@ -43,7 +45,7 @@ export interface AllocationRequest {
   assetId?: string | null;
   deviceName?: string | null;
   deviceType?: string | null;
-  /** Already normalised (addr.ts validateMac). */
+  /** Already normalised (addr_parse.ts validateMac). */
   macAddress?: string | null;
   hostname?: string | null;
   notes?: string | null;

@@ -3,7 +3,8 @@
 import type { Db } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { notFound } from "../errors.ts";
-import { formatIp, parseIp } from "./addr.ts";
+import { formatIp } from "./addr_format.ts";
+import { parseIp } from "./addr_parse.ts";
 import { lockPools, planOf, rebuildRanges } from "./pool_state.ts";
 
 const RANGE_PAGE = 500;

@@ -2,7 +2,8 @@
 // bounded samples of its allocated and free addresses, read in one statement (ListPools).
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
-import { formatIp, parseIp } from "./addr.ts";
+import { formatIp } from "./addr_format.ts";
+import { parseIp } from "./addr_parse.ts";
 
 /** Which pools to list; `poolId` narrows the listing to one pool. */
 export interface PoolQuery {

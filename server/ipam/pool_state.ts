@@ -3,7 +3,9 @@
 // for pools that overlap others.
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
-import { formatIp, type IpVersion, parseIp } from "./addr.ts";
+import { formatIp } from "./addr_format.ts";
+import { parseIp } from "./addr_parse.ts";
+import { type IpVersion } from "./addr_types.ts";
 import { freeSpans, planPool, type PoolPlan, type Span } from "./ranges.ts";
 
 /** An ip_allocations row as allocation and release return it. */

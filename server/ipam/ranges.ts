@@ -2,21 +2,10 @@
 // space as a short sorted list of inclusive ranges. The allocator keeps these ranges in the
 // database so that taking the lowest free address costs the same in an empty pool and in a
 // nearly full one; this module computes them from scratch when a pool's exclusions change.
-import {
-  type Cidr,
-  contains,
-  formatCidr,
-  formatIp,
-  formatRange,
-  IpParseError,
-  type IpRange,
-  type IpVersion,
-  lastAddr,
-  parseCidr,
-  parseIp,
-  parseRange,
-  usableRange,
-} from "./addr.ts";
+import { formatCidr, formatIp, formatRange } from "./addr_format.ts";
+import { contains, lastAddr, usableRange } from "./addr_math.ts";
+import { parseCidr, parseIp, parseRange } from "./addr_parse.ts";
+import { type Cidr, IpParseError, type IpRange, type IpVersion } from "./addr_types.ts";
 
 /** What a pool is made of, as a user gives it. */
 export interface PoolSpec {
@@ -33,7 +22,7 @@ export interface PoolPlan {
   gateway: string | null;
   dnsServers: string[];
   reservedRanges: string[];
-  /** The usable span before exclusions (addr.ts usableRange). */
+  /** The usable span before exclusions (addr_math.ts usableRange). */
   usable: { first: bigint; last: bigint };
   /** Gateway, DNS servers and reserved ranges inside the usable span, sorted and merged. */
   exclusions: Span[];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseIp } from "./addr.ts";
+import { parseIp } from "./addr_parse.ts";
 import { freeSpans, isExcluded, mergeSpans, planPool, PoolSpecError } from "./ranges.ts";
 
 const v = (ip: string) => parseIp(ip).value;

@@ -6,7 +6,9 @@ import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
 import type { Actor } from "../auth/actor.ts";
-import { formatIp, IpParseError, parseIp } from "./addr.ts";
+import { formatIp } from "./addr_format.ts";
+import { parseIp } from "./addr_parse.ts";
+import { IpParseError } from "./addr_types.ts";
 import { checkPoolThreshold } from "./alerts.ts";
 import { resolveOverlapConflicts } from "./overlap.ts";
 import {

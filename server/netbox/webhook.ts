@@ -8,7 +8,8 @@ import { publish } from "../events.ts";
 import type { Actor } from "../auth/actor.ts";
 import type { Json } from "./client.ts";
 import type { PoolSelection } from "./mapping.ts";
-import { applyObjects, removeObject, STAGES, SYNC_ACTOR } from "./sync.ts";
+import { applyObjects, removeObject, SYNC_ACTOR } from "./sync_page.ts";
+import { STAGES } from "./sync_stages.ts";
 
 const encoder = new TextEncoder();
 

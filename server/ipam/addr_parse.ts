@@ -1,88 +1,21 @@
-// IPv4 and IPv6 address math for IP address management: strict parsing, canonical
-// formatting (RFC 5952), prefixes, ranges and MAC addresses. Values are bigints so that
-// IPv6 /48 pools are exact. Pure TypeScript without Deno APIs, so the draw.io plugin can
-// bundle it too.
+// Strict parsers for the text forms of IP addresses, prefixes, ranges and MAC addresses, with
+// errors that say what is wrong and where.
 //
 // Parsers are hand-written loops over char codes rather than regular expressions: they run
 // on every address a user or NetBox sends, and a loop has no backtracking to exploit.
-
-export type IpVersion = 4 | 6;
-
-/** One address; `value` is the address as an unsigned integer. */
-export interface IpAddr {
-  version: IpVersion;
-  value: bigint;
-}
-
-/** A prefix; `network` never has host bits set. */
-export interface Cidr {
-  version: IpVersion;
-  network: bigint;
-  prefix: number;
-}
-
-/** An inclusive span of addresses of one version. */
-export interface IpRange {
-  version: IpVersion;
-  first: bigint;
-  last: bigint;
-}
-
-/** Thrown for text that is not an address, prefix or range; the message says why. */
-export class IpParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "IpParseError";
-  }
-}
-
-/** Thrown for text that is not a MAC address; the message says why. */
-export class MacParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MacParseError";
-  }
-}
-
-const MAX_V4 = 0xffff_ffffn;
-const MAX_V6 = (1n << 128n) - 1n;
-const MAPPED_PREFIX = 0xffffn; // ::ffff:0:0/96, RFC 4291 section 2.5.5.2
-
-/** Bits in an address of this version. */
-export function addrBits(version: IpVersion): 32 | 128 {
-  return version === 4 ? 32 : 128;
-}
-
-/** The largest address value of this version (255.255.255.255 or ffff:...:ffff). */
-export function maxValue(version: IpVersion): bigint {
-  return version === 4 ? MAX_V4 : MAX_V6;
-}
-
-// Host masks by prefix length, computed once: masking is on the hot path of every
-// containment test.
-const HOST_MASKS_V4: bigint[] = [];
-const HOST_MASKS_V6: bigint[] = [];
-for (let p = 0; p <= 32; p++) HOST_MASKS_V4.push((1n << BigInt(32 - p)) - 1n);
-for (let p = 0; p <= 128; p++) HOST_MASKS_V6.push((1n << BigInt(128 - p)) - 1n);
-
-function hostMask(version: IpVersion, prefix: number): bigint {
-  return version === 4 ? HOST_MASKS_V4[prefix] : HOST_MASKS_V6[prefix];
-}
-
-/** The netmask of a prefix length as a value (for /24: 255.255.255.0). */
-export function netmask(version: IpVersion, prefix: number): bigint {
-  checkPrefix(version, prefix);
-  return maxValue(version) ^ hostMask(version, prefix);
-}
-
-function checkPrefix(version: IpVersion, prefix: number): void {
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > addrBits(version)) {
-    throw new RangeError(`Prefix length ${prefix} is not valid for IPv${version}`);
-  }
-}
+import { formatIp } from "./addr_format.ts";
+import {
+  addrBits,
+  type Cidr,
+  hostMask,
+  type IpAddr,
+  IpParseError,
+  type IpRange,
+  MacParseError,
+} from "./addr_types.ts";
 
 // ---------------------------------------------------------------------------------------
-// Parsing addresses
+// Addresses
 
 function describeChar(text: string, i: number): string {
   const cp = text.codePointAt(i)!;
@@ -270,99 +203,6 @@ export function isValidIp(text: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------
-// Formatting addresses
-
-function formatV4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
-}
-
-function formatV6(value: bigint): string {
-  if (value >> 32n === MAPPED_PREFIX) return "::ffff:" + formatV4(Number(value & MAX_V4));
-  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let k = 0; k < 4; k++) {
-    const word = Number((value >> BigInt(96 - 32 * k)) & MAX_V4);
-    groups[2 * k] = Math.floor(word / 65536);
-    groups[2 * k + 1] = word % 65536;
-  }
-  // RFC 5952 section 4.2: compress the longest run of two or more zero groups, the first
-  // one when runs tie.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let k = 0; k < 8;) {
-    if (groups[k] !== 0) {
-      k++;
-      continue;
-    }
-    let e = k;
-    while (e < 8 && groups[e] === 0) e++;
-    if (e - k > bestLen) {
-      bestStart = k;
-      bestLen = e - k;
-    }
-    k = e;
-  }
-  let out = "";
-  for (let k = 0; k < 8; k++) {
-    if (k === bestStart) {
-      out += "::";
-      k += bestLen - 1;
-      continue;
-    }
-    if (out !== "" && !out.endsWith(":")) out += ":";
-    out += groups[k].toString(16);
-  }
-  return out;
-}
-
-/**
- * Canonical text of an address: dotted quad for IPv4; RFC 5952 for IPv6 (lowercase, no
- * leading zeros, longest zero run compressed), IPv4-mapped addresses as ::ffff:a.b.c.d.
- */
-export function formatIp(addr: IpAddr): string {
-  checkValue(addr.version, addr.value);
-  return addr.version === 4 ? formatV4(Number(addr.value)) : formatV6(addr.value);
-}
-
-function checkValue(version: IpVersion, value: bigint): void {
-  if (version !== 4 && version !== 6) throw new RangeError(`Unknown IP version ${version}`);
-  if (typeof value !== "bigint" || value < 0n || value > maxValue(version)) {
-    throw new RangeError(`${value} is not an IPv${version} address value`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Helpers on single addresses
-
-/** The address as an unsigned integer. */
-export function addrToBigint(addr: IpAddr): bigint {
-  return addr.value;
-}
-
-/** The address with this integer value; throws RangeError when it does not fit. */
-export function bigintToAddr(version: IpVersion, value: bigint): IpAddr {
-  checkValue(version, value);
-  return { version, value };
-}
-
-/** Orders IPv4 before IPv6, then by value; returns -1, 0 or 1. */
-export function compareAddr(a: IpAddr, b: IpAddr): -1 | 0 | 1 {
-  if (a.version !== b.version) return a.version < b.version ? -1 : 1;
-  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-}
-
-/** The address after this one, or null after the last address of its version. */
-export function nextAddr(addr: IpAddr): IpAddr | null {
-  return addr.value >= maxValue(addr.version)
-    ? null
-    : { version: addr.version, value: addr.value + 1n };
-}
-
-/** The address before this one, or null before 0.0.0.0 / ::. */
-export function prevAddr(addr: IpAddr): IpAddr | null {
-  return addr.value <= 0n ? null : { version: addr.version, value: addr.value - 1n };
-}
-
-// ---------------------------------------------------------------------------------------
 // Prefixes
 
 /** Options for parseCidr. */
@@ -432,100 +272,6 @@ export function isValidCidr(text: string, options: ParseCidrOptions = {}): boole
   }
 }
 
-/** The prefix of this length that holds the address (host bits cleared). */
-export function cidrOf(addr: IpAddr, prefix: number): Cidr {
-  checkValue(addr.version, addr.value);
-  checkPrefix(addr.version, prefix);
-  return {
-    version: addr.version,
-    network: addr.value & ~hostMask(addr.version, prefix),
-    prefix,
-  };
-}
-
-/** Canonical text of a prefix, such as "2001:db8::/32". */
-export function formatCidr(cidr: Cidr): string {
-  return `${formatIp({ version: cidr.version, value: cidr.network })}/${cidr.prefix}`;
-}
-
-/** The last address of the prefix (the IPv4 broadcast address). */
-export function lastAddr(cidr: Cidr): bigint {
-  return cidr.network | hostMask(cidr.version, cidr.prefix);
-}
-
-/** Whether the address lies in the prefix. Versions never mix: ::ffff:10.0.0.1 is not in 10.0.0.0/8. */
-export function contains(cidr: Cidr, addr: IpAddr): boolean {
-  return cidr.version === addr.version &&
-    (addr.value & ~hostMask(cidr.version, cidr.prefix)) === cidr.network;
-}
-
-/** Whether every address of `inner` lies in `outer` (a prefix contains itself). */
-export function cidrContainsCidr(outer: Cidr, inner: Cidr): boolean {
-  return outer.version === inner.version && inner.prefix >= outer.prefix &&
-    (inner.network & ~hostMask(outer.version, outer.prefix)) === outer.network;
-}
-
-/** Whether two prefixes share any address; for prefixes that means one contains the other. */
-export function overlaps(a: Cidr, b: Cidr): boolean {
-  return a.prefix <= b.prefix ? cidrContainsCidr(a, b) : cidrContainsCidr(b, a);
-}
-
-/** How many addresses the prefix holds, usable or not. */
-export function cidrSize(cidr: Cidr): bigint {
-  return hostMask(cidr.version, cidr.prefix) + 1n;
-}
-
-/** Options for usableRange and usableSize. */
-export interface UsableOptions {
-  /**
-   * Treat every address as usable, like a NetBox prefix marked "is a pool" (NAT pools,
-   * loopback blocks). Default false.
-   */
-  pool?: boolean;
-}
-
-/**
- * The addresses that may be handed to hosts, following NetBox's available-IPs rules:
- * IPv4 leaves out the network and broadcast addresses, except in /31 (RFC 3021) and /32;
- * IPv6 leaves out the Subnet-Router anycast address (the first one, RFC 4291 section
- * 2.6.1), except in /127 (RFC 6164) and /128. With `pool` every address is usable.
- */
-export function usableRange(
-  cidr: Cidr,
-  options: UsableOptions = {},
-): { first: bigint; last: bigint } {
-  const last = lastAddr(cidr);
-  const bits = addrBits(cidr.version);
-  if (options.pool || cidr.prefix >= bits - 1) return { first: cidr.network, last };
-  if (cidr.version === 4) return { first: cidr.network + 1n, last: last - 1n };
-  return { first: cidr.network + 1n, last };
-}
-
-/** How many addresses usableRange covers. */
-export function usableSize(cidr: Cidr, options: UsableOptions = {}): bigint {
-  const r = usableRange(cidr, options);
-  return r.last - r.first + 1n;
-}
-
-/** The address at this offset from the start of the prefix (0 is the network address). */
-export function addrAt(cidr: Cidr, offset: bigint): IpAddr {
-  const size = cidrSize(cidr);
-  if (offset < 0n || offset >= size) {
-    throw new RangeError(
-      `Offset ${offset} is outside ${formatCidr(cidr)}, which holds ${size} addresses`,
-    );
-  }
-  return { version: cidr.version, value: cidr.network + offset };
-}
-
-/** The offset of an address from the start of the prefix; throws when it is not inside. */
-export function offsetOf(cidr: Cidr, addr: IpAddr): bigint {
-  if (!contains(cidr, addr)) {
-    throw new RangeError(`${formatIp(addr)} is not inside ${formatCidr(cidr)}`);
-  }
-  return addr.value - cidr.network;
-}
-
 // ---------------------------------------------------------------------------------------
 // Ranges
 
@@ -564,18 +310,6 @@ export function parseRange(text: string): IpRange {
     );
   }
   return { version: a.version, first: a.value, last: b.value };
-}
-
-/** Canonical text of a range: "first-last", or one address when both ends are equal. */
-export function formatRange(range: IpRange): string {
-  const first = formatIp({ version: range.version, value: range.first });
-  if (range.first === range.last) return first;
-  return `${first}-${formatIp({ version: range.version, value: range.last })}`;
-}
-
-/** How many addresses the range holds. */
-export function rangeSize(range: IpRange): bigint {
-  return range.last - range.first + 1n;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,26 +1,18 @@
-// IP pool tools: create, change, delete and list pools; allocate and release addresses.
-// Allocation itself lives in server/ipam/allocator.ts; these handlers validate, call it and
-// shape the results.
+// IP pool tools: create, change and delete pools (validating their addressing and keeping free
+// ranges, alerts and audit in step) and read them with usage figures and address samples.
 import { z } from "zod";
 import { audit } from "../audit.ts";
 import type { Queryable } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { AppError, notFound } from "../errors.ts";
 import { publish } from "../events.ts";
-import { formatIp, MacParseError, parseIp, validateMac } from "../ipam/addr.ts";
-import {
-  allocate,
-  type AllocationRow,
-  lockPools,
-  planOf,
-  rebuildRanges,
-  release,
-  usableOf,
-} from "../ipam/allocator.ts";
+import { formatIp } from "../ipam/addr_format.ts";
+import { parseIp } from "../ipam/addr_parse.ts";
+import { lockPools, planOf, rebuildRanges, usableOf } from "../ipam/allocator.ts";
 import { poolAlertKey, resolveCondition, syncPoolThreshold } from "../ipam/alerts.ts";
 import { planPool, type PoolPlan, PoolSpecError } from "../ipam/ranges.ts";
 import { listPools } from "../ipam/pool_listing.ts";
-import { assetId, likeEscape, poolId, shortText } from "./common.ts";
+import { likeEscape, poolId, shortText } from "./common.ts";
 import { defineTool } from "./tool.ts";
 
 /** How many addresses get-ip-pools lists per pool in `allocated` and `available`. */
@@ -38,11 +30,12 @@ export const POOL_TYPES = [
   "reserved",
 ] as const;
 
-const addrText = z.string().trim().min(1).max(64);
+/** An address as a tool argument. */
+export const addrText = z.string().trim().min(1).max(64);
 const rangeText = z.string().trim().min(1).max(140);
 const threshold = z.number().gt(0).max(100);
 
-/** Validates a pool's addressing with addr.ts before any SQL runs; errors name the field. */
+/** Validates a pool's addressing with ranges.ts before any SQL runs; errors name the field. */
 function plan(spec: Parameters<typeof planPool>[0]): PoolPlan {
   try {
     return planPool(spec);
@@ -280,8 +273,6 @@ const deletePool = defineTool({
   },
 });
 
-export { countValue } from "../ipam/pool_listing.ts";
-
 const sampleSize = z.number().int().min(0).max(100).default(POOL_SAMPLE_SIZE);
 
 const getPool = defineTool({
@@ -333,100 +324,4 @@ const getPools = defineTool({
   },
 });
 
-const allocateIp = defineTool({
-  name: "allocate-ip",
-  description:
-    "Allocate the lowest free address of a pool (or a specific `ip`, or `count` addresses all or nothing). A retried call with the same idempotencyKey returns the same allocation. `notes` (or `description`) is stored with each address.",
-  scope: "write",
-  input: z.object({
-    poolId,
-    assetId: assetId.optional(),
-    deviceName: z.string().trim().min(1).max(255).optional(),
-    deviceType: z.string().trim().min(1).max(50).optional(),
-    ip: addrText.optional(),
-    count: z.number().int().min(1).max(1024).optional(),
-    idempotencyKey: z.string().min(1).max(200).optional(),
-    macAddress: z.string().trim().min(1).max(32).optional(),
-    hostname: z.string().trim().min(1).max(253).optional(),
-    notes: z.string().max(2000).optional(),
-    /** The older name of notes. */
-    description: z.string().max(2000).optional(),
-  }).strict(),
-  handler: async (args, ctx) => {
-    if (
-      args.notes !== undefined && args.description !== undefined &&
-      args.notes !== args.description
-    ) {
-      throw new AppError("invalid", "notes: give notes or description (its older name), not both", {
-        field: "notes",
-      });
-    }
-    if (args.ip !== undefined && (args.count ?? 1) !== 1) {
-      throw new AppError("invalid", "count: a specific ip allocates exactly one address", {
-        field: "count",
-      });
-    }
-    let mac: string | null = null;
-    if (args.macAddress !== undefined) {
-      try {
-        mac = validateMac(args.macAddress);
-      } catch (err) {
-        if (err instanceof MacParseError) {
-          throw new AppError("invalid", `macAddress: ${err.message}`, { field: "macAddress" });
-        }
-        throw err;
-      }
-    }
-    const out = await allocate(ctx.db, {
-      poolId: args.poolId,
-      count: args.count,
-      ip: args.ip,
-      idempotencyKey: args.idempotencyKey,
-      assetId: args.assetId,
-      deviceName: args.deviceName,
-      deviceType: args.deviceType,
-      macAddress: mac,
-      hostname: args.hostname,
-      notes: args.notes ?? args.description,
-      actor: ctx.actor,
-    });
-    // The first allocation's fields stay at the top level, as single allocations always were.
-    return { ...out.allocations[0], allocations: out.allocations, replayed: out.replayed };
-  },
-});
-
-const releaseIp = defineTool({
-  name: "release-ip",
-  description:
-    "Release an allocated address of a pool (ip and poolId), or every address of an asset (assetId); history is kept.",
-  scope: "write",
-  input: z.object({
-    ip: addrText.optional(),
-    poolId: poolId.optional(),
-    assetId: assetId.optional(),
-  }).strict().refine(
-    (a) => a.assetId !== undefined || (a.ip !== undefined && a.poolId !== undefined),
-    {
-      message: "Give ip and poolId, or assetId",
-    },
-  ),
-  handler: async (args, ctx) => {
-    const released: AllocationRow[] = await release(ctx.db, {
-      poolId: args.poolId,
-      ip: args.assetId === undefined ? args.ip : undefined,
-      assetId: args.assetId,
-      actor: ctx.actor,
-    });
-    return { ...released[0], released, released_count: released.length };
-  },
-});
-
-export const ipamTools = [
-  createPool,
-  updatePool,
-  deletePool,
-  getPool,
-  getPools,
-  allocateIp,
-  releaseIp,
-];
+export const ipPoolTools = [createPool, updatePool, deletePool, getPool, getPools];
