@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { checkDevicePorts } from "../server/ipam/alerts.ts";
 import { allocate, lockAddresses } from "../server/ipam/allocator.ts";
 import { openPostgres } from "../server/db/postgres.ts";
-import { dbOpts, type IpamHarness, testActor, withIpam } from "../server/ipam/test_support.ts";
+import { type IpamHarness, testActor, withIpam } from "./support/ipam.ts";
 import { startTestServer } from "./support/server.ts";
+import { track, waitForLockWaiters } from "./support/wait.ts";
 
 // deno-lint-ignore no-explicit-any
 type Alert = Record<string, any>;
@@ -16,7 +17,6 @@ async function alerts(h: IpamHarness, args: Record<string, unknown> = {}): Promi
 
 Deno.test(
   "crossing the threshold raises pool_exhausted once and falling below resolves it",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       // /28: 14 usable addresses; 50% threshold = 7.
@@ -65,7 +65,6 @@ Deno.test(
 
 Deno.test(
   "lowering the threshold below current usage raises the alert at once",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       const pool = await h.call("create-ip-pool", { name: "t", network: "10.21.0.0/29" });
@@ -79,7 +78,7 @@ Deno.test(
   },
 );
 
-Deno.test("one address active in two overlapping pools raises ip_conflict", dbOpts, async () => {
+Deno.test("one address active in two overlapping pools raises ip_conflict", async () => {
   await withIpam(async (h) => {
     const wide = await h.call("create-ip-pool", { name: "wide", network: "10.30.0.0/16" });
     const narrow = await h.call("create-ip-pool", { name: "narrow", network: "10.30.5.0/24" });
@@ -99,7 +98,6 @@ Deno.test("one address active in two overlapping pools raises ip_conflict", dbOp
 
 Deno.test(
   "an address allocated in an overlapping pool while another process is mid-allocation still raises ip_conflict",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       if (!h.t.url) {
@@ -127,19 +125,15 @@ Deno.test(
       });
       try {
         await held;
-        const mine = allocate(h.t.db, {
+        const mine = track(allocate(h.t.db, {
           poolId: wide.id,
           ip: "10.31.7.10",
           actor: testActor(),
-        });
-        const first = await Promise.race([
-          mine.then(() => "done"),
-          new Promise((r) => setTimeout(() => r("waiting"), 300)),
-        ]);
-        assert.equal(first, "waiting", "the allocation waits for the address lock");
+        }));
+        await waitForLockWaiters(h.t.db, "the allocation waits for the address lock", [mine]);
         finish();
         await mid;
-        await mine;
+        await mine.promise;
       } finally {
         finish();
         await mid.catch(() => {});
@@ -154,7 +148,6 @@ Deno.test(
 
 Deno.test(
   "devices sharing an address raise ip_conflict; leaving active raises device_down",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       await h.call("save-device", { assetId: "R1", deviceName: "r1", primaryIp: "192.0.2.1" });
@@ -180,7 +173,7 @@ Deno.test(
   },
 );
 
-Deno.test("a device whose ports all go down raises device_down", dbOpts, async () => {
+Deno.test("a device whose ports all go down raises device_down", async () => {
   await withIpam(async (h) => {
     // Ports name their device by its asset id.
     await h.call("save-device", { assetId: "SW9", deviceName: "sw9" });
@@ -206,7 +199,6 @@ Deno.test("a device whose ports all go down raises device_down", dbOpts, async (
 
 Deno.test(
   "get-alerts filters and pages; acknowledge and resolve are recorded once",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       for (let i = 0; i < 3; i++) {
@@ -245,7 +237,7 @@ Deno.test(
   },
 );
 
-Deno.test("clients subscribed to alerts receive notifications/alert", dbOpts, async () => {
+Deno.test("clients subscribed to alerts receive notifications/alert", async () => {
   const s = await startTestServer();
   try {
     const c = await s.client();

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { migrate } from "../server/db/migrate.ts";
 import { openPostgres } from "../server/db/postgres.ts";
 import { allocate, type AllocationOutcome } from "../server/ipam/allocator.ts";
-import { testActor } from "../server/ipam/test_support.ts";
+import { testActor } from "./support/ipam.ts";
 import { backendName, createTestDb } from "./support/db.ts";
 
 const onPglite = backendName() === "pglite";
@@ -13,8 +13,6 @@ const onPglite = backendName() === "pglite";
 Deno.test({
   name: "two allocators on one database hand out every address once, specific or lowest",
   ignore: onPglite,
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     const t = await createTestDb();
     const other = openPostgres(t.url!, { max: 10 });

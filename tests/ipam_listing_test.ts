@@ -1,13 +1,12 @@
 // What get-ip-pools and get-ip-pool list: which pages carry samples, and samples that span
 // several free ranges, on PGlite or PostgreSQL (DATABASE_URL).
 import assert from "node:assert/strict";
-import { dbOpts, withIpam } from "../server/ipam/test_support.ts";
+import { withIpam } from "./support/ipam.ts";
 
 type Pool = { id: string; name: string; allocated: string[]; available: string[] };
 
 Deno.test(
   "get-ip-pools samples pages of up to 100 pools by default, and any page given sampleSize",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       for (let n = 1; n <= 101; n++) {
@@ -45,7 +44,7 @@ Deno.test(
   },
 );
 
-Deno.test("available samples run on across free ranges, lowest first", dbOpts, async () => {
+Deno.test("available samples run on across free ranges, lowest first", async () => {
   await withIpam(async (h) => {
     const pool = await h.call("create-ip-pool", {
       name: "gaps",

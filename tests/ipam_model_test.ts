@@ -1,7 +1,7 @@
 // A seeded random sequence of allocate, release and reserve operations, checked step by step
 // against a simple in-memory model of a small pool.
 import assert from "node:assert/strict";
-import { dbOpts, ipamHarness } from "../server/ipam/test_support.ts";
+import { ipamHarness } from "./support/ipam.ts";
 
 /** mulberry32: a tiny seeded generator, so a failure can be replayed with the same seed. */
 function rng(seed: number): () => number {
@@ -18,7 +18,6 @@ const STEPS = 160;
 
 Deno.test(
   `random allocate/release/reserve agrees with an in-memory model (seed ${SEED})`,
-  dbOpts,
   async () => {
     const h = await ipamHarness();
     try {

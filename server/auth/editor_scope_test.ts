@@ -10,8 +10,8 @@ import {
 /** A database that knows diagram sites and resolves site slugs and devices as given. */
 function fakeDb(diagramSites: Record<string, string | null>) {
   return {
-    query: (text: string, params: unknown[]) => {
-      if (text.includes("FROM diagrams")) {
+    query: (statement: { text: string }, params: unknown[]) => {
+      if (statement.text.includes("FROM diagrams")) {
         const id = params[0];
         // Diagram ids are text: the statement is given the id as text, whatever the call sent.
         assert.equal(typeof id, "string");
@@ -142,4 +142,31 @@ Deno.test("editor tokens reach the WebSocket and POST /mcp only", () => {
   assert.ok(!editorMayUse("/api/ip-pools/", true), "an upgrade header does not open REST");
   assert.ok(!editorMayUse("/api/diagrams/", false));
   assert.ok(!editorMayUse("/metrics", false));
+});
+
+Deno.test("a site's editor token generates and refreshes that site's diagrams only", async () => {
+  const site = { site: "ams-1" };
+  assert.deepEqual(await run(site, "generate-diagram", { name: "AMS" }), {
+    name: "AMS",
+    site: "Amsterdam 1",
+  });
+  // Named by the slug the token was signed with, it is the same site.
+  assert.deepEqual(await run(site, "generate-diagram", { name: "AMS", site: "ams-1" }), {
+    name: "AMS",
+    site: "Amsterdam 1",
+  });
+  assert.deepEqual(await run(site, "list-diagrams", { site: "ams-1" }), { site: "Amsterdam 1" });
+  assert.match(
+    await refusal(run(site, "generate-diagram", { name: "x", site: "Frankfurt" })),
+    /Cannot use site Frankfurt \(generate-diagram\)/,
+  );
+  assert.match(
+    await refusal(run({ diagram: "1" }, "generate-diagram", { name: "x" })),
+    /Cannot create a diagram with generate-diagram/,
+  );
+  assert.deepEqual(await run(site, "refresh-diagram", { id: 1 }), { id: 1 });
+  assert.match(
+    await refusal(run(site, "refresh-diagram", { id: 2 })),
+    /Cannot use diagram 2 \(refresh-diagram\)/,
+  );
 });

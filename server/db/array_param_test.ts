@@ -13,7 +13,6 @@ Deno.test("arrayParam() writes PostgreSQL array literals with quoting and NULLs"
 
 Deno.test(
   "array parameters round-trip through the database unchanged",
-  { sanitizeOps: false, sanitizeResources: false },
   async () => {
     const t = await createTestDb();
     try {

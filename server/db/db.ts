@@ -4,9 +4,25 @@
 
 export type Row = Record<string, unknown>;
 
+/**
+ * A statement to run: its text, or a named query (`sql(name)` from queries.ts), which also says
+ * whether it is to be planned with its arguments on every call.
+ */
+export type Statement = string | { readonly text: string; readonly perCall: boolean };
+
+/** The SQL text of a statement. */
+export function statementText(statement: Statement): string {
+  return typeof statement === "string" ? statement : statement.text;
+}
+
+/** Whether a statement is a named query marked `-- plan: per call`. */
+export function plannedPerCall(statement: Statement): boolean {
+  return typeof statement !== "string" && statement.perCall;
+}
+
 export interface Queryable {
   /** Runs one statement with $1.. parameters and returns its rows. */
-  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(statement: Statement, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
 }

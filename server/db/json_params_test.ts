@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { createTestDb } from "../../tests/support/db.ts";
 
-Deno.test("JSON passed as text to $n::jsonb is stored as a JSON value, not a string", {
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+Deno.test("JSON passed as text to $n::jsonb is stored as a JSON value, not a string", async () => {
   const t = await createTestDb();
   try {
     const [row] = await t.db.query<{ kind: string; value: unknown }>(

@@ -2,11 +2,8 @@ import assert from "node:assert/strict";
 import { migrate, MigrationError, readMigrations, schemaVersion } from "./migrate.ts";
 import { createTestDb } from "../../tests/support/db.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "migrate() builds the schema from empty and a second run applies nothing",
-  opts,
   async () => {
     const t = await createTestDb();
     try {
@@ -53,7 +50,7 @@ Deno.test(
   },
 );
 
-Deno.test("migrate() refuses an applied migration whose file changed", opts, async () => {
+Deno.test("migrate() refuses an applied migration whose file changed", async () => {
   const t = await createTestDb();
   const dir = await Deno.makeTempDir();
   try {
@@ -75,7 +72,6 @@ Deno.test("migrate() refuses an applied migration whose file changed", opts, asy
 
 Deno.test(
   "migrate() rolls back a failing migration entirely and records nothing",
-  opts,
   async () => {
     const t = await createTestDb();
     const dir = await Deno.makeTempDir();
@@ -99,7 +95,7 @@ Deno.test(
   },
 );
 
-Deno.test("migration file names must be numbered", opts, async () => {
+Deno.test("migration file names must be numbered", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/first.sql`, "SELECT 1;");
@@ -114,7 +110,6 @@ Deno.test("migration file names must be numbered", opts, async () => {
 
 Deno.test(
   "another application's schema_migrations in public is left alone, not converted",
-  opts,
   async () => {
     const t = await createTestDb();
     try {
@@ -135,7 +130,7 @@ Deno.test(
   },
 );
 
-Deno.test("NetBox ids stay unique where set; rows without one are not indexed", opts, async () => {
+Deno.test("NetBox ids stay unique where set; rows without one are not indexed", async () => {
   const t = await createTestDb();
   try {
     await migrate(t.db);
@@ -175,7 +170,6 @@ Deno.test("NetBox ids stay unique where set; rows without one are not indexed", 
 
 Deno.test(
   "views are re-created only when their file changed, and keep what was granted on them",
-  opts,
   async () => {
     const t = await createTestDb();
     const role = `view_reader_${crypto.randomUUID().slice(0, 8)}`;

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { migrate } from "./migrate.ts";
 import { createTestDb } from "../../tests/support/db.ts";
+import { track, waitForLockWaiters } from "../../tests/support/wait.ts";
 import { toAppError } from "../errors.ts";
 import type { Db } from "./db.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
 
 async function device(db: Db, asset: string): Promise<string> {
   await db.query("INSERT INTO network_devices (asset_id, device_name) VALUES ($1, $1)", [asset]);
@@ -48,7 +47,7 @@ async function cables(db: Db): Promise<string[]> {
   return rows.map((r) => r.c);
 }
 
-Deno.test("ports refer to existing devices and peer ports", opts, async () => {
+Deno.test("ports refer to existing devices and peer ports", async () => {
   const t = await createTestDb();
   try {
     await migrate(t.db);
@@ -138,7 +137,6 @@ Deno.test("ports refer to existing devices and peer ports", opts, async () => {
 
 Deno.test(
   "a port and a concurrent delete of its device never leave an orphan (PostgreSQL)",
-  opts,
   async (t) => {
     const test = await createTestDb();
     if (!test.url) {
@@ -171,16 +169,14 @@ Deno.test(
         const dev = await device(test.db, "first");
         await one`BEGIN`;
         await one`INSERT INTO device_ports (device_id, port_name) VALUES (${dev}, 'p1')`;
-        const deleting = two`DELETE FROM network_devices WHERE asset_id = ${dev}`.then(() =>
-          "done"
+        const deleting = track(
+          two`DELETE FROM network_devices WHERE asset_id = ${dev}`.then(() => "done"),
         );
-        const early = await Promise.race([
+        await waitForLockWaiters(test.db, "the delete waits for the inserting transaction", [
           deleting,
-          new Promise((r) => setTimeout(() => r("waiting"), 300)),
         ]);
-        assert.equal(early, "waiting", "the delete waits for the inserting transaction");
         await one`COMMIT`;
-        assert.equal(await deleting, "done");
+        assert.equal(await deleting.promise, "done");
         assert.equal(await orphans(), 0);
         assert.equal(await ports(dev), 0);
       });
@@ -189,11 +185,15 @@ Deno.test(
         const dev = await device(test.db, "second");
         await one`BEGIN`;
         await one`DELETE FROM network_devices WHERE asset_id = ${dev}`;
-        const inserting = two`INSERT INTO device_ports (device_id, port_name) VALUES (${dev}, 'p1')`
-          .then(() => null, (e) => e);
-        await new Promise((r) => setTimeout(r, 300));
+        const inserting = track(
+          two`INSERT INTO device_ports (device_id, port_name) VALUES (${dev}, 'p1')`
+            .then(() => null, (e) => e),
+        );
+        await waitForLockWaiters(test.db, "the insert waits for the deleting transaction", [
+          inserting,
+        ]);
         await one`COMMIT`;
-        const err = await inserting;
+        const err = await inserting.promise;
         assert.ok(err, "the insert is refused once the delete committed");
         assert.equal(err.code, "23503");
         assert.equal(await orphans(), 0);

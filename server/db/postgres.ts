@@ -2,8 +2,14 @@
 import postgres from "postgres";
 import type { PgConnection } from "../config.ts";
 import { AppError, isConnectionFailure } from "../errors.ts";
-import { type Db, type DriverTx, runTransaction, SEARCH_PATH } from "./db.ts";
-import { plannedPerCall } from "./queries.ts";
+import {
+  type Db,
+  type DriverTx,
+  plannedPerCall,
+  runTransaction,
+  SEARCH_PATH,
+  statementText,
+} from "./db.ts";
 
 interface Listener {
   channel: string;
@@ -192,8 +198,9 @@ export function openPostgres(target: string | PgConnection, options: PostgresOpt
         ...rows,
       ]);
     return {
-      query: (text, params = []) => {
-        if (!plannedPerCall(text)) return run(text, params, true);
+      query: (statement, params = []) => {
+        const text = statementText(statement);
+        if (!plannedPerCall(statement)) return run(text, params, true);
         if (!inTransaction) return run(text, params, false);
         if (customPlans) return run(text, params, true);
         customPlans = true;

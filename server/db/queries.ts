@@ -5,21 +5,29 @@
 // of the arrays it is given (ten rows or fifty thousand): the PostgreSQL backend then has it
 // planned with its arguments on every call, never with the generic plan a prepared statement
 // switches to after a few calls, which assumes a few rows and can turn a hash join into a
-// nested loop over tens of thousands.
+// nested loop over tens of thousands. The mark travels with the statement: `sql(name)` returns
+// the named query itself, which every Db's `query` takes in place of a string.
 
 const QUERY_DIR = new URL("../../sql/queries/", import.meta.url);
 
-export interface NamedQuery {
-  name: string;
-  kind: "one" | "many" | "exec";
-  file: string;
-  text: string;
-  /** Planned with its arguments on every call (`-- plan: per call`), never with a generic plan. */
-  perCall: boolean;
+/** One statement read from a query file. Its string form is its text. */
+export class NamedQuery {
+  constructor(
+    readonly name: string,
+    readonly kind: "one" | "many" | "exec",
+    /** Path below the folder it was read from. */
+    readonly file: string,
+    readonly text: string,
+    /** Planned with its arguments on every call (`-- plan: per call`), never with a generic plan. */
+    readonly perCall: boolean,
+  ) {}
+
+  toString(): string {
+    return this.text;
+  }
 }
 
 let cache: Map<string, NamedQuery> | null = null;
-let perCallTexts: Set<string> | null = null;
 
 function* walk(dir: URL): Generator<URL> {
   for (const entry of Deno.readDirSync(dir)) {
@@ -29,38 +37,46 @@ function* walk(dir: URL): Generator<URL> {
   }
 }
 
-/** Reads and validates every query file once. Throws on a missing header or a duplicate name. */
-export function loadQueries(): Map<string, NamedQuery> {
-  if (cache) return cache;
+/**
+ * Reads and validates every .sql file below `dir` (a folder URL ending in "/"). Throws on a
+ * missing header or a duplicate name; `label` names the folder in those messages.
+ */
+export function readQueryDir(dir: URL, label: string): Map<string, NamedQuery> {
   const found = new Map<string, NamedQuery>();
-  for (const url of walk(QUERY_DIR)) {
-    const file = decodeURIComponent(url.pathname.slice(QUERY_DIR.pathname.length));
+  for (const url of walk(dir)) {
+    const file = decodeURIComponent(url.pathname.slice(dir.pathname.length));
     const text = Deno.readTextFileSync(url);
     const header = text.match(/^--\s*name:\s*([A-Za-z][A-Za-z0-9]*)\s+:(one|many|exec)\s*$/m);
     if (!header) {
-      throw new Error(`sql/queries/${file} lacks a "-- name: Name :one|:many|:exec" header`);
+      throw new Error(`${label}${file} lacks a "-- name: Name :one|:many|:exec" header`);
     }
     const [, name, kind] = header;
     if (found.has(name)) {
       throw new Error(`Query name ${name} is used by both ${found.get(name)!.file} and ${file}`);
     }
     const perCall = /^--\s*plan:\s*per call\s*$/m.test(text);
-    found.set(name, { name, kind: kind as NamedQuery["kind"], file, text: text.trim(), perCall });
+    found.set(
+      name,
+      new NamedQuery(name, kind as NamedQuery["kind"], file, text.trim(), perCall),
+    );
   }
-  cache = found;
-  perCallTexts = new Set([...found.values()].filter((q) => q.perCall).map((q) => q.text));
   return found;
 }
 
-/** Whether a statement's text is that of a query marked `-- plan: per call`. */
-export function plannedPerCall(text: string): boolean {
-  if (!perCallTexts) loadQueries();
-  return perCallTexts!.has(text);
+/** Reads and validates the server's query files once. */
+export function loadQueries(): Map<string, NamedQuery> {
+  cache ??= readQueryDir(QUERY_DIR, "sql/queries/");
+  return cache;
 }
 
-/** The text of a named query; throws when no file defines it. */
-export function sql(name: string): string {
+/** A named query, to hand to a Db's `query`; throws when no file defines it. */
+export function sql(name: string): NamedQuery {
   const q = loadQueries().get(name);
   if (!q) throw new Error(`No SQL query named ${name} in sql/queries/`);
-  return q.text;
+  return q;
+}
+
+/** The text of a named query, for building other statements from it. */
+export function sqlText(name: string): string {
+  return sql(name).text;
 }

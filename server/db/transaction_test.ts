@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestDb } from "../../tests/support/db.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 async function withTable(fn: (t: Awaited<ReturnType<typeof createTestDb>>) => Promise<void>) {
   // One connection, so every statement after a transaction runs where the transaction ran.
   const t = await createTestDb({ poolSize: 1 });
@@ -19,7 +17,6 @@ const rows = async (t: Awaited<ReturnType<typeof createTestDb>>) =>
 
 Deno.test(
   "a transaction commits what it wrote and rolls back everything when it throws",
-  opts,
   () =>
     withTable(async (t) => {
       await t.db.transaction(async (tx) => {
@@ -45,16 +42,16 @@ Deno.test(
 
 Deno.test(
   "a statement issued after a failed transaction settled is refused, not run outside it",
-  opts,
   () =>
     withTable(async (t) => {
       let late: Promise<unknown> | null = null;
+      const { promise: settled, resolve: transactionSettled } = Promise.withResolvers<void>();
       await assert.rejects(
         t.db.transaction(async (tx) => {
           // Work the function starts and does not wait for: it writes once the failure below
           // has ended the transaction.
           late = (async () => {
-            await new Promise((r) => setTimeout(r, 50));
+            await settled;
             await tx.query("INSERT INTO tx_probe VALUES (9, 'late')");
           })();
           late.catch(() => {});
@@ -63,6 +60,7 @@ Deno.test(
         }),
         /duplicate key|unique/i,
       );
+      transactionSettled();
       await assert.rejects(late!, /transaction has ended/);
       assert.deepEqual(await rows(t), []);
     }),

@@ -6,11 +6,9 @@
 // the number of links.
 import assert from "node:assert/strict";
 import type { Queryable } from "../db/db.ts";
-import { sql } from "../db/queries.ts";
-import { ipamHarness } from "../ipam/test_support.ts";
+import { sqlText } from "../db/queries.ts";
+import { ipamHarness } from "../../tests/support/ipam.ts";
 import { generateNetworkDiagram } from "./generate.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
 
 interface PlanNode {
   "Node Type": string;
@@ -34,7 +32,7 @@ async function explained(tx: Queryable, text: string, params: unknown[]): Promis
   return (typeof doc === "string" ? JSON.parse(doc) : doc as { Plan: PlanNode }[])[0].Plan;
 }
 
-Deno.test("unplugging a drawing's links stays linear under stale statistics", opts, async () => {
+Deno.test("unplugging a drawing's links stays linear under stale statistics", async () => {
   const h = await ipamHarness();
   const db = h.t.db;
   try {
@@ -65,10 +63,10 @@ Deno.test("unplugging a drawing's links stays linear under stale statistics", op
       await tx.query("SET LOCAL plan_cache_mode = force_custom_plan");
       // A re-save that still draws every link, then one that draws none (the delete path).
       kept = rowsProduced(
-        await explained(tx, sql("DisconnectDiagramLinks"), [b.id, a, z, ...who]),
+        await explained(tx, sqlText("DisconnectDiagramLinks"), [b.id, a, z, ...who]),
       );
       dropped = rowsProduced(
-        await explained(tx, sql("DisconnectDiagramLinks"), [b.id, [], [], ...who]),
+        await explained(tx, sqlText("DisconnectDiagramLinks"), [b.id, [], [], ...who]),
       );
       throw new Error("roll back");
     }).catch((e) => {

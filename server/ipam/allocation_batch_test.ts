@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { allocate } from "./allocator.ts";
 import { type AllocationRequest, type Result, runBatch } from "./allocation_batch.ts";
-import { dbOpts, type IpamHarness, testActor, withIpam } from "./test_support.ts";
+import { type IpamHarness, testActor, withIpam } from "../../tests/support/ipam.ts";
 
 const actor = testActor("batcher");
 
@@ -26,7 +26,6 @@ async function freeRanges(h: IpamHarness, poolId: string): Promise<string[]> {
 
 Deno.test(
   "a batch gives specific addresses to their calls and the lowest others to the rest",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       const id = await pool(h, "mix", "10.70.0.0/28");
@@ -74,7 +73,6 @@ Deno.test(
 
 Deno.test(
   "a call larger than what is left fails alone and the smaller calls after it still allocate",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       const id = await pool(h, "six", "10.71.0.0/29");
@@ -106,7 +104,6 @@ Deno.test(
 
 Deno.test(
   "pools at the very top of the address space hand out their last addresses",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       const v4 = await pool(h, "top4", "255.255.255.248/29");
@@ -142,7 +139,6 @@ Deno.test(
 
 Deno.test(
   "calls repeating a key within one batch get the first call's addresses as a replay",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       const id = await pool(h, "keys", "10.72.0.0/28");
@@ -169,7 +165,6 @@ Deno.test(
 
 Deno.test(
   "allocations written behind the allocator's back are never handed out again",
-  dbOpts,
   async () => {
     await withIpam(async (h) => {
       const id = await pool(h, "behind", "10.73.0.0/28");

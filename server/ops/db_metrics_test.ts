@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parsePrometheus, sampleValue } from "../../tests/ops_prom_parser.ts";
-import type { Db, Tx } from "../db/db.ts";
+import { type Db, type Statement, statementText, type Tx } from "../db/db.ts";
 import { sql } from "../db/queries.ts";
 import { dbMetrics, readDb, type ScrapeRow, type StatementsRow } from "./db_metrics.ts";
 import { MetricsRegistry } from "./metrics.ts";
@@ -25,10 +25,10 @@ const ROW: ScrapeRow = {
 
 /** A database double answering the scrape's statements by name. */
 function fakeDb(kind: Db["kind"], answers: Record<string, () => Promise<unknown[]>>): Db {
-  const byText = new Map(Object.entries(answers).map(([name, f]) => [sql(name), f]));
+  const byText = new Map(Object.entries(answers).map(([name, f]) => [sql(name).text, f]));
   const tx: Tx = {
-    query: <T>(text: string) => {
-      const answer = byText.get(text);
+    query: <T>(statement: Statement) => {
+      const answer = byText.get(statementText(statement));
       return (answer ? answer() : Promise.reject(new Error("unexpected"))) as Promise<T[]>;
     },
     exec: () => Promise.resolve(),

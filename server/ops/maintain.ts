@@ -2,7 +2,7 @@
 // optionally REINDEX them, and report what ran, how long it took and the dead rows before/after.
 // VACUUM cannot run inside a transaction, so each step is a plain statement on the pool.
 import type { Db } from "../db/db.ts";
-import { sql } from "../db/queries.ts";
+import { sql, sqlText } from "../db/queries.ts";
 
 export interface MaintenanceStep {
   step: "analyze" | "vacuum" | "reindex";
@@ -35,7 +35,7 @@ export async function runMaintenance(
   const before = await stats();
   const steps: MaintenanceStep[] = [];
   const run = async (step: MaintenanceStep["step"], name: string) => {
-    const text = sql(name);
+    const text = sqlText(name);
     const started = performance.now();
     await db.exec(text);
     steps.push({

@@ -3,10 +3,7 @@ import { migrate } from "../db/migrate.ts";
 import { createTestDb } from "../../tests/support/db.ts";
 import { formatReport, runMaintenance } from "./maintain.ts";
 
-Deno.test("maintenance analyzes, vacuums and reindexes outside a transaction and reports it", {
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+Deno.test("maintenance analyzes, vacuums and reindexes outside a transaction and reports it", async () => {
   const t = await createTestDb();
   try {
     await migrate(t.db);

@@ -11,7 +11,7 @@
 // that warm-up are printed too).
 import { XMLParser } from "fast-xml-parser";
 import postgres from "postgres";
-import { corpusDir } from "../../tests/support/corpus.ts";
+import { corpusDir } from "./corpus.ts";
 import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";

@@ -7,7 +7,7 @@ import { createToken } from "../auth/tokens.ts";
 import { loadConfig } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { sql } from "../db/queries.ts";
+import { sqlText } from "../db/queries.ts";
 import { createLogger } from "../log.ts";
 import { buildListQuery } from "../routes/list_query.ts";
 import { RESOURCES } from "../routes/resources.ts";
@@ -120,7 +120,7 @@ Deno.exitCode = await runTask(
       const devices = RESOURCES.find((r) => r.path === "devices")!;
       const q = buildListQuery(
         {
-          base: sql(devices.list.query),
+          base: sqlText(devices.list.query),
           fields: devices.list.fields,
           search: devices.list.search,
           ordering: devices.list.ordering,

@@ -4,7 +4,7 @@
 import postgres from "postgres";
 import { migrate } from "../db/migrate.ts";
 import { openPostgres } from "../db/postgres.ts";
-import { sql } from "../db/queries.ts";
+import { sql } from "../../tests/netbox_double/queries.ts";
 import { NetboxClient } from "../netbox/client.ts";
 import { syncNetbox } from "../netbox/sync.ts";
 import { createNetboxDemoDb, netboxTestServerUrl } from "../../tests/netbox_double/demo_db.ts";

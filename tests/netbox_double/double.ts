@@ -3,7 +3,7 @@
 // the writes that write-back and deploy need, and signs webhooks the way NetBox does.
 import { Hono } from "hono";
 import type { Db } from "../../server/db/db.ts";
-import { sql } from "../../server/db/queries.ts";
+import { sql } from "./queries.ts";
 import { openPostgres } from "../../server/db/postgres.ts";
 
 export interface DoubleOptions {

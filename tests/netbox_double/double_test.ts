@@ -6,7 +6,7 @@ import { listItemSchema, loadOpenApi, validate } from "./openapi.ts";
 
 const skip = await netboxDemoMissing("NetBox double tests");
 const TOKEN = "0123456789abcdef0123456789abcdef01234567";
-const opts = { sanitizeOps: false, sanitizeResources: false, ignore: skip };
+const opts = { ignore: skip };
 
 const ENDPOINTS: [string, number][] = [
   ["/api/dcim/sites/", 24],

@@ -1,18 +1,8 @@
-// Locates the shared third-party test corpus (../shared/corpus beside the repository).
+// The shared third-party test corpus, located by server/corpus.ts (the benches use it too).
 // Tests that read it skip with a clear message when it is absent.
+import { corpusDir } from "../../server/tasks/corpus.ts";
 
-const repoRoot = new URL("../../", import.meta.url);
-
-/** Absolute path of the corpus folder, or null when it is not present. */
-export function corpusDir(): string | null {
-  const fromEnv = Deno.env.get("ARCHIFLOW_CORPUS");
-  const dir = fromEnv ?? decodeURIComponent(new URL("../shared/corpus", repoRoot).pathname);
-  try {
-    return Deno.statSync(dir).isDirectory ? dir : null;
-  } catch {
-    return null;
-  }
-}
+export { corpusDir };
 
 /** Says once, visibly, that corpus-based tests were skipped. */
 export function corpusMissing(what: string): boolean {

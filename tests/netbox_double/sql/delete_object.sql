@@ -1,6 +1,7 @@
 -- name: NbDeleteObject :many
--- Deletes one IP address, cable between interfaces (with its terminations), free interface or
--- VLAN of kind $1, id $2; returns nothing when the object cannot be deleted this simply.
+-- Deletes one IP address, cable between interfaces (with its terminations), free interface,
+-- VLAN or device without components (counted by NetBox in *_count) of kind $1, id $2; returns
+-- nothing when the object cannot be deleted this simply.
 WITH cable_ok AS (
   SELECT $1 = 'cables' AND NOT EXISTS (
            SELECT 1 FROM dcim_cabletermination t
@@ -21,5 +22,14 @@ c AS (
 i AS (
   DELETE FROM dcim_interface WHERE $1 = 'interfaces' AND id = $2 AND cable_id IS NULL RETURNING id),
 v AS (
-  DELETE FROM ipam_vlan WHERE $1 = 'vlans' AND id = $2 RETURNING id)
+  DELETE FROM ipam_vlan WHERE $1 = 'vlans' AND id = $2 RETURNING id),
+d AS (
+  DELETE FROM dcim_device
+   WHERE $1 = 'devices' AND id = $2
+     AND console_port_count + console_server_port_count + power_port_count + power_outlet_count
+         + interface_count + front_port_count + rear_port_count + device_bay_count
+         + module_bay_count + inventory_item_count = 0
+     AND NOT EXISTS (SELECT 1 FROM dcim_interface WHERE device_id = $2)
+   RETURNING id)
 SELECT id FROM a UNION ALL SELECT id FROM c UNION ALL SELECT id FROM i UNION ALL SELECT id FROM v
+UNION ALL SELECT id FROM d

@@ -1,12 +1,12 @@
 // Benchmark: parseDiagram() against a bare fast-xml-parser parse of the same text, on a plain
 // drawing of the size people save (300 boxes, 300 edges, about 110 KB), on the largest corpus
 // diagram and on a generated 5,000-device / 10,000-link network.
-// Run: deno run -A server/diagrams/bench_parse.ts
+// Run: deno run -A server/tasks/bench_parse.ts
 
 import { XMLParser } from "fast-xml-parser";
-import { corpusDir } from "../../tests/support/corpus.ts";
-import { generateNetworkDiagram, generatePlainDrawing } from "./generate.ts";
-import { parseDiagram } from "./parse.ts";
+import { corpusDir } from "./corpus.ts";
+import { generateNetworkDiagram, generatePlainDrawing } from "../diagrams/generate.ts";
+import { parseDiagram } from "../diagrams/parse.ts";
 
 async function median(runs: number, fn: () => unknown): Promise<number> {
   const times: number[] = [];

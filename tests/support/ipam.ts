@@ -1,15 +1,14 @@
 // Test helpers for the IPAM tests: a migrated database with an in-process tool caller, so the
 // tests exercise the same handlers every transport uses without a socket in between.
-import { loadConfig } from "../config.ts";
-import { migrate } from "../db/migrate.ts";
-import { EventHub } from "../events.ts";
-import { createLogger } from "../log.ts";
-import { createRegistry } from "../tools/index.ts";
-import { callTool, type ToolContext } from "../tools/tool.ts";
-import { type Actor } from "../auth/actor.ts";
-import { createTestDb, type TestDb } from "../../tests/support/db.ts";
-
-export const dbOpts = { sanitizeOps: false, sanitizeResources: false };
+import { loadConfig } from "../../server/config.ts";
+import { migrate } from "../../server/db/migrate.ts";
+import { INVALID_PARAMS } from "../../server/errors.ts";
+import { EventHub } from "../../server/events.ts";
+import { createLogger } from "../../server/log.ts";
+import { createRegistry } from "../../server/tools/index.ts";
+import { callTool, type ToolContext } from "../../server/tools/tool.ts";
+import { type Actor } from "../../server/auth/actor.ts";
+import { createTestDb, type TestDb } from "./db.ts";
 
 export interface IpamHarness {
   t: TestDb;
@@ -62,11 +61,34 @@ export async function ipamHarness(options: { poolSize?: number } = {}): Promise<
       try {
         await call(name, args);
       } catch (err) {
-        const e = err as { kind?: string; message: string };
-        return { kind: e.kind ?? "params", message: e.message };
+        // Arguments the tool's schema refuses are "params" (-32602 over JSON-RPC); the tool's
+        // own refusals keep their kind.
+        const e = err as { kind?: string; message: string; rpcCode?: number };
+        return { kind: e.rpcCode === INVALID_PARAMS ? "params" : e.kind ?? "", message: e.message };
       }
       throw new Error(`${name} was expected to fail`);
     },
     close: () => t.close(),
   };
+}
+
+/** Every table a failed call could touch, as comparable text. */
+export async function ipamSnapshot(h: IpamHarness): Promise<string> {
+  const tables = [
+    "ip_pools",
+    "ip_allocations",
+    "ip_pool_state",
+    "ip_pool_free_ranges",
+    "ip_allocation_keys",
+    "alerts",
+    "audit_log",
+  ];
+  const out: string[] = [];
+  for (const t of tables) {
+    const rows = await h.t.db.query<{ j: string }>(
+      `SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY to_jsonb(x)::text), '[]')::text AS j FROM ${t} x`,
+    );
+    out.push(`${t}: ${rows[0].j}`);
+  }
+  return out.join("\n");
 }
