@@ -8,8 +8,6 @@ import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { oneShapeDiagram } from "./support/diagrams.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 const xml = oneShapeDiagram;
 
 async function toolError(p: Promise<unknown>): Promise<ToolCallError> {
@@ -76,7 +74,6 @@ async function mcp(s: TestServer, key: string, name: string, args: unknown) {
 
 Deno.test(
   "with owner ACL a user cannot load another user's diagram through any interface",
-  opts,
   async () => {
     const s = await startTestServer({ ARCHIFLOW_DIAGRAM_ACL: "owner" });
     try {
@@ -193,7 +190,7 @@ Deno.test(
   },
 );
 
-Deno.test("with the ACL off every user sees every diagram", opts, async () => {
+Deno.test("with the ACL off every user sees every diagram", async () => {
   const s = await startTestServer();
   try {
     const alice = await s.client(await s.token("write", { user: "alice" }));
@@ -211,7 +208,6 @@ Deno.test("with the ACL off every user sees every diagram", opts, async () => {
 
 Deno.test(
   "with owner ACL diagram notifications reach only users who may see the diagram",
-  opts,
   async () => {
     const s = await startTestServer({ ARCHIFLOW_DIAGRAM_ACL: "owner" });
     try {
@@ -238,7 +234,6 @@ Deno.test(
 
 Deno.test(
   "the schema's user_diagrams policy shows a role that does not own the table only its diagrams",
-  opts,
   async (t) => {
     const db = await createTestDb();
     const role = `archiflow_user_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;

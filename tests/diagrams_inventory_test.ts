@@ -2,19 +2,8 @@
 // and a delete do to network_devices, device_ports and the device_connections view.
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { startTestServer, type TestServer } from "./support/server.ts";
-import type { RpcClient } from "./support/rpc_client.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
-  const s = await startTestServer();
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
+import { type TestServer, withServer } from "./support/server.ts";
+import { lockWaiters, track, waitFor, waitForLockWaiters } from "./support/wait.ts";
 
 const device = (id: string, asset: string, label: string, extra = "") =>
   `<object id="${id}" label="${label}" asset_id="${asset}" ${extra}><mxCell style="shape=mxgraph.cisco.routers.router" vertex="1" parent="1"><mxGeometry width="50" height="40" as="geometry"/></mxCell></object>`;
@@ -55,7 +44,6 @@ async function connections(s: TestServer): Promise<string[]> {
 
 Deno.test(
   "a save turns device shapes into devices and port-labelled edges into connections",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const saved = await c.tool<{ id: string; inventory: Record<string, unknown> }>(
@@ -190,7 +178,6 @@ Deno.test(
 
 Deno.test(
   "deleting a shape removes its links but keeps the device; restore brings the link back",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const d = await c.tool<{ id: string }>("save-diagram", {
@@ -240,7 +227,7 @@ Deno.test(
   },
 );
 
-Deno.test("a link drawn in two diagrams stays until neither draws it", opts, async () => {
+Deno.test("a link drawn in two diagrams stays until neither draws it", async () => {
   await withServer(async (s, c) => {
     const a = await c.tool<{ id: string }>("save-diagram", {
       name: "a",
@@ -259,7 +246,6 @@ Deno.test("a link drawn in two diagrams stays until neither draws it", opts, asy
 
 Deno.test(
   "cables made elsewhere are neither overwritten nor claimed by a drawing",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       // A-1 Gi1/0/1 is cabled to A-9 Gi9 outside any diagram; A-1 Gi1/0/2 to A-2 Gi0/0/5.
@@ -291,7 +277,7 @@ Deno.test(
   },
 );
 
-Deno.test("concurrent saves drawing one port to different peers cable it once", opts, async () => {
+Deno.test("concurrent saves drawing one port to different peers cable it once", async () => {
   await withServer(async (s, c) => {
     const other = await s.client();
     const PEER = device("p", "A-4", "peer");
@@ -315,7 +301,6 @@ Deno.test("concurrent saves drawing one port to different peers cable it once", 
 
 Deno.test(
   "saving a drawing that has no network shapes does not wait for inventory (PostgreSQL)",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       if (!s.testDb.url) {
@@ -334,28 +319,43 @@ Deno.test(
         name: "net",
         xml: diagram(SW, RTR, L1),
       });
-      // Another session holds the inventory lock, as a long network save would.
+      // Another session holds the inventory lock, as a long network save would, until released.
       const holder = postgres(s.testDb.url, { max: 1, onnotice: () => {} });
+      const { promise: locked, resolve: lockTaken } = Promise.withResolvers<void>();
+      const { promise: release, resolve: releaseLock } = Promise.withResolvers<void>();
       try {
         const held = holder.begin(async (tx) => {
           await tx`SELECT pg_advisory_xact_lock(727400401)`;
-          await new Promise((r) => setTimeout(r, 1500));
+          lockTaken();
+          await release;
         });
-        await new Promise((r) => setTimeout(r, 200));
-        const race = (p: Promise<unknown>) =>
-          Promise.race([
-            p.then(() => "saved"),
-            new Promise((r) => setTimeout(() => r("waiting"), 600)),
-          ]);
-        const other = await s.client();
-        assert.equal(
-          await race(c.tool("save-diagram", { id: notes.id, xml: plain("b") })),
-          "saved",
-        );
-        const netSave = other.tool("save-diagram", { id: net.id, xml: diagram(SW, RTR, L1) });
-        assert.equal(await race(netSave), "waiting", "a network drawing's save takes the lock");
-        await held;
-        await netSave;
+        held.catch(() => {});
+        await locked;
+        try {
+          // The plain save ends while the lock is held; queueing on it fails the test.
+          const plainSave = track(c.tool("save-diagram", { id: notes.id, xml: plain("b") }));
+          await waitFor("the plain save to finish while the lock is held", async () => {
+            if (await lockWaiters(s.testDb.db) > 0) {
+              throw new Error("a drawing without network shapes waited for the inventory lock");
+            }
+            return plainSave.settled;
+          });
+          await plainSave.promise;
+          const other = await s.client();
+          const netSave = track(
+            other.tool("save-diagram", { id: net.id, xml: diagram(SW, RTR, L1) }),
+          );
+          await waitForLockWaiters(
+            s.testDb.db,
+            "a network drawing's save takes the lock",
+            [netSave],
+          );
+          releaseLock();
+          await held;
+          await netSave.promise;
+        } finally {
+          releaseLock();
+        }
       } finally {
         await holder.end();
       }

@@ -4,19 +4,12 @@
 import assert from "node:assert/strict";
 import { compressPage } from "../server/diagrams/compress.ts";
 import { utf8Length } from "../server/tools/diagrams.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
-import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
+import { type TestServer, withServer } from "./support/server.ts";
+import { ToolCallError } from "./support/rpc_client.ts";
+import { slowFile } from "./support/timeouts.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
-  const s = await startTestServer();
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
+// Saves of 21 MB to 100 MB drawings: the slow limit.
+slowFile();
 
 async function expectInvalid(p: Promise<unknown>, reason?: string) {
   await assert.rejects(p, (err: unknown) => {
@@ -55,7 +48,6 @@ const MODEL = (label: string) =>
 
 Deno.test(
   "XML bombs and entity declarations are refused everywhere and write nothing",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const d = await c.tool<{ id: string }>("save-diagram", { name: "ok", xml: MODEL("fine") });
@@ -107,7 +99,6 @@ Deno.test(
 
 Deno.test(
   "a 21 MB diagram is `invalid`, 30 MB and 100 MB messages are refused; the server keeps serving",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const before = await counts(s);
@@ -174,7 +165,6 @@ Deno.test("utf8Length() counts what TextEncoder would write, surrogates included
 
 Deno.test(
   "a large save failing inside the database mid-inventory writes nothing and the server goes on",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       // Any device named BOOM makes the device upsert fail inside the save's transaction, while

@@ -1,19 +1,8 @@
 // Templates through a real WebSocket: the shipped network templates, instantiation with valid,
 // invalid and hostile values, and the template CRUD tools.
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "./support/server.ts";
-import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
-  const s = await startTestServer();
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
+import { type TestServer, withServer } from "./support/server.ts";
+import { ToolCallError } from "./support/rpc_client.ts";
 
 async function expectToolError(p: Promise<unknown>, code: string, pattern?: RegExp) {
   let details: unknown;
@@ -55,7 +44,6 @@ async function counts(s: TestServer) {
 
 Deno.test(
   "the shipped network templates exist and instantiate into diagrams with inventory",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const { templates } = await c.tool<{ templates: Template[] }>("list-templates");
@@ -110,7 +98,6 @@ Deno.test(
 
 Deno.test(
   "instantiate-template writes hostile values as text, never as markup or placeholders",
-  opts,
   async () => {
     await withServer(async (_s, c) => {
       const t = await c.tool<{ id: string }>("create-template", {
@@ -144,7 +131,7 @@ Deno.test(
   },
 );
 
-Deno.test("invalid values are refused together and write nothing", opts, async () => {
+Deno.test("invalid values are refused together and write nothing", async () => {
   await withServer(async (s, c) => {
     const t = await c.tool<{ id: string }>("create-template", {
       name: "typed",
@@ -187,7 +174,6 @@ Deno.test("invalid values are refused together and write nothing", opts, async (
 
 Deno.test(
   "template tools create, update, get, list and delete, refusing bad templates",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const vars = [{ name: "site", type: "string" }, { name: "ip", type: "ip" }, {
@@ -252,7 +238,6 @@ Deno.test(
 
 Deno.test(
   "template ids are text, and template_json holds the parsed XML the server wrote",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const vars = [{ name: "site", type: "string" }, { name: "ip", type: "ip" }, {

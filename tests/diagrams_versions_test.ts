@@ -5,20 +5,10 @@ import { parseDiagram } from "../server/diagrams/parse.ts";
 import { buildDiagramXml } from "../server/diagrams/build.ts";
 import type { Page } from "../server/diagrams/model.ts";
 import { corpusDir, corpusMissing } from "./support/corpus.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
-import { RpcCallError, type RpcClient, ToolCallError } from "./support/rpc_client.ts";
+import { withServer } from "./support/server.ts";
+import { RpcCallError, ToolCallError } from "./support/rpc_client.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const MULTI_PAGE = "jgraph__drawio-diagrams/blog/threat-modelling.drawio";
-
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
-  const s = await startTestServer();
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
 
 async function expectToolError(p: Promise<unknown>, code: string, pattern?: RegExp) {
   await assert.rejects(p, (err: unknown) => {
@@ -41,7 +31,7 @@ type Dj = {
   }[];
 };
 
-Deno.test("a save based on an old version is a conflict and writes nothing", opts, async () => {
+Deno.test("a save based on an old version is a conflict and writes nothing", async () => {
   await withServer(async (s, c) => {
     const d = await c.tool("save-diagram", { name: "d", xml: tiny("one") });
     const other = await s.client();
@@ -95,7 +85,7 @@ Deno.test("a save based on an old version is a conflict and writes nothing", opt
   });
 });
 
-Deno.test("concurrent saves of one diagram each get their own next version", opts, async () => {
+Deno.test("concurrent saves of one diagram each get their own next version", async () => {
   await withServer(async (s, c) => {
     const d = await c.tool<{ id: string }>("save-diagram", { name: "busy", xml: tiny("v1") });
     const clients = await Promise.all(Array.from({ length: 6 }, () => s.client()));
@@ -126,7 +116,6 @@ Deno.test("concurrent saves of one diagram each get their own next version", opt
 
 Deno.test(
   "restore and diff work on a real multi-page draw.io file",
-  opts,
   async () => {
     if (corpusMissing("restore and diff on a multi-page corpus file")) return;
     const xml = Deno.readTextFileSync(`${corpusDir()}/drawio/${MULTI_PAGE}`);
@@ -214,7 +203,7 @@ Deno.test(
   },
 );
 
-Deno.test("publish marks exactly one live version and moves it on", opts, async () => {
+Deno.test("publish marks exactly one live version and moves it on", async () => {
   await withServer(async (s, c) => {
     const d = await c.tool<{ id: string }>("save-diagram", { name: "d", xml: tiny("a") });
     await c.tool("save-diagram", { id: d.id, xml: tiny("b") });
@@ -246,7 +235,7 @@ Deno.test("publish marks exactly one live version and moves it on", opts, async 
   });
 });
 
-Deno.test("delete-diagram removes a diagram and its versions, audited", opts, async () => {
+Deno.test("delete-diagram removes a diagram and its versions, audited", async () => {
   await withServer(async (s, c) => {
     const d = await c.tool<{ id: string }>("save-diagram", { name: "gone", xml: tiny("a") });
     await c.tool("save-diagram", { id: d.id, xml: tiny("b") });
@@ -268,7 +257,7 @@ Deno.test("delete-diagram removes a diagram and its versions, audited", opts, as
   });
 });
 
-Deno.test("list-diagrams pages with a total count", opts, async () => {
+Deno.test("list-diagrams pages with a total count", async () => {
   await withServer(async (_s, c) => {
     for (let i = 0; i < 5; i++) {
       await c.tool("save-diagram", { name: `d${i}`, xml: tiny(String(i)), site: "hq" });
@@ -288,7 +277,7 @@ Deno.test("list-diagrams pages with a total count", opts, async () => {
   });
 });
 
-Deno.test("diagram ids are text: given, a number taken as text, or generated", opts, async () => {
+Deno.test("diagram ids are text: given, a number taken as text, or generated", async () => {
   await withServer(async (s, c) => {
     const given = await c.tool<{ id: string; version: number }>("save-diagram", {
       id: "diagram-1",
@@ -353,7 +342,6 @@ Deno.test("diagram ids are text: given, a number taken as text, or generated", o
 
 Deno.test(
   "the diagrams row holds the current content; versions keep every one, one of them current",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const d = await c.tool<{ id: string }>("save-diagram", { name: "first", xml: tiny("a") });

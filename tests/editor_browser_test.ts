@@ -1,6 +1,8 @@
 // The editor in a real browser (headless chromium): draw.io served by the server with the
 // ArchiFlow plugin, a device from the palette, an IP allocated from the plugin, saved, reloaded,
 // versions, and no leaking of one diagram into another. Screenshots: test-output/screenshots/.
+// One test, over 400 lines, on purpose: one browser session in which every step works on what the
+// step before saved, as a user's session would.
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import type { Frame, Page } from "playwright-core";
@@ -71,8 +73,6 @@ async function pressSave(page: Page, frame: Frame) {
 Deno.test({
   name: "the editor opens draw.io with the plugin, allocates, saves, reloads and restores",
   ignore: missing !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     const server = await startTestServer();
     const browser = await launchBrowser();

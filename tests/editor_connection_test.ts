@@ -61,8 +61,6 @@ function connection(frame: Frame) {
 Deno.test({
   name: "an editor link without a valid key says what to do and tries only once",
   ignore: missing !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     const server = await startTestServer({ ARCHIFLOW_EDITOR_SECRET: SECRET });
     const browser = await launchBrowser();
@@ -192,8 +190,6 @@ class Relay {
 Deno.test({
   name: "a lost connection is retried with a growing backoff, said after a grace, and recovers",
   ignore: missing !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const server = await startTestServer();
     const relay = new Relay(server.port);

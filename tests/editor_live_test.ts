@@ -64,8 +64,6 @@ Deno.test({
   name:
     "a save in one editor shows a change notice in another on a second server, whose stale save conflicts",
   ignore: why !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const one = await startTestServer({ ARCHIFLOW_EDITOR_SECRET: EDITOR_SECRET });
     const two = await spawnServer(one.testDb.url!);

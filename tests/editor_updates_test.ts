@@ -58,8 +58,6 @@ function statusText(frame: Frame): Promise<string> {
 Deno.test({
   name: "the open drawing follows device, pool and alert changes made elsewhere",
   ignore: missing !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     const server = await startTestServer({ ARCHIFLOW_EDITOR_SECRET: SECRET });
     const browser = await launchBrowser();

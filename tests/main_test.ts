@@ -7,11 +7,8 @@ import { spawnServer } from "./support/process.ts";
 import { RpcClient } from "./support/rpc_client.ts";
 import { wsProtocols } from "./support/server.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "main.ts starts, serves health and JSON-RPC, and exits cleanly on SIGTERM",
-  opts,
   async () => {
     const testDb = await createTestDb();
     const dataDir = await Deno.makeTempDir();

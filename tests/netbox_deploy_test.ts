@@ -3,6 +3,10 @@ import { parseDiagram } from "../server/diagrams/parse.ts";
 import { createNetboxDemoDb, netboxDemoMissing } from "./netbox_double/demo_db.ts";
 import { startNetboxDouble } from "./netbox_double/double.ts";
 import { startTestServer } from "./support/server.ts";
+import { slowFile } from "./support/timeouts.ts";
+
+// Each test loads NetBox's demo database and serves it through the double: the slow limit.
+slowFile();
 
 const skip = await netboxDemoMissing("NetBox deploy and drift tests");
 const TOKEN = "0123456789abcdef0123456789abcdef01234567";
@@ -23,8 +27,6 @@ const XML = `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${
 Deno.test(
   "deploy-diagram plans, then creates what NetBox lacks, after which drift reports nothing",
   {
-    sanitizeOps: false,
-    sanitizeResources: false,
     ignore: skip,
   },
   async () => {

@@ -7,8 +7,6 @@ const skip = await netboxDemoMissing("NetBox sync route tests");
 const TOKEN = "nbt_abcdef.0123456789";
 
 Deno.test("POST /api/netbox/sync and the sync-netbox tool mirror NetBox and list their runs", {
-  sanitizeOps: false,
-  sanitizeResources: false,
   ignore: skip,
 }, async () => {
   const demo = await createNetboxDemoDb();
@@ -47,10 +45,7 @@ Deno.test("POST /api/netbox/sync and the sync-netbox tool mirror NetBox and list
   }
 });
 
-Deno.test("sync-netbox says clearly when NetBox is not configured", {
-  sanitizeOps: false,
-  sanitizeResources: false,
-}, async () => {
+Deno.test("sync-netbox says clearly when NetBox is not configured", {}, async () => {
   const server = await startTestServer({});
   try {
     const client = await server.client();

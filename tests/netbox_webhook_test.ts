@@ -6,8 +6,6 @@ import { corpusDir, corpusMissing } from "./support/corpus.ts";
 import { startTestServer } from "./support/server.ts";
 
 const SECRET = "webhook-secret-for-tests";
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 async function post(url: string, body: string, signature: string | null) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (signature !== null) headers["x-hook-signature"] = signature;
@@ -31,7 +29,6 @@ const count = async (db: { query: (t: string) => Promise<{ n: number }[]> }, tab
   (await db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
 
 Deno.test("recorded NetBox webhooks are applied and mark diagrams that show the device stale", {
-  ...opts,
   ignore: corpusMissing("NetBox webhook corpus tests"),
 }, async () => {
   const server = await startTestServer({ NETBOX_WEBHOOK_SECRET: SECRET });
@@ -101,7 +98,6 @@ Deno.test("recorded NetBox webhooks are applied and mark diagrams that show the 
 
 Deno.test(
   "a tampered or unsigned webhook is refused with 401 and writes nothing",
-  opts,
   async () => {
     const server = await startTestServer({ NETBOX_WEBHOOK_SECRET: SECRET });
     try {
@@ -128,7 +124,7 @@ Deno.test(
   },
 );
 
-Deno.test("webhooks are refused when no secret is configured", opts, async () => {
+Deno.test("webhooks are refused when no secret is configured", async () => {
   const server = await startTestServer({});
   try {
     const res = await post(server.url, "{}", "00");
@@ -139,7 +135,6 @@ Deno.test("webhooks are refused when no secret is configured", opts, async () =>
 });
 
 Deno.test("changes made in the NetBox double reach the mirror through signed webhooks", {
-  ...opts,
   ignore: await netboxDemoMissing("NetBox double webhook test"),
 }, async () => {
   const server = await startTestServer({ NETBOX_WEBHOOK_SECRET: SECRET });

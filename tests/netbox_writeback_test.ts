@@ -10,8 +10,6 @@ const skip = await netboxDemoMissing("NetBox write-back tests");
 const TOKEN = "0123456789abcdef0123456789abcdef01234567";
 
 Deno.test("write-back creates and deletes addresses in NetBox once each, surviving an outage", {
-  sanitizeOps: false,
-  sanitizeResources: false,
   ignore: skip,
 }, async () => {
   const demo = await createNetboxDemoDb();

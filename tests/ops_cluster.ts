@@ -1,6 +1,11 @@
 // A throwaway PostgreSQL cluster for outage tests: initdb into a temporary folder, a free port,
 // the unix socket inside that folder. Runs the server binaries as the postgres user when the
 // tests run as root (initdb refuses root). Always removed by stop(), even after a failure.
+import { slowFile } from "./support/timeouts.ts";
+
+// A test with its own PostgreSQL cluster starts, stops and restarts it: the slow limit.
+slowFile();
+
 const BIN_DIR = Deno.env.get("ARCHIFLOW_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
 
 export interface TempCluster {

@@ -11,11 +11,11 @@ import { startServer } from "../server/server.ts";
 import { createRegistry } from "../server/tools/index.ts";
 import { clusterUnavailable, startTempCluster } from "./ops_cluster.ts";
 import { RpcClient, ToolCallError } from "./support/rpc_client.ts";
+import { Counter, waitFor } from "./support/wait.ts";
 
 /** Every server here is provisioned with this admin key (ARCHIFLOW_ADMIN_TOKEN). */
 const ADMIN_KEY = generateKey();
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const unavailable = clusterUnavailable();
 if (unavailable) console.warn(`Skipping the outage tests: ${unavailable}`);
 
@@ -38,7 +38,6 @@ interface Outcome {
 Deno.test({
   name: "a PostgreSQL restart under load fails calls cleanly and the server recovers by itself",
   ignore: unavailable !== null,
-  ...opts,
   fn: async () => {
     const cluster = await startTempCluster();
     const db = openPostgres(cluster.url, { max: 10 });
@@ -84,6 +83,7 @@ Deno.test({
       let slowest = 0;
       let restartAt = Infinity;
       let failedInFlight = 0;
+      const okCalls = new Counter();
       const record = async (call: () => Promise<unknown>) => {
         const began = performance.now();
         try {
@@ -92,6 +92,7 @@ Deno.test({
           slowest = Math.max(slowest, took);
 
           outcome.ok++;
+          okCalls.add();
           if (outcome.lastFailureAt !== null && outcome.firstSuccessAfterFailure === null) {
             outcome.firstSuccessAfterFailure = performance.now();
           }
@@ -134,7 +135,10 @@ Deno.test({
       const workers = clients.slice(0, CLIENTS).map((c, n) => worker(c, n));
 
       // Let traffic build up, then restart PostgreSQL under it.
-      while (outcome.ok < 80) await new Promise((r) => setTimeout(r, 5));
+      await Promise.race([
+        okCalls.reaches(80),
+        Promise.all(workers).then(() => assert.fail("the workers stopped before traffic built up")),
+      ]);
       const restartStarted = performance.now();
       restartAt = restartStarted;
       await cluster.restart("fast");
@@ -240,7 +244,6 @@ Deno.test({
 Deno.test({
   name: "/health reports degraded while PostgreSQL is down and ok once it is back",
   ignore: unavailable !== null,
-  ...opts,
   fn: async () => {
     const cluster = await startTempCluster();
     const db = openPostgres(cluster.url, { max: 4 });
@@ -275,12 +278,10 @@ Deno.test({
       );
       await cluster.resume();
       // The server notices by itself (its probe reconnects); wait for that, with a deadline.
-      const deadline = performance.now() + 15_000;
-      let up = await health();
-      while (up.status !== 200 && performance.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        up = await health();
-      }
+      const up = await waitFor("/health to answer 200 after PostgreSQL resumed", async () => {
+        const answer = await health();
+        return answer.status === 200 ? answer : null;
+      });
       assert.equal(up.status, 200);
       assert.equal(up.body.status, "ok");
       const device = await client.tool<{ asset_id: string }>("save-device", {

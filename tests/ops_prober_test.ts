@@ -7,11 +7,8 @@ import { Prober } from "../server/ops/prober.ts";
 import { createTestDb } from "./support/db.ts";
 import { startTestServer } from "./support/server.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "device_down is raised after K failed rounds and resolved after K good ones, once each",
-  opts,
   async () => {
     const t = await createTestDb();
     const hub = new EventHub();
@@ -114,7 +111,7 @@ Deno.test(
   },
 );
 
-Deno.test("with the prober enabled, subscribed editors see device_down live", opts, async () => {
+Deno.test("with the prober enabled, subscribed editors see device_down live", async () => {
   // The listener holds its port for the whole test; the device is down while its address is
   // one where nothing listens, and up once it moves to the listener's.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

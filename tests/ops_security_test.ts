@@ -5,14 +5,12 @@ import { migrate } from "../server/db/migrate.ts";
 import { applyReadonlyRole } from "../server/ops/readonly_role.ts";
 import { createTestDb } from "./support/db.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const base = Deno.env.get("DATABASE_URL");
 if (!base) console.warn("Skipping the read-only role test: it needs PostgreSQL (DATABASE_URL)");
 
 Deno.test({
   name: "the read-only role can select every table and view and cannot write",
   ignore: !base,
-  ...opts,
   fn: async () => {
     const t = await createTestDb();
     const role = `archiflow_ro_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;

@@ -7,7 +7,6 @@ import { getJson, jsonInit } from "./support/rest.ts";
 import { RpcClient } from "./support/rpc_client.ts";
 import { startTestServer, type TestServer, wsProtocols } from "./support/server.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const SECRET = "editor-secret-for-tests-0123456789";
 
 interface Keys {
@@ -38,7 +37,7 @@ async function makeKeys(s: TestServer): Promise<Keys> {
 const device = (n: number) => ({ asset_id: `AUTH-${n}`, device_name: `dev-${n}` });
 let seq = 0;
 
-Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) => {
+Deno.test("the token matrix holds on REST, WebSocket and MCP", async (t) => {
   const s = await startTestServer({
     ARCHIFLOW_EDITOR_SECRET: SECRET,
     ARCHIFLOW_TRUSTED_PROXIES: "127.0.0.1/32",
@@ -290,7 +289,7 @@ Deno.test("the token matrix holds on REST, WebSocket and MCP", opts, async (t) =
   }
 });
 
-Deno.test("rate limits per token and per address answer 429 with Retry-After", opts, async () => {
+Deno.test("rate limits per token and per address answer 429 with Retry-After", async () => {
   const s = await startTestServer({
     ARCHIFLOW_RATE_LIMIT_PER_TOKEN: "5",
     ARCHIFLOW_RATE_LIMIT_PER_ADDRESS: "8",
@@ -319,7 +318,7 @@ Deno.test("rate limits per token and per address answer 429 with Retry-After", o
   }
 });
 
-Deno.test("the first start prints an admin key once, never through the logger", opts, async () => {
+Deno.test("the first start prints an admin key once, never through the logger", async () => {
   const { createTestDb } = await import("./support/db.ts");
   const { startServer } = await import("../server/server.ts");
   const { loadConfig } = await import("../server/config.ts");

@@ -4,8 +4,6 @@ import assert from "node:assert/strict";
 import { sendJson } from "./support/rest.ts";
 import { startTestServer } from "./support/server.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 const xml = (label: string) =>
   `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>` +
   `<object id="v1" label="${label}" asset_id="R-1" device_type="router"><mxCell vertex="1" parent="1">` +
@@ -14,7 +12,6 @@ const xml = (label: string) =>
 
 Deno.test(
   "REST diagram routes save versions, diff, restore, publish, export and delete",
-  opts,
   async () => {
     const s = await startTestServer();
     try {
@@ -88,7 +85,7 @@ Deno.test(
   },
 );
 
-Deno.test("REST template routes create, instantiate and delete templates", opts, async () => {
+Deno.test("REST template routes create, instantiate and delete templates", async () => {
   const s = await startTestServer();
   try {
     const send = (method: string, path: string, body?: unknown) => sendJson(s, method, path, body);

@@ -4,11 +4,8 @@ import assert from "node:assert/strict";
 import { sendJson } from "./support/rest.ts";
 import { startTestServer } from "./support/server.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "REST pool routes update, page free addresses, delete and handle alerts",
-  opts,
   async () => {
     const s = await startTestServer();
     try {
@@ -75,7 +72,6 @@ Deno.test(
 
 Deno.test(
   "REST pools are named by text ids, chosen by the client or made by the server",
-  opts,
   async () => {
     const s = await startTestServer();
     try {

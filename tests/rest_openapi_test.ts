@@ -13,7 +13,6 @@ import { createRegistry } from "../server/tools/index.ts";
 import { seedDevices } from "./support/rest.ts";
 import { createTestDb } from "./support/db.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;
 
 function resolveRefs(node: unknown, doc: Json, depth = 0): unknown {
@@ -35,7 +34,6 @@ function resolveRefs(node: unknown, doc: Json, depth = 0): unknown {
 
 Deno.test(
   "the OpenAPI document lists every route and describes real responses",
-  opts,
   async (t) => {
     const testDb = await createTestDb();
     const events = new EventHub();

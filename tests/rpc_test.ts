@@ -1,20 +1,9 @@
 // JSON-RPC 2.0 and MCP over a real WebSocket: requests, notifications, batches, every error code.
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer, wsProtocols } from "./support/server.ts";
+import { withServer, wsProtocols } from "./support/server.ts";
 import { RpcClient } from "./support/rpc_client.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>, env = {}) {
-  const s = await startTestServer(env);
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
-
-Deno.test("the server speaks JSON-RPC and MCP on / and /ws", opts, async () => {
+Deno.test("the server speaks JSON-RPC and MCP on / and /ws", async () => {
   await withServer(async (s, c) => {
     const init = await c.call("initialize", {
       protocolVersion: "2025-06-18",
@@ -36,7 +25,7 @@ Deno.test("the server speaks JSON-RPC and MCP on / and /ws", opts, async () => {
   });
 });
 
-Deno.test("tools/list gives every tool a JSON Schema made from its zod schema", opts, async () => {
+Deno.test("tools/list gives every tool a JSON Schema made from its zod schema", async () => {
   await withServer(async (_s, c) => {
     const { tools } = await c.call("tools/list") as {
       tools: { name: string; description: string; inputSchema: Record<string, unknown> }[];
@@ -65,7 +54,7 @@ Deno.test("tools/list gives every tool a JSON Schema made from its zod schema", 
   });
 });
 
-Deno.test("malformed JSON gets -32700 and the connection stays usable", opts, async () => {
+Deno.test("malformed JSON gets -32700 and the connection stays usable", async () => {
   await withServer(async (_s, c) => {
     const reply = JSON.parse(await c.sendRaw('{"jsonrpc":"2.0","id":1,"method":'));
     assert.equal(reply.error.code, -32700);
@@ -74,7 +63,7 @@ Deno.test("malformed JSON gets -32700 and the connection stays usable", opts, as
   });
 });
 
-Deno.test("invalid requests get -32600 with the id when it can be read", opts, async () => {
+Deno.test("invalid requests get -32600 with the id when it can be read", async () => {
   await withServer(async (_s, c) => {
     const cases: [string, number | null][] = [
       ['{"id":7,"method":"ping"}', 7], // no jsonrpc member
@@ -93,7 +82,7 @@ Deno.test("invalid requests get -32600 with the id when it can be read", opts, a
   });
 });
 
-Deno.test("unknown methods get -32601 and unknown tools -32602 naming them", opts, async () => {
+Deno.test("unknown methods get -32601 and unknown tools -32602 naming them", async () => {
   await withServer(async (_s, c) => {
     const m = await c.request("no/such-method");
     assert.equal((m.error as { code: number }).code, -32601);
@@ -104,7 +93,7 @@ Deno.test("unknown methods get -32601 and unknown tools -32602 naming them", opt
   });
 });
 
-Deno.test("wrong argument types and missing fields get -32602 naming the field", opts, async () => {
+Deno.test("wrong argument types and missing fields get -32602 naming the field", async () => {
   await withServer(async (_s, c) => {
     // Pool ids are text ("pool-1"): not an object or a boolean, and not empty or padded.
     for (const poolId of [true, { id: 1 }, "", " pool-1", "pool\u00001"]) {
@@ -130,7 +119,7 @@ Deno.test("wrong argument types and missing fields get -32602 naming the field",
   });
 });
 
-Deno.test("an unexpected failure inside a method gets -32603 without internals", opts, async () => {
+Deno.test("an unexpected failure inside a method gets -32603 without internals", async () => {
   await withServer(async (s, c) => {
     // Break the database under the server: with its schema gone, get-ip-pools fails unexpectedly.
     await s.db.exec("ALTER SCHEMA archiflow RENAME TO archiflow_gone");
@@ -144,7 +133,7 @@ Deno.test("an unexpected failure inside a method gets -32603 without internals",
   });
 });
 
-Deno.test("subscribe with an unknown topic gets -32602 naming the topic", opts, async () => {
+Deno.test("subscribe with an unknown topic gets -32602 naming the topic", async () => {
   await withServer(async (_s, c) => {
     const sub = await c.request("subscribe", { topics: ["pools", "weather"] });
     const error = sub.error as { code: number; message: string; data: Record<string, unknown> };
@@ -161,7 +150,6 @@ Deno.test("subscribe with an unknown topic gets -32602 naming the topic", opts, 
 
 Deno.test(
   "notifications name pools, diagrams and devices by text id, and subscriptions filter by them",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const watcher = await s.client();
@@ -207,7 +195,7 @@ Deno.test(
   },
 );
 
-Deno.test("batches answer every request, skip notifications, and mix errors", opts, async () => {
+Deno.test("batches answer every request, skip notifications, and mix errors", async () => {
   await withServer(async (_s, c) => {
     const reply = JSON.parse(
       await c.sendRaw(JSON.stringify([
@@ -239,7 +227,6 @@ Deno.test("batches answer every request, skip notifications, and mix errors", op
 
 Deno.test(
   "oversized messages get -32600 naming the limit; the connection survives",
-  opts,
   async () => {
     await withServer(async (_s, c) => {
       const big = JSON.stringify({
@@ -256,7 +243,7 @@ Deno.test(
   },
 );
 
-Deno.test("GET /health reports the backend and schema version", opts, async () => {
+Deno.test("GET /health reports the backend and schema version", async () => {
   await withServer(async (s) => {
     const res = await fetch(`${s.url}/health`);
     assert.equal(res.status, 200);

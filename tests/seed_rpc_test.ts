@@ -5,9 +5,7 @@
 // "device-123".
 import assert from "node:assert/strict";
 import type { RpcClient } from "./support/rpc_client.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
+import { withServer } from "./support/server.ts";
 
 type Json = Record<string, unknown>;
 
@@ -50,16 +48,7 @@ function assertDocumentPool(pool: Json) {
   assert.equal(pool.allocated_count, (pool.allocated as unknown[]).length);
 }
 
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
-  const s = await startTestServer();
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
-
-Deno.test("the design document's JSON-RPC examples work as written", opts, async () => {
+Deno.test("the design document's JSON-RPC examples work as written", async () => {
   await withServer(async (s, c) => {
     // The document's pool, made through the create tool; and 192.168.1.10 in use, which the
     // document's release-ip example gives back.

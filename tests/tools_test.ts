@@ -1,18 +1,7 @@
 // Each core tool through a real WebSocket client against a real server, on the configured backend.
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "./support/server.ts";
-import { type RpcClient, ToolCallError } from "./support/rpc_client.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-async function withServer(fn: (s: TestServer, c: RpcClient) => Promise<void>) {
-  const s = await startTestServer();
-  try {
-    await fn(s, await s.client());
-  } finally {
-    await s.close();
-  }
-}
+import { type TestServer, withServer } from "./support/server.ts";
+import { ToolCallError } from "./support/rpc_client.ts";
 
 const SMALL_DIAGRAM = `<mxfile><diagram id="p1" name="Core"><mxGraphModel><root>
 <mxCell id="0"/><mxCell id="1" parent="0"/>
@@ -59,7 +48,6 @@ async function expectToolError(p: Promise<unknown>, code: string, pattern?: RegE
 
 Deno.test(
   "create-ip-pool, allocate-ip, get-ip-pools and release-ip work together",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const pool = await c.tool("create-ip-pool", {
@@ -122,7 +110,7 @@ Deno.test(
   },
 );
 
-Deno.test("allocate-ip on a full pool is `exhausted` and writes nothing", opts, async () => {
+Deno.test("allocate-ip on a full pool is `exhausted` and writes nothing", async () => {
   await withServer(async (s, c) => {
     const pool = await c.tool("create-ip-pool", { name: "p2p", network: "192.0.2.0/31" });
     assert.equal((await c.tool("allocate-ip", { poolId: pool.id })).ip_address, "192.0.2.0");
@@ -133,7 +121,7 @@ Deno.test("allocate-ip on a full pool is `exhausted` and writes nothing", opts, 
   });
 });
 
-Deno.test("IPv6 pools allocate and report exact huge counts", opts, async () => {
+Deno.test("IPv6 pools allocate and report exact huge counts", async () => {
   await withServer(async (_s, c) => {
     const pool = await c.tool("create-ip-pool", { name: "v6", network: "2001:db8:1::/48" });
     const a = await c.tool("allocate-ip", { poolId: pool.id });
@@ -145,7 +133,7 @@ Deno.test("IPv6 pools allocate and report exact huge counts", opts, async () => 
   });
 });
 
-Deno.test("failing calls leave audit_log and every table unchanged", opts, async () => {
+Deno.test("failing calls leave audit_log and every table unchanged", async () => {
   await withServer(async (s, c) => {
     const pool = await c.tool("create-ip-pool", { name: "lan", network: "10.1.0.0/24" });
     await c.tool("save-device", { assetId: "A-1", deviceName: "sw1" });
@@ -187,7 +175,7 @@ Deno.test("failing calls leave audit_log and every table unchanged", opts, async
   });
 });
 
-Deno.test("every successful write leaves one audit row naming what changed", opts, async () => {
+Deno.test("every successful write leaves one audit row naming what changed", async () => {
   await withServer(async (s, c) => {
     const pool = await c.tool("create-ip-pool", { name: "lan", network: "10.1.0.0/24" });
     const a = await c.tool("allocate-ip", { poolId: pool.id, assetId: "A-9" });
@@ -224,7 +212,7 @@ Deno.test("every successful write leaves one audit row naming what changed", opt
   });
 });
 
-Deno.test("save-device creates then updates by asset id; get-devices filters", opts, async () => {
+Deno.test("save-device creates then updates by asset id; get-devices filters", async () => {
   await withServer(async (_s, c) => {
     const created = await c.tool("save-device", {
       assetId: "A-1",
@@ -262,7 +250,6 @@ Deno.test("save-device creates then updates by asset id; get-devices filters", o
 
 Deno.test(
   "save-diagram stores XML and diagram_json; load-diagram and list-diagrams read them",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const saved = await c.tool("save-diagram", {
@@ -336,7 +323,6 @@ Deno.test(
 
 Deno.test(
   "50 concurrent allocate-ip calls on one pool give 50 distinct addresses",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const pool = await c.tool("create-ip-pool", { name: "busy", network: "10.50.0.0/24" });
@@ -366,7 +352,6 @@ Deno.test(
 
 Deno.test(
   "pools and diagrams take the caller's text ids; a pool id taken is a conflict",
-  opts,
   async () => {
     await withServer(async (s, c) => {
       const pool = await c.tool("create-ip-pool", {

@@ -5,11 +5,8 @@ import { AppError } from "../errors.ts";
 import { EditorRevocations, revokeEditorSessions } from "./editor_sessions.ts";
 import { runTokenCommand } from "../tasks/token_cli.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 Deno.test(
   "revoke-editor refuses a user's tokens issued so far, cached like API tokens",
-  opts,
   async () => {
     const t = await createTestDb();
     try {

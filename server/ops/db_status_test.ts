@@ -8,11 +8,10 @@ import { createRegistry } from "../tools/index.ts";
 import { callTool } from "../tools/tool.ts";
 import { type Scope } from "../auth/actor.ts";
 import { createTestDb } from "../../tests/support/db.ts";
+import { waitFor } from "../../tests/support/wait.ts";
 import { getDbStatus } from "./db_status.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
-Deno.test("database status lists table sizes and says what does not apply", opts, async () => {
+Deno.test("database status lists table sizes and says what does not apply", async () => {
   const t = await createTestDb();
   try {
     await migrate(t.db);
@@ -42,20 +41,15 @@ Deno.test("database status lists table sizes and says what does not apply", opts
 Deno.test({
   name: "database status shows a statement that runs longer than the threshold",
   ignore: !Deno.env.get("DATABASE_URL"),
-  ...opts,
   fn: async () => {
     const t = await createTestDb();
     const other = postgres(t.url!, { max: 1, onnotice: () => {} });
     try {
       const sleeping = other`SELECT pg_sleep(3) AS archiflow_status_probe`.catch(() => {});
-      let found = false;
-      const deadline = performance.now() + 10_000;
-      while (!found && performance.now() < deadline) {
+      await waitFor("the sleeping statement to show up as long-running", async () => {
         const status = await getDbStatus(t.db, { longRunningSeconds: 0.3 });
-        found = status.long_running.some((q) => q.query.includes("archiflow_status_probe"));
-        if (!found) await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.ok(found, "the sleeping statement never showed up as long-running");
+        return status.long_running.some((q) => q.query.includes("archiflow_status_probe"));
+      });
       const none = await getDbStatus(t.db, { longRunningSeconds: 3600 });
       assert.equal(none.long_running.length, 0);
       await sleeping;
@@ -66,7 +60,7 @@ Deno.test({
   },
 });
 
-Deno.test("get-db-status needs the admin scope", opts, async () => {
+Deno.test("get-db-status needs the admin scope", async () => {
   const t = await createTestDb();
   try {
     await migrate(t.db);

@@ -12,7 +12,7 @@ import {
   benchDatabase,
   benchHelp,
   best,
-  Client,
+  connectClient,
   cpuPerCall,
   fmt,
   measure,
@@ -21,6 +21,7 @@ import {
   type ServerProcess,
   startServerProcess,
 } from "./bench_support.ts";
+import type { RpcClient } from "./rpc_client.ts";
 
 benchHelp({
   name: "bench:calls",
@@ -46,7 +47,7 @@ const databaseUrl = requireDatabaseUrl("bench:calls");
 const db = await benchDatabase(databaseUrl);
 const dbName = new URL(db.url).pathname.slice(1);
 let server: ServerProcess | undefined;
-const clients: Client[] = [];
+const clients: RpcClient[] = [];
 const base = postgres(db.url, {
   max: CLIENTS,
   prepare: true,
@@ -82,7 +83,7 @@ async function measureInserts(n: number, value: string) {
 
 try {
   server = await startServerProcess(db.url, { clients: CLIENTS });
-  for (let i = 0; i < CLIENTS; i++) clients.push(await Client.connect(server));
+  for (let i = 0; i < CLIENTS; i++) clients.push(await connectClient(server));
   const c0 = clients[0];
   await base.unsafe(
     "CREATE TABLE bench_raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text NOT NULL)",
@@ -134,12 +135,19 @@ try {
     const pools: string[] = [];
     for (let p = 0; p < 25; p++) {
       pools.push(
-        (await c0.tool("create-ip-pool", { name: `spread-${p}`, network: `10.${p}.0.0/24` })).id,
+        (await c0.tool<{ id: string }>("create-ip-pool", {
+          name: `spread-${p}`,
+          network: `10.${p}.0.0/24`,
+        })).id,
       );
     }
-    const hot = (await c0.tool("create-ip-pool", { name: "hot", network: "10.200.0.0/16" })).id;
+    const hot =
+      (await c0.tool<{ id: string }>("create-ip-pool", { name: "hot", network: "10.200.0.0/16" }))
+        .id;
     // Warm-up on a pool of its own.
-    const warm = (await c0.tool("create-ip-pool", { name: "warm", network: "10.201.0.0/16" })).id;
+    const warm =
+      (await c0.tool<{ id: string }>("create-ip-pool", { name: "warm", network: "10.201.0.0/16" }))
+        .id;
     await measure(200, CLIENTS, async (_, w) => {
       await clients[w].tool("allocate-ip", { poolId: warm });
     });
@@ -218,7 +226,10 @@ try {
         : i % 20 === 1
         ? `2001:db8:${(i % 65536).toString(16)}::/48`
         : `172.${16 + Math.floor(i / 256) % 16}.${i % 256}.0/24`;
-      const pool = await clients[w].tool("create-ip-pool", { name: `list-${i}`, network });
+      const pool = await clients[w].tool<{ id: string }>("create-ip-pool", {
+        name: `list-${i}`,
+        network,
+      });
       if (i % 10 === 0) await clients[w].tool("allocate-ip", { poolId: pool.id, count: 5 });
     });
     const count = (await base.unsafe("SELECT count(*)::int AS n FROM ip_pools"))[0].n;
@@ -228,7 +239,10 @@ try {
     const done = cpuPerCall(server.pid);
     await serverBackends.start();
     const listed = await best(5, async () => {
-      const r = await c0.tool("get-ip-pools", { limit: count, sampleSize: 10 });
+      const r = await c0.tool<{ pools: unknown[] }>("get-ip-pools", {
+        limit: count,
+        sampleSize: 10,
+      });
       if (r.pools.length !== count) throw new Error(`get-ip-pools returned ${r.pools.length}`);
     });
     console.log(`\nget-ip-pools over ${count} pools, samples 10 (best of 5)`);

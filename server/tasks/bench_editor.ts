@@ -23,6 +23,7 @@ import { EMBED_PARAMS } from "../routes/editor.ts";
 import { startServer } from "../server.ts";
 import { createToken } from "../auth/tokens.ts";
 import { benchHelp } from "./bench_support.ts";
+import { RpcClient } from "./rpc_client.ts";
 import {
   baselineHost,
   browserCpuMs,
@@ -119,28 +120,12 @@ async function main(db: Db) {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"],
   });
   try {
-    const ws = new WebSocket(
+    const client = await RpcClient.connect(
       server.url.replace(/^http/, "ws") + "/ws",
       ["archiflow", `archiflow.token.${key}`],
     );
-    await new Promise((r) => ws.onopen = r);
-    let nextId = 1;
     const saveDiagram = (args: Record<string, unknown>) =>
-      new Promise<{ id: string }>((resolve, reject) => {
-        const id = nextId++;
-        ws.onmessage = (e) => {
-          const msg = JSON.parse(String(e.data));
-          if (msg.id !== id) return;
-          if (msg.result?.isError || msg.error) reject(new Error(String(e.data).slice(0, 300)));
-          else resolve(msg.result.structuredContent);
-        };
-        ws.send(JSON.stringify({
-          jsonrpc: "2.0",
-          id,
-          method: "tools/call",
-          params: { name: "save-diagram", arguments: args },
-        }));
-      });
+      client.tool<{ id: string }>("save-diagram", args);
     const opened = await saveDiagram({ name: "bench 1 MB", xml });
     // The server-only saves go to a copy, so they never make the editor's version stale.
     const copy = await saveDiagram({ name: "bench 1 MB (server saves)", xml });
@@ -264,7 +249,7 @@ async function main(db: Db) {
       rpc.push(rpcMs);
       own.push(saveMs - serialiseMs - rpcMs);
     }
-    ws.close();
+    await client.close();
     await context.close();
 
     const line = (name: string, value: string, note = "") =>

@@ -6,13 +6,14 @@ import {
   benchDatabase,
   benchHelp,
   best,
-  Client,
+  connectClient,
   cpuMs,
   measure as measureRun,
   requireDatabaseUrl,
   type ServerProcess,
   startServerProcess,
 } from "./bench_support.ts";
+import type { RpcClient } from "./rpc_client.ts";
 
 benchHelp({
   name: "bench:ipam",
@@ -39,7 +40,7 @@ class Done extends Error {}
 const db = await benchDatabase(BASE_URL);
 const DB_URL = db.url;
 const running: { server?: ServerProcess } = {};
-const clients: Client[] = [];
+const clients: RpcClient[] = [];
 const lines: string[] = [];
 const out = (s: string) => {
   lines.push(s);
@@ -55,7 +56,7 @@ try {
   out(
     `server: separate process, DATABASE_POOL_SIZE=${SERVER_POOL_SIZE}; clients: ${CLIENTS} WebSockets; cores: ${navigator.hardwareConcurrency}`,
   );
-  for (let i = 0; i < CLIENTS; i++) clients.push(await Client.connect(running.server));
+  for (let i = 0; i < CLIENTS; i++) clients.push(await connectClient(running.server));
   const c0 = clients[0];
 
   // Baseline: single-row INSERT transactions through postgres.js, same concurrency.
@@ -71,7 +72,10 @@ try {
   );
 
   // One hot pool.
-  const hot = await c0.tool("create-ip-pool", { name: "hot", network: "10.0.0.0/16" });
+  const hot = await c0.tool<{ id: string }>("create-ip-pool", {
+    name: "hot",
+    network: "10.0.0.0/16",
+  });
   const cpuBefore = [cpuMs(running.server!.pid), cpuMs("self")];
   const hotRate = await measure(HOT_ALLOCATIONS, async (i) => {
     await clients[i % CLIENTS].tool("allocate-ip", { poolId: hot.id, assetId: `H${i}` });
@@ -94,7 +98,10 @@ try {
   const pools: string[] = [];
   for (let p = 0; p < 100; p++) {
     pools.push(
-      (await c0.tool("create-ip-pool", { name: `multi-${p}`, network: `10.${100 + p}.0.0/16` })).id,
+      (await c0.tool<{ id: string }>("create-ip-pool", {
+        name: `multi-${p}`,
+        network: `10.${100 + p}.0.0/16`,
+      })).id,
     );
   }
   const multiRate = await measure(HOT_ALLOCATIONS, async (i) => {
@@ -108,8 +115,14 @@ try {
 
   // Fill independence: a /16 holding 59,000 active addresses (with 1,000 scattered holes)
   // against an empty /16, the same number of allocations in each.
-  const full = await c0.tool("create-ip-pool", { name: "full", network: "10.1.0.0/16" });
-  const empty = await c0.tool("create-ip-pool", { name: "empty", network: "10.2.0.0/16" });
+  const full = await c0.tool<{ id: string }>("create-ip-pool", {
+    name: "full",
+    network: "10.1.0.0/16",
+  });
+  const empty = await c0.tool<{ id: string }>("create-ip-pool", {
+    name: "empty",
+    network: "10.2.0.0/16",
+  });
   for (let n = 0; n < 60_000; n += 1000) {
     await c0.tool("allocate-ip", { poolId: full.id, count: 1000, assetId: "FILL" });
   }
@@ -148,7 +161,7 @@ try {
       : i % 20 === 1
       ? `2001:db8:${(i % 65536).toString(16)}::/48`
       : `172.${16 + Math.floor(i / 256) % 16}.${i % 256}.0/24`;
-    const pool = await clients[i % CLIENTS].tool("create-ip-pool", {
+    const pool = await clients[i % CLIENTS].tool<{ id: string }>("create-ip-pool", {
       name: `list-${i}`,
       network,
       gateway: undefined,
@@ -160,11 +173,11 @@ try {
     await base.unsafe("SELECT * FROM ip_pools ORDER BY id", [], { prepare: true });
   });
   const listedNoSample = await best(5, async () => {
-    const r = await c0.tool("get-ip-pools", { limit: 10_000 });
+    const r = await c0.tool<{ pools: unknown[] }>("get-ip-pools", { limit: 10_000 });
     if (r.pools.length !== count) throw new Error(`get-ip-pools returned ${r.pools.length}`);
   });
   const listed = await best(5, async () => {
-    await c0.tool("get-ip-pools", { limit: 10_000, sampleSize: 10 });
+    await c0.tool<{ pools: unknown[] }>("get-ip-pools", { limit: 10_000, sampleSize: 10 });
   });
   const listSql = Deno.readTextFileSync(
     new URL("../../sql/queries/ipam/list_pools.sql", import.meta.url),

@@ -1,10 +1,11 @@
 // What the PostgreSQL benches share: a database of their own, the server as a separate process
-// (as in production), a minimal JSON-RPC client over WebSocket, concurrent runs with latency
+// (as in production), a JSON-RPC client over WebSocket, concurrent runs with latency
 // percentiles, and CPU time read from /proc for the server and for the PostgreSQL backends it
 // used. Loaded only by `deno task bench:*`, never by the server.
 import postgres from "postgres";
 import { generateKey } from "../auth/tokens.ts";
 import { type CommandSpec, parseCommand } from "./cli.ts";
+import { RpcClient } from "./rpc_client.ts";
 
 export type Sql = ReturnType<typeof postgres>;
 
@@ -119,60 +120,11 @@ export async function startServerProcess(
 }
 
 // ---------------------------------------------------------------------------------------
-// A minimal JSON-RPC client over WebSocket (tools/call only)
+// Clients: the one JSON-RPC client the tests use as well (rpc_client.ts)
 
-export class Client {
-  #next = 1;
-  #pending = new Map<number, (msg: Record<string, unknown>) => void>();
-  private constructor(readonly ws: WebSocket) {
-    ws.onmessage = (e) => {
-      const msg = JSON.parse(String(e.data));
-      this.#pending.get(msg.id)?.(msg);
-      this.#pending.delete(msg.id);
-    };
-    // A closed connection fails every call still waiting, so the bench stops instead of hanging.
-    ws.onclose = (e) => {
-      const closed = { error: { message: `connection closed (${e.code} ${e.reason})` } };
-      for (const settle of this.#pending.values()) settle(closed);
-      this.#pending.clear();
-    };
-  }
-  static connect(server: ServerProcess): Promise<Client> {
-    const ws = new WebSocket(`${server.url}/ws`, [
-      "archiflow",
-      `archiflow.token.${server.adminKey}`,
-    ]);
-    return new Promise((resolve, reject) => {
-      ws.onopen = () => resolve(new Client(ws));
-      ws.onerror = () => reject(new Error(`cannot connect to ${server.url}`));
-    });
-  }
-  // deno-lint-ignore no-explicit-any
-  tool(name: string, args: Record<string, unknown>): Promise<any> {
-    const id = this.#next++;
-    // A message sent on a closed socket is dropped without an error: fail instead of waiting.
-    if (this.ws.readyState !== WebSocket.OPEN) {
-      return Promise.reject(new Error(`connection closed before ${name}`));
-    }
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, (msg) => {
-        // deno-lint-ignore no-explicit-any
-        const result = msg.result as any;
-        if (msg.error) reject(new Error(JSON.stringify(msg.error)));
-        else if (result.isError) reject(new Error(JSON.stringify(result.structuredContent.error)));
-        else resolve(result.structuredContent);
-      });
-      this.ws.send(JSON.stringify({
-        jsonrpc: "2.0",
-        id,
-        method: "tools/call",
-        params: { name, arguments: args },
-      }));
-    });
-  }
-  close() {
-    this.ws.close();
-  }
+/** A WebSocket JSON-RPC client on the bench's server, with the admin key. */
+export function connectClient(server: ServerProcess): Promise<RpcClient> {
+  return RpcClient.connect(`${server.url}/ws`, ["archiflow", `archiflow.token.${server.adminKey}`]);
 }
 
 // ---------------------------------------------------------------------------------------

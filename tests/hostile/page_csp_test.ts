@@ -32,7 +32,6 @@ async function hashSource(text: string): Promise<string> {
 
 Deno.test(
   "/drawio/ allows only draw.io's own scripts: 'self' and a hash per inline script, nothing inline",
-  { sanitizeOps: false, sanitizeResources: false },
   async () => {
     const app = createEditorRoutes(loadConfig({ ARCHIFLOW_FRAME_ANCESTORS: "https://nb.example" }));
     const res = await app.request("http://af.test/drawio/?embed=1");
@@ -67,7 +66,6 @@ Deno.test(
 
 Deno.test(
   "/api/docs cannot be framed by another site and is not content-sniffed",
-  { sanitizeOps: false, sanitizeResources: false },
   async () => {
     const server = await startTestServer();
     try {
@@ -113,8 +111,6 @@ const HOSTILE_XML = '<mxGraphModel math="1"><root><mxCell id="0"/><mxCell id="1"
 Deno.test({
   name: "a stored-XSS payload in a diagram does not run in the editor, and draw.io still works",
   ignore: missing !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const server = await startTestServer();
     const browser = await launchBrowser();

@@ -11,8 +11,6 @@ import { within } from "./support.ts";
 
 const SECRET = "revocation-test-secret-0123456789";
 const ENV = { ARCHIFLOW_TOKEN_CACHE_SECONDS: "1", ARCHIFLOW_EDITOR_SECRET: SECRET };
-const opts = { sanitizeOps: false, sanitizeResources: false };
-
 /** Keeps calling until a call fails; resolves with the socket's close and the calls that passed. */
 async function callUntilClosed(client: RpcClient): Promise<{ close: CloseEvent; ok: number }> {
   let ok = 0;
@@ -25,7 +23,6 @@ async function callUntilClosed(client: RpcClient): Promise<{ close: CloseEvent; 
 
 Deno.test(
   "a revoked API key closes its open socket within the token cache time",
-  opts,
   async () => {
     const server = await startTestServer(ENV);
     try {
@@ -57,7 +54,7 @@ Deno.test(
   },
 );
 
-Deno.test("an API key's socket is closed when the key's expires_at passes", opts, async () => {
+Deno.test("an API key's socket is closed when the key's expires_at passes", async () => {
   const server = await startTestServer(ENV);
   try {
     const expiresAt = new Date(Date.now() + 5000);
@@ -76,7 +73,7 @@ Deno.test("an API key's socket is closed when the key's expires_at passes", opts
   }
 });
 
-Deno.test("an editor token's socket is closed at the token's exp", opts, async () => {
+Deno.test("an editor token's socket is closed at the token's exp", async () => {
   const server = await startTestServer(ENV);
   try {
     const now = Math.floor(Date.now() / 1000);

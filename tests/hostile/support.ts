@@ -12,9 +12,13 @@ import { createTestDb, type TestDb } from "../support/db.ts";
 import { type ServerProcess, spawnServer } from "../support/process.ts";
 import { RpcClient } from "../support/rpc_client.ts";
 import { wsProtocols } from "../support/server.ts";
+import { slowFile } from "../support/timeouts.ts";
 
-/** Deno's sanitizers stay on for the test's own work; the child process is ours to end. */
-export const hostileOpts = { sanitizeOps: false, sanitizeResources: false };
+// Every hostile test runs a server process and pushes it to a limit: they get the slow limit.
+slowFile();
+
+/** Options of every hostile test: none beyond the defaults (sanitizers on). */
+export const hostileOpts = {};
 
 export interface HostileServer extends ServerProcess {
   /** The child's process id (for /proc). */

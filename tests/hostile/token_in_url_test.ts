@@ -17,6 +17,7 @@ const TEMPLATE = new URL(
   "../../netbox-plugin/netbox_archiflow/templates/netbox_archiflow/inc/editor_frame.html",
   import.meta.url,
 );
+const STATIC = new URL("../../netbox-plugin/netbox_archiflow/static/", import.meta.url);
 
 const DIAGRAM = '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>' +
   '<mxCell id="s1" value="from-archiflow" vertex="1" parent="1">' +
@@ -36,6 +37,12 @@ async function netboxPage(embed: { src: string; origin: string; title: string; e
   html = html.replace(/\{% comment %\}[\s\S]*?\{% endcomment %\}/, "")
     .replace(/\{% else %\}[\s\S]*?\{% endif %\}/, "")
     .replace("{% if archiflow %}", "")
+    .replace("{% load static %}", "")
+    // The page script is a static file in the plugin; NetBox serves it from its static root.
+    .replace(
+      /<script src="\{% static '([^']+)' %\}"><\/script>/,
+      (_, file) => `<script>${Deno.readTextFileSync(new URL(file, STATIC))}</script>`,
+    )
     .replace('{{ archiflow|json_script:"archiflow-embed" }}', jsonScript(embed, "archiflow-embed"))
     .replace("{{ archiflow.title }}", embed.title);
   assert.doesNotMatch(html, /\{[%{]/, "the template uses tags this test does not render");

@@ -1,6 +1,11 @@
 // Headless chromium for browser tests (playwright-core driving Debian's chromium package), plus
 // helpers to reach the draw.io frame of /editor and to write screenshots for people to look at.
 import { type Browser, chromium, type Frame, type Page } from "playwright-core";
+import { slowFile } from "./timeouts.ts";
+
+// A browser test starts chromium and draw.io: every test of a file that uses this gets the slow
+// limit.
+slowFile();
 
 export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 export const SCREENSHOT_DIR = new URL("../../test-output/screenshots/", import.meta.url);

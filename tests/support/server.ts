@@ -70,3 +70,16 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   };
 }
+
+/** Runs fn with a fresh test server and an admin client, and closes both however fn ends. */
+export async function withServer(
+  fn: (s: TestServer, c: RpcClient) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const s = await startTestServer(env);
+  try {
+    await fn(s, await s.client());
+  } finally {
+    await s.close();
+  }
+}

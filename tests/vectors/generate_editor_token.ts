@@ -3,6 +3,8 @@
 // implementations must pass. Valid tokens come from signEditorToken; the hostile payloads are
 // signed here directly, so they can be anything a holder of the secret might send.
 // Run: deno run -A tests/vectors/generate_editor_token.ts
+// One file, over 400 lines, on purpose: the cases are data, one per line of the vector file both
+// implementations read; splitting them would split that list.
 
 import {
   MAX_SESSION_SECONDS,
