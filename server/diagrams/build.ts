@@ -9,12 +9,15 @@ export interface BuildInput {
   pages: Page[];
 }
 
+/** Waypoints of edges by cell id (mxGeometry points, in the edge's parent's coordinates). */
+export type EdgePoints = ReadonlyMap<string, readonly { x: number; y: number }[]>;
+
 /** Writes an uncompressed `<mxfile>` holding every page of the model. */
-export function buildDiagramXml(model: BuildInput): string {
+export function buildDiagramXml(model: BuildInput, edgePoints?: EdgePoints): string {
   const out: string[] = ['<mxfile host="ArchiFlow" pages="', String(model.pages.length), '">'];
   for (const page of model.pages) {
     out.push('<diagram id="', esc(page.id), '" name="', esc(page.name), '">');
-    out.push(buildPageXml(page));
+    out.push(buildPageXml(page, edgePoints));
     out.push("</diagram>");
   }
   out.push("</mxfile>");
@@ -22,7 +25,7 @@ export function buildDiagramXml(model: BuildInput): string {
 }
 
 /** Writes one page as `<mxGraphModel>` (what a `<diagram>` holds, or compressPage() takes). */
-export function buildPageXml(page: Page): string {
+export function buildPageXml(page: Page, edgePoints?: EdgePoints): string {
   const out: string[] = ["<mxGraphModel><root>"];
   const vertexById = new Map<string, Vertex>();
   for (const v of page.vertices) vertexById.set(v.id, v);
@@ -43,7 +46,7 @@ export function buildPageXml(page: Page): string {
     const v = vertexById.get(layer.id);
     const e = edgeById.get(layer.id);
     if (v !== undefined || e !== undefined) {
-      writeCell(out, v, e, layer, edgeById);
+      writeCell(out, v, e, layer, edgeById, edgePoints);
     } else {
       if (layer.tag !== undefined) {
         const tag = userTag(layer.tag);
@@ -64,12 +67,12 @@ export function buildPageXml(page: Page): string {
   }
   for (const v of page.vertices) {
     if (done.has(v.id)) continue;
-    writeCell(out, v, edgeById.get(v.id), null, edgeById);
+    writeCell(out, v, edgeById.get(v.id), null, edgeById, edgePoints);
     done.add(v.id);
   }
   for (const e of page.edges) {
     if (done.has(e.id)) continue;
-    writeCell(out, undefined, e, null, edgeById);
+    writeCell(out, undefined, e, null, edgeById, edgePoints);
     done.add(e.id);
   }
   out.push("</root></mxGraphModel>");
@@ -100,6 +103,7 @@ function writeCell(
   e: Edge | undefined,
   layer: Layer | null,
   edgeById: Map<string, Edge>,
+  edgePoints: EdgePoints | undefined,
 ): void {
   const c = (v ?? e)!;
   const style = styleString(c.style);
@@ -134,7 +138,14 @@ function writeCell(
     if (e === undefined && v.parent !== null && edgeById.has(v.parent)) out.push(' relative="1"');
     out.push(' as="geometry"/>');
   } else {
-    out.push('<mxGeometry relative="1" as="geometry"/>');
+    const points = edgePoints?.get(c.id);
+    if (points === undefined || points.length === 0) {
+      out.push('<mxGeometry relative="1" as="geometry"/>');
+    } else {
+      out.push('<mxGeometry relative="1" as="geometry"><Array as="points">');
+      for (const p of points) out.push('<mxPoint x="', String(p.x), '" y="', String(p.y), '"/>');
+      out.push("</Array></mxGeometry>");
+    }
   }
   out.push(wrapped ? `</mxCell></${tag}>` : "</mxCell>");
 }

@@ -67,6 +67,7 @@ export const FIELDS = {
     "rack",
     "position",
     "primary_ip",
+    "tags",
     "last_updated",
   ],
   interfaces: [
@@ -172,6 +173,8 @@ export function deviceRow(d: Json) {
         role: name(d.role),
         platform: name(d.platform),
         rack: name(d.rack),
+        // Tag slugs, which generate-diagram's `tag` scope selects by.
+        tags: Array.isArray(d.tags) ? d.tags.map((t) => str(ref(t)?.slug)).filter(Boolean) : [],
         status,
         last_updated: d.last_updated ?? null,
       },
