@@ -25,6 +25,9 @@ const MENU: [string, string][] = [
   ["-", ""],
   ["afRefreshDevices", "Refresh devices"],
   ["afRefreshShapes", "Refresh shapes from inventory"],
+  ["-", ""],
+  ["afGenerate", "Generate from inventory…"],
+  ["afRefreshInventory", "Refresh from inventory"],
 ];
 
 export type MenuAction =
@@ -38,7 +41,9 @@ export type MenuAction =
   | "afAllocateIp"
   | "afReleaseIp"
   | "afRefreshDevices"
-  | "afRefreshShapes";
+  | "afRefreshShapes"
+  | "afGenerate"
+  | "afRefreshInventory";
 
 /**
  * Adds the ArchiFlow actions and sends draw.io's own saving (Ctrl+S, Ctrl+Shift+S) to them: in
@@ -48,12 +53,16 @@ export function installActions(
   ui: any,
   run: Record<MenuAction, () => unknown>,
   save: (asNew: boolean) => unknown,
+  enabled: Partial<Record<MenuAction, () => boolean>> = {},
 ): void {
   mxResources.parse(MENU.filter(([k]) => k !== "-").map(([k, v]) => `${k}=${v}`).join("\n"));
   const mac = (globalThis as any).mxClient?.IS_MAC;
   for (const [name, fn] of Object.entries(run)) {
     const shortcut = name === "afSave" ? `${mac ? "Cmd" : "Ctrl"}+S` : undefined;
-    ui.actions.addAction(name, () => void fn(), null, null, shortcut);
+    const action = ui.actions.addAction(name, () => void fn(), null, null, shortcut);
+    // Asked each time the menu opens, so the item is greyed out while it does not apply.
+    const when = enabled[name as MenuAction];
+    if (when) action.isEnabled = when;
   }
   ui.saveFile = (forceDialog: boolean) => void save(forceDialog);
   const drawioSave = ui.actions.get("save");

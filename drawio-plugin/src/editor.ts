@@ -11,6 +11,7 @@ import type { EditorContext, EditorState } from "./context.ts";
 import { type LoadedDiagram, loadedDiagram, type SavedDiagram } from "./diagram.ts";
 import { newFromTemplateDialog, openDiagramDialog } from "./diagram_dialogs.ts";
 import { bindDeviceDialog, selectedVertex, syncShapes } from "./devices.ts";
+import { generateDialog, offerSiteDiagram } from "./generate_dialog.ts";
 import { confirmDialog, message, notice, promptDialog } from "./dom.ts";
 import * as drawio from "./drawio_hooks.ts";
 import { historyDialog, publish } from "./history.ts";
@@ -19,6 +20,7 @@ import { allocateIpDialog, installDeleteHandler, poolChanged, releaseIp } from "
 import { Gathered, routeNotification } from "./live.ts";
 import { renderPalette } from "./palette.ts";
 import type { EditorParams } from "./params.ts";
+import { canRefresh, refreshFromInventory } from "./refresh.ts";
 import { RpcConnection, ToolError } from "./rpc.ts";
 import { errorText, isRefused } from "./tool_errors.ts";
 
@@ -118,6 +120,8 @@ export class ArchiFlowEditor implements EditorContext {
     await devices;
     if (id !== null) await this.openDiagram(id, await diagram);
     else this.setStatus("new diagram (not saved yet)");
+    const { site, siteName, generate } = this.params;
+    if (id === null && site !== null) await offerSiteDiagram(this, site, siteName, generate);
     mark("diagram_drawn");
     await alerts;
     mark("ready");
@@ -126,19 +130,28 @@ export class ArchiFlowEditor implements EditorContext {
   }
 
   #install() {
-    drawio.installActions(this.ui, {
-      afOpen: () => openDiagramDialog(this),
-      afSave: () => this.save(),
-      afSaveAsNew: () => this.saveAsNew(),
-      afHistory: () => historyDialog(this),
-      afPublish: () => publish(this),
-      afNewFromTemplate: () => newFromTemplateDialog(this),
-      afBindDevice: () => bindDeviceDialog(this),
-      afAllocateIp: () => allocateIpDialog(this),
-      afReleaseIp: () => releaseIp(this, selectedVertex(this.graph)),
-      afRefreshDevices: () => this.refreshDevices(),
-      afRefreshShapes: () => this.refreshShapes(),
-    }, (asNew) => asNew ? this.saveAsNew() : this.save());
+    drawio.installActions(
+      this.ui,
+      {
+        afOpen: () => openDiagramDialog(this),
+        afSave: () => this.save(),
+        afSaveAsNew: () => this.saveAsNew(),
+        afHistory: () => historyDialog(this),
+        afPublish: () => publish(this),
+        afNewFromTemplate: () => newFromTemplateDialog(this),
+        afBindDevice: () => bindDeviceDialog(this),
+        afAllocateIp: () => allocateIpDialog(this),
+        afReleaseIp: () => releaseIp(this, selectedVertex(this.graph)),
+        afRefreshDevices: () => this.refreshDevices(),
+        afRefreshShapes: () => this.refreshShapes(),
+        afGenerate: () => generateDialog(this, { site: this.params.site ?? "" }),
+        afRefreshInventory: () => refreshFromInventory(this),
+      },
+      (asNew) => asNew ? this.saveAsNew() : this.save(),
+      {
+        afRefreshInventory: () => canRefresh(this),
+      },
+    );
     this.#menu = drawio.installMenu(this.ui);
     drawio.installViewOverrides(
       this.graph,

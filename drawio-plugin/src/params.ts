@@ -11,6 +11,12 @@ export interface EditorParams {
   server: string;
   /** The WebSocket address; it holds no credential. */
   wsUrl: string;
+  /** The site the editor was opened for (NetBox's Diagram tab of a Site), or null. */
+  site: string | null;
+  /** That site's name as NetBox shows it, for a diagram generated for it. */
+  siteName: string | null;
+  /** Generate the site's diagram at once (af_generate=1) instead of offering to. */
+  generate: boolean;
 }
 
 export const WS_PROTOCOL = "archiflow";
@@ -45,7 +51,20 @@ export function editorParams(href: string): EditorParams {
   }
   const ws = new URL("/ws", server);
   ws.protocol = ws.protocol === "https:" ? "wss:" : "ws:";
-  return { diagramId: id, server, wsUrl: ws.toString() };
+  const text = (key: string) => {
+    const v = p.get(key)?.trim() ?? "";
+    return v !== "" && v.length <= 200 && !/\p{Cc}/u.test(v) ? v : null;
+  };
+  const site = text("af_site");
+  return {
+    diagramId: id,
+    server,
+    wsUrl: ws.toString(),
+    site,
+    siteName: site === null ? null : text("af_site_name"),
+    // Only for a site and without a diagram to open: a diagram id always wins.
+    generate: site !== null && id === null && p.get("af_generate") === "1",
+  };
 }
 
 /** The subprotocols the WebSocket offers: the key rides in the second; the server answers the first. */

@@ -245,3 +245,24 @@ Deno.test("keepKeyFresh() leaves an API key alone and ignores the same key given
   assert.deepEqual(keys, []);
   assert.deepEqual(clock.pending(), [3_333]);
 });
+
+Deno.test("editorParams() reads the site the editor was opened for, and generates only when asked for a site", () => {
+  const p = editorParams(
+    "https://af.example/drawio/?af_site=ams-1&af_site_name=Amsterdam%20DC&af_generate=1",
+  );
+  assert.equal(p.site, "ams-1");
+  assert.equal(p.siteName, "Amsterdam DC");
+  assert.equal(p.generate, true);
+  // Without a site there is nothing to generate for; with a diagram, the diagram is opened.
+  assert.equal(editorParams("https://af.example/?af_generate=1").generate, false);
+  assert.equal(
+    editorParams("https://af.example/?af_site=a&af_diagram=d-1&af_generate=1").generate,
+    false,
+  );
+  assert.equal(editorParams("https://af.example/?af_site=a").generate, false);
+  // A name without a site means nothing; blank and control-character values are no value.
+  assert.equal(editorParams("https://af.example/?af_site_name=X").siteName, null);
+  assert.equal(editorParams("https://af.example/?af_site=%20").site, null);
+  assert.equal(editorParams("https://af.example/?af_site=a%01b").site, null);
+  assert.equal(editorParams(`https://af.example/?af_site=${"x".repeat(201)}`).site, null);
+});

@@ -9,95 +9,37 @@
 // nothing: the backoff starts over only once a socket has answered and stayed up, and a refused
 // key stops the reconnecting ("refused") until a new key comes (renew()) or retryNow().
 //
-// Over 400 lines on purpose: RpcConnection is one state machine (the current socket, one being
-// tried with a fresh key, retired ones still owed answers, pending calls, backoff), whose
-// invariants span all of it; its errors live in rpc_errors.ts.
+// RpcConnection is one state machine (the current socket, one being tried with a fresh key,
+// retired ones still owed answers, backoff); around it, in their own modules: its options and
+// the socket it needs (rpc_options.ts), the table of calls owed an answer (rpc_pending.ts),
+// reading what the server sends (rpc_messages.ts), trying a socket with a fresh key
+// (rpc_probe.ts) and its errors (rpc_errors.ts).
 
-/**
- * "open" once the server has answered on the socket (the key works); "refused" when it closed
- * the socket for the key, which no retry changes.
- */
-export type Status = "connecting" | "open" | "closed" | "refused";
-
+import { type CloseInfo, closeKind, ConnectionLostError, RefusedError } from "./rpc_errors.ts";
 import {
-  CallTimeoutError,
-  type CloseInfo,
-  closeKind,
-  ConnectionLostError,
-  RefusedError,
-  RpcError,
-  ToolError,
-} from "./rpc_errors.ts";
+  backoffDelay,
+  OPEN,
+  type ResolvedOptions,
+  resolveOptions,
+  type RpcOptions,
+  type SocketLike,
+  type Status,
+} from "./rpc_options.ts";
+import { type Pending, PendingCalls } from "./rpc_pending.ts";
+import { readMessage, toolAnswer, type ToolCallResult } from "./rpc_messages.ts";
+import { probeSocket } from "./rpc_probe.ts";
 
 export * from "./rpc_errors.ts";
-
-export interface SocketLike {
-  readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-}
-
-export interface RpcOptions {
-  /** Creates the socket; tests pass a fake. */
-  createSocket?: (url: string, protocols: string[]) => SocketLike;
-  /**
-   * Subprotocols to offer (they carry the credential, which must not be in the URL). A promise
-   * holds back the first connection until they are known; calls made meanwhile are queued.
-   */
-  protocols?: string[] | Promise<string[]>;
-  /** First reconnect delay; doubles up to maxBackoffMs, with jitter. */
-  backoffMs?: number;
-  maxBackoffMs?: number;
-  /**
-   * How long a socket must stay up after its first answer for the backoff to start over: a
-   * server that accepts and then drops every connection is backed off from like one that is down.
-   */
-  stableMs?: number;
-  heartbeatMs?: number;
-  /** How long a heartbeat may go unanswered before the connection is dropped and reopened. */
-  heartbeatTimeoutMs?: number;
-  callTimeoutMs?: number;
-  random?: () => number;
-  now?: () => number;
-  /** Schedules the next connection attempt; tests pass their own to see the delays. */
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (timer: unknown) => void;
-}
-
-interface Pending {
-  id: number;
-  method: string;
-  params: unknown;
-  /** Safe to send again after a reconnect (reads, ping). */
-  retry: boolean;
-  sent: boolean;
-  /** The socket it was sent on: its answer can only come back on that one. */
-  socket: SocketLike | null;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-const OPEN = 1;
-
-/** Reconnect delay for the given attempt (0-based): exponential with ±25 % jitter, capped. */
-export function backoffDelay(attempt: number, base: number, max: number, random = Math.random) {
-  const raw = Math.min(max, base * 2 ** Math.min(attempt, 20));
-  return Math.round(raw * (0.75 + random() * 0.5));
-}
+export { backoffDelay, type RpcOptions, type SocketLike, type Status } from "./rpc_options.ts";
 
 export class RpcConnection {
   #url: string;
-  #opts: Required<Omit<RpcOptions, "protocols">>;
+  #opts: ResolvedOptions;
   #protocols: string[] | null = null;
   #protocolsKnown: Promise<void> = Promise.resolve();
   #socket: SocketLike | null = null;
   #next = 1;
-  #pending = new Map<number, Pending>();
+  #pending = new PendingCalls();
   #attempt = 0;
   #reconnectTimer: unknown = null;
   #retryAt: number | null = null;
@@ -122,21 +64,7 @@ export class RpcConnection {
 
   constructor(url: string, options: RpcOptions = {}) {
     this.#url = url;
-    this.#opts = {
-      createSocket: options.createSocket ??
-        ((u, p) => new WebSocket(u, p.length ? p : undefined) as unknown as SocketLike),
-      backoffMs: options.backoffMs ?? 500,
-      maxBackoffMs: options.maxBackoffMs ?? 15_000,
-      heartbeatMs: options.heartbeatMs ?? 20_000,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
-      stableMs: options.stableMs ?? 10_000,
-      callTimeoutMs: options.callTimeoutMs ?? 60_000,
-      random: options.random ?? Math.random,
-      now: options.now ?? Date.now,
-      setTimer: options.setTimer ?? ((fn, ms) => setTimeout(fn, ms)),
-      clearTimer: options.clearTimer ??
-        ((t) => clearTimeout(t as ReturnType<typeof setTimeout>)),
-    };
+    this.#opts = resolveOptions(options);
     const protocols = options.protocols ?? [];
     if (Array.isArray(protocols)) this.#protocols = protocols;
     else {
@@ -192,9 +120,7 @@ export class RpcConnection {
     this.#successor = null;
     for (const old of this.#retired) old.close(1000, "closed by client");
     this.#retired.clear();
-    for (const p of [...this.#pending.values()]) {
-      this.#settle(p.id)?.reject(new Error("The ArchiFlow connection was closed"));
-    }
+    this.#pending.rejectAll(() => new Error("The ArchiFlow connection was closed"));
     this.#setStatus("closed");
   }
 
@@ -218,33 +144,20 @@ export class RpcConnection {
       return;
     }
     this.#successor?.close(1000, "replaced by a newer key");
-    let next: SocketLike;
-    try {
-      next = this.#opts.createSocket(this.#url, protocols);
-    } catch {
-      this.#successor = null;
-      return;
-    }
-    this.#successor = next;
-    const probe = this.#next++;
-    next.onopen = () => {
-      if (next !== this.#successor) return;
-      next.send(JSON.stringify({ jsonrpc: "2.0", id: probe, method: "ping" }));
-    };
-    next.onmessage = (ev) => {
-      let msg: { id?: unknown } | null = null;
-      try {
-        msg = JSON.parse(String(ev.data));
-      } catch { /* not an answer */ }
-      if (next === this.#successor && msg?.id === probe) {
+    this.#successor = probeSocket({
+      create: this.#opts.createSocket,
+      url: this.#url,
+      protocols,
+      probeId: this.#next++,
+      wanted: (s) => s === this.#successor,
+      onProven: (s) => {
         this.#successor = null;
-        this.#adopt(next);
-      }
-    };
-    next.onerror = () => {};
-    next.onclose = () => {
-      if (next === this.#successor) this.#successor = null;
-    };
+        this.#adopt(s);
+      },
+      onGone: (s) => {
+        if (s === this.#successor) this.#successor = null;
+      },
+    });
   }
 
   onNotification(fn: (method: string, params: unknown) => void): () => void {
@@ -272,26 +185,16 @@ export class RpcConnection {
     if (this.#status === "refused" && this.#lastClose) {
       return Promise.reject(new RefusedError(this.#lastClose));
     }
-    const id = this.#next++;
     const timeoutMs = options.timeoutMs ?? this.#opts.callTimeoutMs;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#settle(id)?.reject(new CallTimeoutError(method, timeoutMs));
-      }, timeoutMs);
-      const pending: Pending = {
-        id,
-        method,
-        params,
-        retry: options.retry ?? false,
-        sent: false,
-        socket: null,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        timer,
-      };
-      this.#pending.set(id, pending);
-      if (this.#live) this.#send(pending);
-    });
+    const { pending, answer } = this.#pending.create<T>(
+      this.#next++,
+      method,
+      params,
+      options.retry ?? false,
+      timeoutMs,
+    );
+    if (this.#live) this.#send(pending);
+    return answer;
   }
 
   /** Calls an MCP tool and returns its structuredContent, or throws ToolError. */
@@ -300,23 +203,12 @@ export class RpcConnection {
     args: Record<string, unknown> = {},
     options: { retry?: boolean; timeoutMs?: number } = {},
   ): Promise<T> {
-    const result = await this.call<
-      { structuredContent?: unknown; isError?: boolean; content?: { text?: string }[] }
-    >("tools/call", { name, arguments: args }, options);
-    const structured = (result?.structuredContent ?? {}) as Record<string, unknown>;
-    if (result?.isError) {
-      const err = (structured.error ?? {}) as {
-        code?: string;
-        message?: string;
-        details?: unknown;
-      };
-      throw new ToolError(
-        err.code ?? "internal",
-        err.message ?? result.content?.[0]?.text ?? `${name} failed`,
-        err.details,
-      );
-    }
-    return structured as T;
+    const result = await this.call<ToolCallResult>(
+      "tools/call",
+      { name, arguments: args },
+      options,
+    );
+    return toolAnswer<T>(name, result);
   }
 
   #setStatus(status: Status) {
@@ -391,14 +283,14 @@ export class RpcConnection {
     }
     if (socket !== this.#socket) return;
     this.#openHandlersRunning = false;
-    for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
+    for (const p of this.#pending.unsent()) this.#send(p);
     // Otherwise the first answer says so (at the latest, the heartbeat's).
     if (this.#provenAt !== null) this.#setStatus("open");
   }
 
   /** A retired socket whose calls are all answered is closed. */
   #closeIfDone(old: SocketLike) {
-    for (const p of this.#pending.values()) if (p.sent && p.socket === old) return;
+    if (this.#pending.waitingOn(old)) return;
     this.#retired.delete(old);
     old.onmessage = null;
     old.onclose = null;
@@ -413,16 +305,16 @@ export class RpcConnection {
   #lost(socket: SocketLike, ev?: unknown) {
     const current = socket === this.#socket;
     if (!current && !this.#retired.delete(socket)) return;
-    for (const p of [...this.#pending.values()]) {
+    for (const p of this.#pending.all()) {
       if (!p.sent || p.socket !== socket) continue;
       if (p.retry) {
         p.sent = false;
         p.socket = null;
-      } else this.#settle(p.id)?.reject(new ConnectionLostError(p.method));
+      } else this.#pending.settle(p.id)?.reject(new ConnectionLostError(p.method));
     }
     if (!current) {
       if (this.#live) {
-        for (const p of this.#pending.values()) if (!p.sent) this.#send(p);
+        for (const p of this.#pending.unsent()) this.#send(p);
       }
       return;
     }
@@ -439,9 +331,7 @@ export class RpcConnection {
     this.#provenAt = null;
     if (this.#closed) return this.#setStatus("closed");
     if (closeKind(close) === "refused") {
-      for (const p of [...this.#pending.values()]) {
-        this.#settle(p.id)?.reject(new RefusedError(close));
-      }
+      this.#pending.rejectAll(() => new RefusedError(close));
       return this.#setStatus("refused");
     }
     if (proven !== null && this.#opts.now() - proven >= this.#opts.stableMs) this.#attempt = 0;
@@ -481,23 +371,10 @@ export class RpcConnection {
     p.socket = socket;
   }
 
-  #settle(id: number): Pending | undefined {
-    const p = this.#pending.get(id);
-    if (!p) return undefined;
-    this.#pending.delete(id);
-    clearTimeout(p.timer);
-    return p;
-  }
-
   #receive(text: string, socket: SocketLike) {
-    let msg: Record<string, unknown>;
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return;
-    if (typeof msg.method === "string" && msg.id === undefined) {
+    const msg = readMessage(text);
+    if (msg === null) return;
+    if (msg.kind === "notification") {
       for (const fn of this.#notificationHandlers) fn(msg.method, msg.params);
       return;
     }
@@ -507,12 +384,10 @@ export class RpcConnection {
       this.#provenAt = this.#opts.now();
       if (this.#live && !this.#openHandlersRunning) this.#setStatus("open");
     }
-    const p = this.#settle(msg.id as number);
+    const p = this.#pending.settle(msg.id as number);
     if (!p) return;
-    if (msg.error) {
-      const e = msg.error as { code: number; message: string; data?: unknown };
-      p.reject(new RpcError(e.code, e.message, e.data));
-    } else p.resolve(msg.result);
+    if (msg.error) p.reject(msg.error);
+    else p.resolve(msg.result);
   }
 
   #startHeartbeat() {

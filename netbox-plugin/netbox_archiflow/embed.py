@@ -357,13 +357,16 @@ def editor_src(
     diagram: Optional[str] = None,
     site: Optional[str] = None,
     device: Optional[int] = None,
+    site_name: Optional[str] = None,
     now: Optional[int] = None,
 ) -> str:
     """The iframe address: <editor_url>/editor[?diagram|site|device=...]#token=<signed token>.
     The token is in the fragment, which browsers never send to a server, so it stays out of
     ArchiFlow's and every proxy's access logs; the editor takes it out of its address at once.
     The token carries the same scope as the query, so the server can refuse a query that was
-    changed after signing."""
+    changed after signing. `site_name` (a Site's name as NetBox shows it) goes with a site, in
+    the query only: it names the diagram the editor offers to generate for a site that has none,
+    and grants nothing."""
     scope: dict = {"sub": username}
     params = []
     # Diagram ids are text: one given as a number (an id from before they were) is its text.
@@ -373,6 +376,8 @@ def editor_src(
         if value is not None:
             scope[key] = value
             params.append((key, str(value)))
+    if site is not None and site_name:
+        params.append(("site_name", str(site_name)))
     token = sign_editor_token(settings.shared_secret, scope, now=now, ttl=settings.token_ttl)
     query = f"?{urlencode(params, quote_via=quote, safe='')}" if params else ""
     fragment = urlencode([("token", token)], quote_via=quote, safe="")
@@ -387,6 +392,7 @@ def editor_embed(
     diagram: Optional[str] = None,
     site: Optional[str] = None,
     device: Optional[int] = None,
+    site_name: Optional[str] = None,
     now: Optional[int] = None,
 ) -> dict:
     """Everything the page script needs, handed to the template through json_script."""
@@ -394,7 +400,8 @@ def editor_embed(
         now = int(time.time())
     return {
         "src": editor_src(
-            settings, username, diagram=diagram, site=site, device=device, now=now
+            settings, username, diagram=diagram, site=site, device=device,
+            site_name=site_name, now=now,
         ),
         "origin": editor_origin(settings),
         "title": title,

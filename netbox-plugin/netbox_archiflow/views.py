@@ -1,5 +1,6 @@
 """Pages that embed the ArchiFlow editor: the diagram list, one diagram, and a "Diagram" tab
-on Site and Device pages. Nothing is fetched from ArchiFlow on the server side; each page
+on Site and Device pages (a Site's tab offers, in the editor, to generate the site's diagram
+from the inventory when it has none). Nothing is fetched from ArchiFlow on the server side; each page
 signs a token for the logged-in user, if they hold netbox_archiflow.use_editor, and hands the
 iframe address to the page script. While the page stays open, its script asks editor-token/
 for fresh tokens of the same scope, so the editor outlives each token's short life."""
@@ -91,8 +92,12 @@ class SiteDiagramView(generic.ObjectView):
     tab = ViewTab(label="Diagram", permission=EDITOR_PERMISSION, weight=2000)
 
     def get_extra_context(self, request, instance):
+        # The editor offers to generate the site's diagram (named after the site) when the
+        # site has none yet.
         return {
-            "archiflow": _embed_for(request, title=f"Site {instance.name}", site=instance.slug),
+            "archiflow": _embed_for(
+                request, title=f"Site {instance.name}", site=instance.slug, site_name=instance.name
+            ),
         }
 
 

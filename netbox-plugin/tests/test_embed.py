@@ -19,8 +19,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 PLUGIN_DIR = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PLUGIN_DIR))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from netbox_archiflow import embed  # noqa: E402
+from netbox_stub import netbox_stubbed  # noqa: E402
+
+# The package imports netbox.plugins (it is only ever imported inside NetBox); embed.py itself
+# needs neither NetBox nor Django.
+with netbox_stubbed():
+    from netbox_archiflow import embed  # noqa: E402
 
 VECTORS_PATH = PLUGIN_DIR.parent / "tests" / "vectors" / "editor_token.json"
 VECTORS = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
@@ -435,8 +441,7 @@ class RefreshTests(unittest.TestCase):
 
     def test_the_page_script_answers_only_the_editor_frame_at_its_origin(self):
         page = (
-            PLUGIN_DIR / "netbox_archiflow" / "templates" / "netbox_archiflow" / "inc"
-            / "editor_frame.html"
+            PLUGIN_DIR / "netbox_archiflow" / "static" / "netbox_archiflow" / "editor_frame.js"
         ).read_text(encoding="utf-8")
         self.assertIn("event.source !== frame.contentWindow", page)
         self.assertIn("event.origin !== data.origin", page)

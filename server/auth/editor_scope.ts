@@ -57,6 +57,9 @@ const RULES: Record<string, Rule> = {
   "list-templates": {},
   "get-devices": { site: true },
   "get-alerts": {},
+  // Generate from inventory (a site-bound token draws its own site only) and refresh.
+  "generate-diagram": { creates: "always", site: true },
+  "refresh-diagram": { diagram: "id" },
 };
 
 /** Tools an editor token may call at all. */
@@ -130,7 +133,8 @@ export async function enforceEditorGrant(
   if (!rule.site && !rule.diagram && !rule.creates) return out;
   const site = await grantSite(ctx.db, grant);
   if (rule.site) {
-    if (out.site !== undefined && out.site !== site) {
+    // The site may be named as NetBox's page named it (its slug, the token's claim) too.
+    if (out.site !== undefined && out.site !== site && out.site !== grant.site) {
       throw forbidden(
         `Cannot use site ${String(out.site).slice(0, 200)} (${tool}): this editor token is ` +
           `for site ${site}`,
