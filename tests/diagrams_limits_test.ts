@@ -3,7 +3,7 @@
 // Each is refused, writes nothing, and the server keeps answering.
 import assert from "node:assert/strict";
 import { compressPage } from "../server/diagrams/compress.ts";
-import { utf8Length } from "../server/tools/diagrams.ts";
+import { utf8Length } from "../server/diagrams/compress.ts";
 import { type TestServer, withServer } from "./support/server.ts";
 import { ToolCallError } from "./support/rpc_client.ts";
 import { slowFile } from "./support/timeouts.ts";

@@ -8,7 +8,7 @@ import type { DiagramScope } from "../diagrams/inventory_graph.ts";
 import { checkScope, readInventoryScope } from "../diagrams/inventory_scope.ts";
 import { notFound } from "../errors.ts";
 import { assetId, diagramId } from "./common.ts";
-import { createDiagram, parseForSave } from "./diagrams.ts";
+import { createDiagram, parseForSave } from "./diagram_save.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
 /** How long one diagram's layout may run before it is stopped and the call refused. */

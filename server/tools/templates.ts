@@ -14,7 +14,7 @@ import {
 import { AppError, invalid, notFound } from "../errors.ts";
 import { likeEscape, limit, offset, templateId } from "./common.ts";
 import { type DiagramJson, DiagramParseError } from "../diagrams/model.ts";
-import { createDiagram, diagramRefusal, parseForSave } from "./diagrams.ts";
+import { createDiagram, diagramRefusal, parseForSave } from "./diagram_save.ts";
 import { defineTool, type ToolContext } from "./tool.ts";
 
 type TemplateRow = Record<string, unknown> & {
