@@ -3,6 +3,8 @@
 // them as edges with their ports, laid out without overlaps; groups by rack are containers,
 // several sites get a page each, neighbours one cable away come along, and a scope over the
 // device limit is refused before anything is drawn.
+// Over 400 lines on purpose: one synced NetBox demo database serves every step, and the checks
+// (bounds, ports, pages, containers) are shared by them.
 import assert from "node:assert/strict";
 import { deviceName } from "../server/diagrams/inventory.ts";
 import { deviceCellId, GENERATED_ATTR, linkKey } from "../server/diagrams/inventory_graph.ts";

@@ -1,5 +1,6 @@
 // Diagram versions through a real WebSocket: conflicting saves, load by version, restore, diff
 // and publish on a real multi-page draw.io file, delete and paging.
+// Slightly over 400 lines: one real multi-page drawing carried through every version tool.
 import assert from "node:assert/strict";
 import { parseDiagram } from "../server/diagrams/parse.ts";
 import { buildDiagramXml } from "../server/diagrams/build.ts";

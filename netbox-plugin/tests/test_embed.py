@@ -3,6 +3,8 @@
 Run: cd netbox-plugin && python3 -m unittest discover -s tests -v
 The editor-token cases come from ../tests/vectors/editor_token.json, which the TypeScript
 suite checks too, so both implementations produce and accept exactly the same tokens.
+Over 400 lines on purpose: one test class per concern of embed.py (tokens, settings, URLs,
+permissions, expiry, refresh), all against the same shared vectors.
 """
 
 import base64

@@ -4,6 +4,8 @@
 // a round trip through the model would drop what it does not keep (HTML labels, waypoints,
 // edge label offsets). A page that no edit touched is written back as it was read; a changed
 // compressed page is compressed again.
+// Slightly over 400 lines: the reading and writing of cells are one data structure, split only
+// at the cost of exposing its internals.
 import { readXml, XElement } from "./xml.ts";
 import { compressPage, decompressPage } from "./compress.ts";
 import { decodeXml, parseStyle } from "./cell_text.ts";

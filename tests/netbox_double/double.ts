@@ -1,6 +1,8 @@
 // A NetBox double for tests and demos: serves NetBox 4.x REST responses (paginated, filtered,
 // token-authenticated) straight from a NetBox PostgreSQL database such as the 4.2 demo dump, takes
 // the writes that write-back and deploy need, and signs webhooks the way NetBox does.
+// Over 400 lines on purpose: one Hono app that mirrors NetBox's REST surface route by route; its
+// SQL is in tests/netbox_double/sql/ and its schema checks in the tests.
 import { Hono } from "hono";
 import type { Db } from "../../server/db/db.ts";
 import { sql } from "./queries.ts";
