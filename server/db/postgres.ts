@@ -115,7 +115,24 @@ export function openPostgres(target: string | PgConnection, options: PostgresOpt
   // seconds. Instead, the first connection failure marks the database down: the old pool is
   // closed (its queued calls fail), new calls fail at once with `unavailable`, and a probe
   // opens fresh pools until one answers, which then replaces the old one.
+  // postgres.js learns the array types from pg_type on a pool's first connection and registers
+  // their parsers in a promise continuation. Under Deno that continuation can run after the
+  // first query's row description was read, and that query then returns its arrays as "{...}"
+  // text (seen on a third of fresh pools whose first statement reads a view). A pool therefore
+  // takes calls once one statement has completed and a timer has fired: every continuation
+  // queued before it has run by then.
+  const learnTypes = (pool: ReturnType<typeof make>) =>
+    pool`SELECT 1`.then(() => new Promise<void>((r) => setTimeout(r, 0)));
   let sql = make();
+  let typesLearnt: Promise<void> | null = learnTypes(sql).then(
+    () => {
+      typesLearnt = null;
+    },
+    () => {
+      // Unreachable at start: the calls themselves fail and the probe below takes over.
+      typesLearnt = null;
+    },
+  );
   let closed = false;
   let down: Promise<void> | null = null;
   let inFlight = 0;
@@ -143,7 +160,7 @@ export function openPostgres(target: string | PgConnection, options: PostgresOpt
       const candidate = make();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const ok = await Promise.race([
-        candidate`SELECT 1`.then(() => true, () => false),
+        learnTypes(candidate).then(() => true, () => false),
         new Promise<boolean>((r) => timer = setTimeout(() => r(false), 2000)),
       ]);
       clearTimeout(timer);
@@ -171,6 +188,7 @@ export function openPostgres(target: string | PgConnection, options: PostgresOpt
     new AppError("unavailable", "The database is unavailable; nothing was written");
 
   const track = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (typesLearnt) await typesLearnt;
     if (down) throw unavailable();
     inFlight++;
     try {
