@@ -91,7 +91,8 @@ export class ArchiFlowEditor implements EditorContext {
       await this.rpc.call("initialize", {
         protocolVersion: "2025-06-18",
         clientInfo: { name: "archiflow-drawio-plugin", version: "1" },
-        capabilities: {},
+        // The editor reads structuredContent only: results without MCP's text copy.
+        capabilities: { experimental: { "archiflow/structuredContentOnly": {} } },
       }).catch(() => {});
       await this.#subscribe();
       // Back after a drop: what changed meanwhile was not announced to this editor. (A socket

@@ -38,6 +38,21 @@ export const SERVER_INFO = { name: "archiflow", title: "ArchiFlow", version: "0.
  */
 const BATCH_CONCURRENCY = 2;
 
+/**
+ * The experimental capability a client names in `initialize` to take tool results without MCP's
+ * text copy: `{content: [], structuredContent, isError?}`. MCP carries every result twice (the
+ * JSON as `content[0].text` and as `structuredContent`) for clients that only read text; a client
+ * that reads structuredContent (the editor, the benches) then receives and parses half the bytes.
+ * Granted on connections that keep a session (WebSocket), and acknowledged in the answer's
+ * capabilities; everyone else gets both, as the wire contract says.
+ */
+export const STRUCTURED_CONTENT_ONLY = "archiflow/structuredContentOnly";
+
+/** What a connection negotiated in `initialize`, kept by transports with sessions. */
+export interface RpcSession {
+  structuredContentOnly: boolean;
+}
+
 /** Extra methods a transport adds (e.g. subscribe on WebSocket). */
 export type ExtraMethod = (params: unknown, ctx: ToolContext) => Promise<unknown>;
 
@@ -53,6 +68,8 @@ export interface DispatchOptions {
    * message's own ARCHIFLOW_MAX_RESPONSE_BYTES bounds them.
    */
   responses?: ResponseGate;
+  /** The connection's session, on transports that keep one (WebSocket). */
+  session?: RpcSession;
 }
 
 /** A response to one incoming text message. */
@@ -264,11 +281,18 @@ async function runMethod(
     case "initialize": {
       const p = objectParams(params, method);
       const requested = typeof p.protocolVersion === "string" ? p.protocolVersion : undefined;
+      const capabilities = p.capabilities as { experimental?: Record<string, unknown> } | undefined;
+      const structuredOnly = options.session !== undefined &&
+        typeof capabilities?.experimental?.[STRUCTURED_CONTENT_ONLY] === "object";
+      if (options.session) options.session.structuredContentOnly = structuredOnly;
       return {
         protocolVersion: requested && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
           ? requested
           : MCP_PROTOCOL_VERSION,
-        capabilities: { tools: { listChanged: false } },
+        capabilities: {
+          tools: { listChanged: false },
+          ...(structuredOnly ? { experimental: { [STRUCTURED_CONTENT_ONLY]: {} } } : {}),
+        },
         serverInfo: SERVER_INFO,
         instructions:
           "ArchiFlow tools manage IP pools and allocations, devices, and draw.io network diagrams.",
@@ -305,9 +329,10 @@ async function toolsCall(p: Record<string, unknown>, options: DispatchOptions): 
       issues: [{ path: "arguments", message: "expected an object" }],
     });
   }
+  const structuredOnly = options.session?.structuredContentOnly ?? false;
   try {
     const result = await callTool(options.registry, name, args, options.context());
-    return new ToolCallResult(name, result, false);
+    return new ToolCallResult(name, result, false, structuredOnly);
   } catch (err) {
     // Arguments the tool's schema refused refuse the call (-32602); other errors are its result.
     if (err instanceof AppError && err.rpcCode !== undefined) throw err;
@@ -315,6 +340,6 @@ async function toolsCall(p: Record<string, unknown>, options: DispatchOptions): 
     if (appError.kind === "internal" && !(err instanceof AppError)) {
       options.onInternalError?.(err, `tools/call ${name}`);
     }
-    return new ToolCallResult(name, { error: appError.toJSON() }, true);
+    return new ToolCallResult(name, { error: appError.toJSON() }, true, structuredOnly);
   }
 }

@@ -5,7 +5,7 @@ import type { Db } from "../db/db.ts";
 import { EventHub } from "../events.ts";
 import { createLogger } from "../log.ts";
 import { defineTool, type ToolContext, ToolRegistry } from "../tools/tool.ts";
-import { dispatch, type DispatchOptions } from "./dispatch.ts";
+import { dispatch, type DispatchOptions, STRUCTURED_CONTENT_ONLY } from "./dispatch.ts";
 import { RESPONSE_TOO_LARGE } from "./protocol.ts";
 
 /** Dispatch options over tools that need no database. */
@@ -100,4 +100,58 @@ Deno.test("malformed messages and oversized batches are refused as a whole", asy
   }
   const fine = await dispatch(JSON.stringify([call(1, "echo", { text: "a" }), 1]), opts);
   assert.equal(fine!.refused, false);
+});
+
+Deno.test("a batch answers exactly as many calls as fit in UTF-8 bytes, not in characters", async () => {
+  const limit = 4096;
+  const opts = options({ ARCHIFLOW_MAX_RESPONSE_BYTES: String(limit) });
+  // Three-byte characters: one UTF-16 unit each, so counting units would let about twice as many
+  // answers through.
+  const text = "€".repeat(100);
+  const one = await dispatch(JSON.stringify(call(1, "echo", { text })), opts);
+  const bytes = new TextEncoder().encode(one!.text).length;
+  const reply = await dispatch(
+    JSON.stringify(Array.from({ length: 9 }, (_, i) => call(i + 1, "echo", { text }))),
+    opts,
+  );
+  const answers = JSON.parse(reply!.text) as { result?: unknown; error?: { data: unknown } }[];
+  const answered = answers.filter((a) => a.result).length;
+  // The response with index i is taken while its bytes fit in what the earlier ones left
+  // (each with its comma or bracket).
+  assert.equal(answered, Math.floor((limit - bytes) / (bytes + 1)) + 1);
+  assert.ok(answered < 9, `${answered} answers`);
+});
+
+Deno.test("a session that asks in initialize gets tool results without MCP's text copy", async () => {
+  const initialize = (experimental?: Record<string, unknown>) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: experimental ? { experimental } : {} },
+    });
+  const echo = JSON.stringify(call(1, "echo", { text: "hi" }));
+  const ask = { [STRUCTURED_CONTENT_ONLY]: {} };
+
+  const session = { structuredContentOnly: false };
+  const granted = JSON.parse((await dispatch(initialize(ask), options({}, { session })))!.text);
+  assert.deepEqual(granted.result.capabilities.experimental, ask);
+  const lean = JSON.parse((await dispatch(echo, options({}, { session })))!.text);
+  assert.deepEqual(lean.result, { content: [], structuredContent: { text: "hi" } });
+
+  // Not asked, or no session to keep it in (HTTP): both copies, as the wire contract says.
+  const plain = { structuredContentOnly: false };
+  const notAsked = JSON.parse(
+    (await dispatch(initialize(), options({}, { session: plain })))!.text,
+  );
+  assert.equal(notAsked.result.capabilities.experimental, undefined);
+  const noSession = JSON.parse((await dispatch(initialize(ask), options()))!.text);
+  assert.equal(noSession.result.capabilities.experimental, undefined);
+  for (const opts of [options({}, { session: plain }), options()]) {
+    const full = JSON.parse((await dispatch(echo, opts))!.text);
+    assert.deepEqual(full.result, {
+      content: [{ type: "text", text: '{"text":"hi"}' }],
+      structuredContent: { text: "hi" },
+    });
+  }
 });

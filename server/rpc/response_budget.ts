@@ -20,13 +20,27 @@ export interface BudgetOptions {
 /**
  * A tools/call result, encoded only when the budget takes it. MCP carries the payload twice (as
  * `content[0].text` and as `structuredContent`); encoding it once and splicing the text into
- * both places keeps a large result (10,000 pools) from being serialised three times.
+ * both places keeps a large result (10,000 pools) from being serialised three times. A session
+ * that negotiated STRUCTURED_CONTENT_ONLY gets it once, with an empty `content`.
  */
 export class ToolCallResult {
-  constructor(readonly tool: string, readonly value: unknown, readonly isError: boolean) {}
+  constructor(
+    readonly tool: string,
+    readonly value: unknown,
+    readonly isError: boolean,
+    readonly structuredOnly = false,
+  ) {}
+  /** How many times the payload goes into the response. */
+  get copies(): number {
+    return this.structuredOnly ? 1 : 2;
+  }
   encode(payload: string): string {
-    return `{"content":[{"type":"text","text":${JSON.stringify(payload)}}],` +
-      `"structuredContent":${payload}${this.isError ? ',"isError":true' : ""}}`;
+    const content = this.structuredOnly
+      ? "[]"
+      : `[{"type":"text","text":${JSON.stringify(payload)}}]`;
+    return `{"content":${content},"structuredContent":${payload}${
+      this.isError ? ',"isError":true' : ""
+    }}`;
   }
 }
 
@@ -48,7 +62,17 @@ const LONGEST_RESPONSE = 2 ** 29 - 2 ** 25;
  */
 export class ResponseBudget {
   readonly limit: number;
+  /** Bytes of the responses counted exactly (each with its comma or bracket). */
   #used = 0;
+  /**
+   * Responses taken without counting their bytes, because they fitted even at three bytes per
+   * UTF-16 unit (UTF-8's most): counting a 12 MB answer costs tens of milliseconds, and a single
+   * call's answer is never counted again. They are counted once a later response of the batch
+   * needs the room.
+   */
+  #uncounted: string[] = [];
+  #uncountedMost = 0;
+  #uncountedLeast = 0;
   #releases: (() => void)[] = [];
   spent = false;
 
@@ -58,12 +82,14 @@ export class ResponseBudget {
 
   /** The response's text if it fits, else its refusal; either way counted. */
   encode(response: RpcResponse): string {
-    const room = this.limit - this.#used;
+    // What is left if the uncounted responses take one byte per unit: enough to refuse, before
+    // building it, a response that cannot fit whatever they take.
+    const room = this.limit - this.#used - this.#uncountedLeast;
     const gate = this.options.responses;
     let reserved = 0;
     if (gate && "result" in response && response.result instanceof ToolCallResult) {
       // The least the text will take; one over `room` is refused below without being built.
-      const floor = encodedLengthFloor(response.result.value) * 2;
+      const floor = encodedLengthFloor(response.result.value) * response.result.copies;
       if (floor <= room && floor >= LARGE_RESPONSE_BYTES) {
         const release = gate.take(floor);
         if (release === null) return JSON.stringify(this.busy(response, floor, gate));
@@ -81,12 +107,29 @@ export class ResponseBudget {
       this.options.onInternalError?.(err, "encoding a response");
       text = JSON.stringify(errorResponse(response.id, INTERNAL_ERROR, "Internal error"));
     }
-    const bytes = utf8Length(text);
-    if (bytes > room) return this.#refuse(response, bytes);
     // Escaping made it larger than estimated: the gate counts what it really takes.
-    if (reserved > 0 && bytes > reserved) this.#releases.push(gate!.force(bytes - reserved));
-    this.#used += bytes + 1; // and a comma or a bracket
+    if (reserved > 0 && text.length > reserved) {
+      this.#releases.push(gate!.force(text.length - reserved));
+    }
+    const most = text.length * 3 + 1; // and a comma or a bracket
+    if (this.#used + this.#uncountedMost + most <= this.limit) {
+      this.#uncounted.push(text);
+      this.#uncountedMost += most;
+      this.#uncountedLeast += text.length + 1;
+      return text;
+    }
+    this.#countUncounted();
+    const bytes = utf8Length(text);
+    if (bytes > this.limit - this.#used) return this.#refuse(response, bytes);
+    this.#used += bytes + 1;
     return text;
+  }
+
+  #countUncounted(): void {
+    for (const text of this.#uncounted) this.#used += utf8Length(text) + 1;
+    this.#uncounted = [];
+    this.#uncountedMost = 0;
+    this.#uncountedLeast = 0;
   }
 
   /** Gives back what this message's responses took from the process's gate. */
@@ -152,23 +195,25 @@ export class ResponseBudget {
       ? `tools/call ${response.result.tool}`
       : "this call";
     const text = JSON.stringify(this.tooLarge(response.id, what, bytes, cause));
-    this.#used += text.length + 1;
+    this.#countUncounted();
+    this.#used += utf8Length(text) + 1;
     return text;
   }
 }
 
 /**
  * The response's text, or the least it would take when that is already over `room`: a tool's
- * payload goes in twice and a UTF-8 byte is at least one UTF-16 unit, so a payload longer than
- * half the room is refused before the second copy is built, and one whose top-level strings
- * already are, before the first.
+ * payload goes in twice (once with a structured-only session) and a UTF-8 byte is at least one
+ * UTF-16 unit, so a payload longer than half the room is refused before the second copy is
+ * built, and one whose top-level strings already are, before the first.
  */
 function encodeResponse(response: RpcResponse, room: number): string | { atLeast: number } {
   if ("result" in response && response.result instanceof ToolCallResult) {
-    const floor = encodedLengthFloor(response.result.value) * 2;
+    const copies = response.result.copies;
+    const floor = encodedLengthFloor(response.result.value) * copies;
     if (floor > room) return { atLeast: floor };
     const payload = encodeResult(response.result.value);
-    if (payload.length * 2 > room) return { atLeast: payload.length * 2 };
+    if (payload.length * copies > room) return { atLeast: payload.length * copies };
     return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${
       response.result.encode(payload)
     }}`;

@@ -9,7 +9,7 @@ import type { AppEvent, EventHub } from "../events.ts";
 import type { Logger } from "../log.ts";
 import { diagramAccess } from "../tools/diagram_acl.ts";
 import type { ToolContext, ToolRegistry } from "../tools/tool.ts";
-import { dispatch, type ExtraMethod } from "./dispatch.ts";
+import { dispatch, type ExtraMethod, type RpcSession } from "./dispatch.ts";
 import { errorResponse, INVALID_PARAMS, INVALID_REQUEST } from "./protocol.ts";
 import type { ResponseGate } from "./response_gate.ts";
 import { utf8LongerThan } from "./socket_limits.ts";
@@ -203,6 +203,8 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       if (next && socket.readyState === WebSocket.OPEN) run(next);
     }
   };
+  // What this connection negotiated in initialize (dispatch.ts: STRUCTURED_CONTENT_ONLY).
+  const session: RpcSession = { structuredContentOnly: false };
   const handle = async (event: MessageEvent) => {
     const data = event.data;
     const limit = deps.maxMessageBytes;
@@ -230,6 +232,7 @@ export function serveWebSocket(req: Request, deps: SocketDeps, protocol?: string
       onInternalError: (err, method) =>
         deps.log.error("internal error", { method, requestId, error: String(err) }),
       responses: deps.responses,
+      session,
     });
     if (reply === null) return;
     const before = socket.bufferedAmount;

@@ -117,6 +117,20 @@ export class RpcClient {
     return msg.result;
   }
 
+  /**
+   * MCP's initialize; `structuredContentOnly` asks for tool results without the text copy
+   * (dispatch.ts: STRUCTURED_CONTENT_ONLY). Returns the server's answer.
+   */
+  async initialize(options: { structuredContentOnly?: boolean } = {}): Promise<unknown> {
+    return await this.call("initialize", {
+      protocolVersion: "2025-06-18",
+      clientInfo: { name: "archiflow-rpc-client", version: "1" },
+      capabilities: options.structuredContentOnly
+        ? { experimental: { "archiflow/structuredContentOnly": {} } }
+        : {},
+    });
+  }
+
   /** Calls a tool and returns structuredContent; a tool error becomes ToolCallError. */
   async tool<T = Record<string, unknown>>(
     name: string,
