@@ -20,6 +20,20 @@ export function plannedPerCall(statement: Statement): boolean {
   return typeof statement !== "string" && statement.perCall;
 }
 
+/**
+ * Refuses a statement given an `undefined` parameter, before anything is sent: a caller's bug
+ * (a missing argument), which PGlite would store as NULL and postgres.js, with the statement
+ * pipelined behind another in a transaction, never answers (the transaction hangs).
+ */
+export function checkParams(statement: Statement, params: readonly unknown[]): void {
+  const missing = params.indexOf(undefined);
+  if (missing < 0) return;
+  const name = typeof statement === "object" && "name" in statement
+    ? String((statement as { name: unknown }).name)
+    : statementText(statement).slice(0, 60);
+  throw new Error(`Parameter $${missing + 1} of statement ${name} is undefined`);
+}
+
 export interface Queryable {
   /** Runs one statement with $1.. parameters and returns its rows. */
   query<T = Row>(statement: Statement, params?: readonly unknown[]): Promise<T[]>;

@@ -7,7 +7,7 @@
 // is open. The kernel drops the lock when its holder exits, even by SIGKILL, so a lock is never
 // stale and a reused pid cannot hold one; the file only records who holds it, for the refusal.
 import { PGlite } from "@electric-sql/pglite";
-import { type Db, runTransaction, SEARCH_PATH, statementText } from "./db.ts";
+import { checkParams, type Db, runTransaction, SEARCH_PATH, statementText } from "./db.ts";
 
 /** Kept in the data folder, never removed: removing it would let two holders lock two files. */
 export const LOCK_FILE = "archiflow.lock";
@@ -47,18 +47,22 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   }
   return {
     kind: "pglite",
-    query: async (statement, params = []) =>
+    query: async (statement, params = []) => {
+      checkParams(statement, params);
       // deno-lint-ignore no-explicit-any
-      (await pg.query(statementText(statement), params as any[])).rows as any[],
+      return (await pg.query(statementText(statement), params as any[])).rows as any[];
+    },
     exec: async (script) => {
       await pg.exec(script);
     },
     transaction: (fn) =>
       pg.transaction((tx) =>
         runTransaction({
-          query: async (statement, params = []) =>
+          query: async (statement, params = []) => {
+            checkParams(statement, params);
             // deno-lint-ignore no-explicit-any
-            (await tx.query(statementText(statement), params as any[])).rows as any[],
+            return (await tx.query(statementText(statement), params as any[])).rows as any[];
+          },
           exec: async (script) => {
             await tx.exec(script);
           },

@@ -3,6 +3,7 @@ import postgres from "postgres";
 import type { PgConnection } from "../config.ts";
 import { AppError, isConnectionFailure } from "../errors.ts";
 import {
+  checkParams,
   type Db,
   type DriverTx,
   plannedPerCall,
@@ -217,6 +218,11 @@ export function openPostgres(target: string | PgConnection, options: PostgresOpt
       ]);
     return {
       query: (statement, params = []) => {
+        try {
+          checkParams(statement, params);
+        } catch (err) {
+          return Promise.reject(err);
+        }
         const text = statementText(statement);
         if (!plannedPerCall(statement)) return run(text, params, true);
         if (!inTransaction) return run(text, params, false);

@@ -65,3 +65,38 @@ Deno.test(
       assert.deepEqual(await rows(t), []);
     }),
 );
+
+Deno.test(
+  "an undefined parameter fails its statement at once, in a transaction too, and nothing is written",
+  () =>
+    withTable(async (t) => {
+      await assert.rejects(
+        t.db.query("INSERT INTO tx_probe VALUES ($1, $2)", [1, undefined]),
+        /Parameter \$2 of statement INSERT INTO tx_probe/,
+      );
+      // Pipelined behind another statement: on postgres.js this transaction used to hang.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the transaction hangs")), 10_000);
+      });
+      try {
+        await assert.rejects(
+          Promise.race([
+            t.db.transaction(async (tx) => {
+              const first = tx.query("INSERT INTO tx_probe VALUES (1, 'a')");
+              const second = tx.query("INSERT INTO tx_probe VALUES ($1, $2)", [2, undefined]);
+              await Promise.all([first, second]);
+            }),
+            hung,
+          ]),
+          /Parameter \$2 of statement INSERT INTO tx_probe/,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+      assert.deepEqual(await rows(t), []);
+      // The pool still serves.
+      await t.db.query("INSERT INTO tx_probe VALUES (3, 'c')");
+      assert.deepEqual(await rows(t), [3]);
+    }),
+);
