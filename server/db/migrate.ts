@@ -262,9 +262,18 @@ END
 $$`;
 
 /** The highest applied migration number, or 0 for an empty database. */
-export async function schemaVersion(db: Db): Promise<number> {
+export async function schemaVersion(db: Queryable): Promise<number> {
   const [row] = await db.query<{ v: number | null }>(
     "SELECT max(version)::int AS v FROM archiflow.schema_migrations",
-  ).catch(() => [{ v: 0 }]);
+  ).catch((err) => {
+    // No migrations table (or schema) yet: a database never migrated. Anything else (the
+    // database unreachable, a transaction already failed) is the caller's to see.
+    if (
+      (err as { code?: string }).code === "42P01" || (err as { code?: string }).code === "3F000"
+    ) {
+      return [{ v: 0 }];
+    }
+    throw err;
+  });
   return row?.v ?? 0;
 }

@@ -211,3 +211,24 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "schemaVersion() is 0 before the first migration and reports any other failure",
+  async () => {
+    const t = await createTestDb();
+    try {
+      assert.equal(await schemaVersion(t.db), 0);
+      await migrate(t.db);
+      assert.ok(await schemaVersion(t.db) > 0);
+      // A database that cannot answer has no known version (it was reported as 0).
+      const unreachable = {
+        query: () =>
+          Promise.reject(Object.assign(new Error("connect refused"), { code: "ECONNREFUSED" })),
+        exec: () => Promise.resolve(),
+      };
+      await assert.rejects(schemaVersion(unreachable), /connect refused/);
+    } finally {
+      await t.close();
+    }
+  },
+);

@@ -115,7 +115,7 @@ export async function writeBackup(db: Db, out: WritableStream<Uint8Array>): Prom
   try {
     await db.transaction(async (tx) => {
       await tx.query(sql("BackupSnapshot"));
-      version = await schemaVersionIn(tx);
+      version = await schemaVersion(tx);
       const tables = await backupTables(tx);
       const header: BackupHeader = {
         schema_version: version,
@@ -144,11 +144,6 @@ export async function writeBackup(db: Db, out: WritableStream<Uint8Array>): Prom
   }
   await piping;
   return { schemaVersion: version, tables: counts, bytes };
-}
-
-async function schemaVersionIn(tx: Queryable): Promise<number> {
-  // migrate.schemaVersion takes a Db; the same statement works on a transaction.
-  return await schemaVersion(tx as Db);
 }
 
 async function* readLines(input: ReadableStream<Uint8Array>): AsyncGenerator<string> {
